@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# pgcluster: out-of-tree build and project commands.  `make help` lists them.
+#
+#   make [KDIR=/path/to/kernel/build] [KERNELRELEASE=x.y.z] [W=1] [C=2]
+#
+# KDIR defaults to /lib/modules/$(KERNELRELEASE)/build and KERNELRELEASE to
+# the running kernel.  W=, C= and the other kbuild variables pass through to
+# the kernel's build system as usual.
+
+KERNELRELEASE ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KERNELRELEASE)/build
+INSTALL_MOD_DIR ?= extra
+DEPMOD ?= /sbin/depmod
+
+.PHONY: all modules clean install uninstall check demo bench hosttest lint \
+	selftests help kdir-exists
+
+all: modules
+
+kdir-exists:
+	@test -f "$(KDIR)/Makefile" || { echo "pgcluster: no kernel build tree at $(KDIR); set KDIR=/path/to/kernel/build (or install linux-headers-$(KERNELRELEASE))" >&2; exit 1; }
+
+modules: kdir-exists
+	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" modules
+
+clean:
+	@if [ -f "$(KDIR)/Makefile" ]; then $(MAKE) -C "$(KDIR)" M="$(CURDIR)" clean; fi
+	$(MAKE) -C selftests clean
+	$(MAKE) -C tests/host clean
+
+install: modules
+	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" INSTALL_MOD_DIR="$(INSTALL_MOD_DIR)" modules_install
+	$(DEPMOD) -a "$(KERNELRELEASE)"
+
+uninstall:
+	rm -f /lib/modules/$(KERNELRELEASE)/$(INSTALL_MOD_DIR)/pgcluster.ko*
+	$(DEPMOD) -a "$(KERNELRELEASE)"
+
+# Everything: host tests, lint, selftests on the distro and debug kernels,
+# DKMS.  Ends with "N passed, N failed[, N skipped]".
+check:
+	scripts/check.sh
+
+demo:
+	scripts/demo.sh
+
+bench:
+	scripts/bench.sh
+
+hosttest:
+	$(MAKE) -C tests/host run
+
+lint:
+	scripts/lint.sh
+
+selftests:
+	$(MAKE) -C selftests
+
+help:
+	@echo "make [KDIR=..] [KERNELRELEASE=..]  build pgcluster.ko"
+	@echo "make install / uninstall          to /lib/modules/\$$KERNELRELEASE/extra"
+	@echo "make check                        all tests on both kernels + lint"
+	@echo "make demo                         boot a VM and show pgcluster at work"
+	@echo "make bench                        benchmark tables (VM)"
+	@echo "make hosttest                     host unit tests + fuzzing of the placement code"
+	@echo "make lint                         checkpatch, sparse C=2, W=1 -Werror"

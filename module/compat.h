@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every difference between the kernels pgcluster builds against (6.1 LTS up
+ * to 7.x) lives here, one shim per change, each naming the kernel that made
+ * it.  Feature macros are tested where the kernel provides them; version
+ * numbers only where it does not.
+ */
+#ifndef _PGCLUSTER_COMPAT_H
+#define _PGCLUSTER_COMPAT_H
+
+#include <linux/version.h>
+#include <linux/mmzone.h>
+#include <linux/shrinker.h>
+#include <linux/slab.h>
+#include <linux/gfp.h>
+
+/*
+ * Largest buddy order, inclusive.  6.8 renamed it MAX_PAGE_ORDER; 6.4 made
+ * MAX_ORDER inclusive; before 6.4 MAX_ORDER was one past the largest order.
+ */
+#if defined(MAX_PAGE_ORDER)
+#define PGC_MAX_ORDER		MAX_PAGE_ORDER
+#elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+#define PGC_MAX_ORDER		MAX_ORDER
+#else
+#define PGC_MAX_ORDER		(MAX_ORDER - 1)
+#endif
+
+/*
+ * Shrinkers: 6.7 replaced register_shrinker()/unregister_shrinker() on a
+ * caller-owned struct with shrinker_alloc()/shrinker_register()/
+ * shrinker_free().  pgc_shrinker_create() hides the difference.
+ */
+static inline struct shrinker *
+pgc_shrinker_create(unsigned long (*count)(struct shrinker *,
+					   struct shrink_control *),
+		    unsigned long (*scan)(struct shrinker *,
+					  struct shrink_control *),
+		    const char *name)
+{
+	struct shrinker *s;
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+	s = shrinker_alloc(0, "%s", name);
+	if (!s)
+		return NULL;
+	s->count_objects = count;
+	s->scan_objects = scan;
+	s->seeks = DEFAULT_SEEKS;
+	shrinker_register(s);
+#else
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return NULL;
+	s->count_objects = count;
+	s->scan_objects = scan;
+	s->seeks = DEFAULT_SEEKS;
+	if (register_shrinker(s, "%s", name)) {
+		kfree(s);
+		return NULL;
+	}
+#endif
+	return s;
+}
+
+static inline void pgc_shrinker_destroy(struct shrinker *s)
+{
+	if (!s)
+		return;
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+	shrinker_free(s);
+#else
+	unregister_shrinker(s);
+	kfree(s);
+#endif
+}
+
+#endif /* _PGCLUSTER_COMPAT_H */

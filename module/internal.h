@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Declarations shared between the parts of pgcluster.ko:
+ *
+ *   main.c       module parameters, init/exit order, debugfs root
+ *   api.c        the exported API: dispatch between the two allocators
+ *   extent.c     placement and coalescing inside one cluster
+ *   cluster.c    the pool of clusters: per-node lists, refill, shrinker
+ *   emergency.c  virtually contiguous allocations in fixed slots
+ *   stats.c      the debugfs "stats" file
+ *   inject.c     fragmentation injector (debugfs inject/)
+ *   report.c     checkerboard report, PFN map and buddy probe (debugfs)
+ */
+#ifndef _PGCLUSTER_INTERNAL_H
+#define _PGCLUSTER_INTERNAL_H
+
+#include <linux/types.h>
+#include <linux/gfp.h>
+#include <linux/pgcluster.h>
+
+#include "compat.h"
+
+struct dentry;
+struct seq_file;
+
+/* main.c: module parameters, validated when set. */
+extern unsigned int pgc_pool_mb;	/* initial pool per node, MiB */
+extern unsigned int pgc_slot_pages;	/* emergency slot, pages, power of 2 */
+extern unsigned int pgc_reserve_pages;	/* emergency page reserve */
+extern bool pgc_allow_inject;		/* create debugfs inject/ */
+extern struct dentry *pgc_debugfs_root;	/* /sys/kernel/debug/pgcluster */
+
+/* api.c */
+void pgc_report_bad_free(const void *ptr, const char *why);
+u64 pgc_bad_frees(void);
+
+/* cluster.c: the contiguous allocator. */
+int pgc_pool_init(void);
+void pgc_pool_exit(void);
+void *pgc_cluster_alloc(size_t size, gfp_t gfp, int node);
+/* Returns false when @ptr is not a live allocation (nothing is changed). */
+bool pgc_cluster_free(const void *ptr);
+/* Usable bytes of a live allocation, 0 when @ptr is not one. */
+size_t pgc_cluster_size(const void *ptr);
+/* True when @pfn lies in a cluster of the pool (lockless, for reports). */
+bool pgc_pool_owns_pfn(unsigned long pfn);
+void pgc_pool_show_stats(struct seq_file *m);
+/* Bytes and pages currently held from the buddy allocator by the pool. */
+unsigned long pgc_pool_pages_held(void);
+
+/* emergency.c: the virtually contiguous allocator. */
+int pgc_emerg_init(void);
+void pgc_emerg_exit(void);
+void *pgc_emerg_alloc(size_t size, gfp_t gfp, int node);
+/* True when @ptr is the start of a live emergency allocation. */
+bool pgc_emerg_owns(const void *ptr);
+bool pgc_emerg_free(const void *ptr);
+size_t pgc_emerg_size(const void *ptr);
+void pgc_emerg_show_stats(struct seq_file *m);
+unsigned long pgc_emerg_pages_held(void);
+
+/* stats.c */
+int pgc_stats_init(void);
+
+/* inject.c and report.c: the fragmentation lab. */
+int pgc_inject_init(void);
+void pgc_inject_exit(void);
+/* True when @pfn is pinned by the injector (lockless, for reports). */
+bool pgc_inject_owns_pfn(unsigned long pfn);
+unsigned long pgc_inject_pages_pinned(void);
+int pgc_report_init(void);
+void pgc_report_exit(void);
+
+#endif /* _PGCLUSTER_INTERNAL_H */

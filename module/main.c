@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pgcluster module entry: parameters, the debugfs root and the order in which
+ * the parts come up and go down.
+ *
+ * Parameters are validated when they are set, so a bad value on the insmod
+ * line fails the load with a message naming the parameter and the accepted
+ * range.  All of them are read-only once loaded (0444).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/debugfs.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+
+#include "internal.h"
+#include "extent.h"
+
+unsigned int pgc_pool_mb = 16;
+unsigned int pgc_slot_pages = 32;
+unsigned int pgc_reserve_pages = 256;
+bool pgc_allow_inject;
+struct dentry *pgc_debugfs_root;
+
+#define PGC_POOL_MB_MAX		65536
+#define PGC_SLOT_PAGES_MIN	2
+#define PGC_SLOT_PAGES_MAX	256
+#define PGC_RESERVE_PAGES_MAX	65536
+
+static int pgc_param_set_range(const char *val, unsigned int *res,
+			       const char *name, unsigned int min,
+			       unsigned int max)
+{
+	unsigned int v;
+
+	if (kstrtouint(val, 0, &v) || v < min || v > max) {
+		pr_err("invalid %s=%s: expected an integer in [%u, %u]\n",
+		       name, val, min, max);
+		return -EINVAL;
+	}
+	*res = v;
+	return 0;
+}
+
+static int pgc_set_pool_mb(const char *val, const struct kernel_param *kp)
+{
+	return pgc_param_set_range(val, kp->arg, "pool_mb", 0, PGC_POOL_MB_MAX);
+}
+
+static int pgc_set_slot_pages(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v;
+	int ret;
+
+	ret = pgc_param_set_range(val, &v, "slot_pages", PGC_SLOT_PAGES_MIN,
+				  PGC_SLOT_PAGES_MAX);
+	if (ret)
+		return ret;
+	if (!is_power_of_2(v)) {
+		pr_err("invalid slot_pages=%s: must be a power of two\n", val);
+		return -EINVAL;
+	}
+	*(unsigned int *)kp->arg = v;
+	return 0;
+}
+
+static int pgc_set_reserve_pages(const char *val,
+				 const struct kernel_param *kp)
+{
+	return pgc_param_set_range(val, kp->arg, "reserve_pages", 0,
+				   PGC_RESERVE_PAGES_MAX);
+}
+
+static const struct kernel_param_ops pgc_pool_mb_ops = {
+	.set = pgc_set_pool_mb,
+	.get = param_get_uint,
+};
+
+static const struct kernel_param_ops pgc_slot_pages_ops = {
+	.set = pgc_set_slot_pages,
+	.get = param_get_uint,
+};
+
+static const struct kernel_param_ops pgc_reserve_pages_ops = {
+	.set = pgc_set_reserve_pages,
+	.get = param_get_uint,
+};
+
+module_param_cb(pool_mb, &pgc_pool_mb_ops, &pgc_pool_mb, 0444);
+MODULE_PARM_DESC(pool_mb,
+		 "Cluster pool taken at load, MiB per NUMA node (0-65536, at most a quarter of the node's memory; default 16)");
+module_param_cb(slot_pages, &pgc_slot_pages_ops, &pgc_slot_pages, 0444);
+MODULE_PARM_DESC(slot_pages,
+		 "Emergency slot size in pages (power of two, 2-256; default 32)");
+module_param_cb(reserve_pages, &pgc_reserve_pages_ops, &pgc_reserve_pages,
+		0444);
+MODULE_PARM_DESC(reserve_pages,
+		 "Order-0 pages reserved for the emergency allocator (0-65536; default 256)");
+module_param_named(allow_inject, pgc_allow_inject, bool, 0444);
+MODULE_PARM_DESC(allow_inject,
+		 "Create debugfs inject/ to pin pages in a fragmentation pattern (default 0)");
+
+static int __init pgc_init(void)
+{
+	int ret;
+
+	pgc_debugfs_root = debugfs_create_dir(KBUILD_MODNAME, NULL);
+
+	ret = pgc_extent_cache_init();
+	if (ret)
+		goto out_debugfs;
+	ret = pgc_pool_init();
+	if (ret)
+		goto out_cache;
+	ret = pgc_emerg_init();
+	if (ret)
+		goto out_pool;
+	ret = pgc_report_init();
+	if (ret)
+		goto out_emerg;
+	ret = pgc_inject_init();
+	if (ret)
+		goto out_report;
+	ret = pgc_stats_init();
+	if (ret)
+		goto out_inject;
+
+	pr_info("loaded: pool %u MiB/node, granule %u B, slot %u pages, reserve %u pages%s\n",
+		pgc_pool_mb, PGCLUSTER_GRANULE, pgc_slot_pages,
+		pgc_reserve_pages, pgc_allow_inject ? ", injector enabled" : "");
+	return 0;
+
+out_inject:
+	pgc_inject_exit();
+out_report:
+	pgc_report_exit();
+out_emerg:
+	pgc_emerg_exit();
+out_pool:
+	pgc_pool_exit();
+out_cache:
+	pgc_extent_cache_exit();
+out_debugfs:
+	debugfs_remove_recursive(pgc_debugfs_root);
+	return ret;
+}
+
+static void __exit pgc_exit(void)
+{
+	/* Files first, so nothing reads state that is being torn down. */
+	debugfs_remove_recursive(pgc_debugfs_root);
+	pgc_inject_exit();
+	pgc_report_exit();
+	pgc_emerg_exit();
+	pgc_pool_exit();
+	pgc_extent_cache_exit();
+	pr_info("unloaded\n");
+}
+
+module_init(pgc_init);
+module_exit(pgc_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("pgcluster developers");
+MODULE_DESCRIPTION("Page-cluster allocator: contiguous memory of any size that survives fragmentation");
