@@ -26,16 +26,16 @@ modules: kdir-exists
 
 clean:
 	@if [ -f "$(KDIR)/Makefile" ]; then $(MAKE) -C "$(KDIR)" M="$(CURDIR)" clean; fi
-	$(MAKE) -C selftests clean
-	$(MAKE) -C tests/host clean
+	@if [ -f selftests/Makefile ]; then $(MAKE) -C selftests clean; fi
+	@if [ -f tests/host/Makefile ]; then $(MAKE) -C tests/host clean; fi
 
 install: modules
 	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" INSTALL_MOD_DIR="$(INSTALL_MOD_DIR)" modules_install
-	$(DEPMOD) -a "$(KERNELRELEASE)"
+	$(DEPMOD) -b "$(or $(INSTALL_MOD_PATH),/)" -a "$(KERNELRELEASE)"
 
 uninstall:
-	rm -f /lib/modules/$(KERNELRELEASE)/$(INSTALL_MOD_DIR)/pgcluster.ko*
-	$(DEPMOD) -a "$(KERNELRELEASE)"
+	rm -f $(INSTALL_MOD_PATH)/lib/modules/$(KERNELRELEASE)/$(INSTALL_MOD_DIR)/pgcluster.ko*
+	$(DEPMOD) -b "$(or $(INSTALL_MOD_PATH),/)" -a "$(KERNELRELEASE)"
 
 # Everything: host tests, lint, selftests on the distro and debug kernels,
 # DKMS.  Ends with "N passed, N failed[, N skipped]".

@@ -66,7 +66,7 @@ void *pgcluster_alloc_node(size_t size, gfp_t gfp, unsigned int flags,
 				     !node_online(node)))
 		node = NUMA_NO_NODE;
 
-	p = pgc_cluster_alloc(size, gfp, node);
+	p = pgc_skip_contig(flags) ? NULL : pgc_cluster_alloc(size, gfp, node);
 	if (!p && (flags & PGCLUSTER_VIRTOK))
 		p = pgc_emerg_alloc(size, gfp, node);
 	if (!p && !(gfp & __GFP_NOWARN))

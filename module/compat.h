@@ -75,4 +75,30 @@ static inline void pgc_shrinker_destroy(struct shrinker *s)
 #endif
 }
 
+/*
+ * emergency.c: vm_map_ram() serves up to VMAP_MAX_ALLOC pages from per-CPU
+ * vmap blocks.  The constant is private to mm/vmalloc.c; it has been
+ * BITS_PER_LONG from 6.1 through 7.2.  Larger slots are mapped with vmap().
+ */
+#define PGC_VMAP_MAX_ALLOC	BITS_PER_LONG
+
+/*
+ * alloc_contig_pages() builds a cluster by migrating movable pages out of a
+ * range when the buddy allocator has no free block that large.  It exists
+ * under CONFIG_CONTIG_ALLOC on every supported kernel but modules can only
+ * use it where it is exported: 6.1 exports alloc_contig_range() and
+ * free_contig_range() but not alloc_contig_pages(); 7.2 exports
+ * alloc_contig_pages_noprof() (and free_contig_range()).  Versions between
+ * are not verified and are treated as not exporting it.  Override with
+ * ccflags -DPGC_HAVE_ALLOC_CONTIG=0 or 1.
+ */
+#ifndef PGC_HAVE_ALLOC_CONTIG
+#if IS_ENABLED(CONFIG_CONTIG_ALLOC) && \
+	LINUX_VERSION_CODE >= KERNEL_VERSION(7, 2, 0)
+#define PGC_HAVE_ALLOC_CONTIG	1
+#else
+#define PGC_HAVE_ALLOC_CONTIG	0
+#endif
+#endif
+
 #endif /* _PGCLUSTER_COMPAT_H */

@@ -1,12 +1,729 @@
 // SPDX-License-Identifier: GPL-2.0
-/* placeholder: replaced by the emergency allocator */
+/*
+ * Emergency allocator: virtually contiguous memory made of order-0 pages.
+ *
+ * When a PGCLUSTER_VIRTOK request cannot be served by the cluster pool,
+ * pgc_emerg_alloc() takes one order-0 page per PAGE_SIZE of the request and
+ * maps them side by side into vmalloc space.
+ *
+ * Slots.  Every mapping covers one whole slot of pgc_slot_pages pages (a
+ * power of two, 2..256): the allocation's own pages first, then the same
+ * module-owned filler page repeated up to the end of the slot.  All mappings
+ * therefore have a single size, so they cannot fragment the virtual space
+ * they are carved from.  Slots of up to PGC_VMAP_MAX_ALLOC pages (64 with
+ * 4 KiB pages) are mapped with vm_map_ram(), which carves them from per-CPU
+ * vmap blocks with lazily batched TLB flushes; larger slots with vmap().  A
+ * request larger than one slot returns NULL from this path.  The filler page
+ * is mapped writable (vm_map_ram() takes no protection argument and vmap()
+ * takes one for the whole mapping): writes beyond pgcluster_size() land on
+ * the shared filler, never on another allocation, and its contents are
+ * meaningless.  The cost of whole-slot mapping over exact-size mapping is
+ * measured in the README; build with KCFLAGS=-DPGC_EMERG_EXACT_MAP to map
+ * only the allocation's own pages instead.
+ *
+ * Forward progress.  Each page is first asked of the page allocator with
+ * __GFP_NORETRY | __GFP_NOWARN; only when that fails is it taken from a
+ * reserve of pgc_reserve_pages order-0 pages.  The bookkeeping record of an
+ * allocation has a small reserve of its own, so a request whose pages are
+ * all in the reserve needs no memory from the system except what
+ * vm_map_ram()/vmap() take for themselves (vmap metadata and page tables).
+ * The reserve is topped up by frees and by a worker on a WQ_MEM_RECLAIM
+ * workqueue, which backs off while the page allocator keeps failing.
+ *
+ * Records.  Live allocations are kept in a hash table keyed by the page
+ * number of the mapping, under one short irq-safe spinlock.  pgc_emerg_free()
+ * removes the record under that lock before anything else, so of two racing
+ * frees of one pointer exactly one succeeds, and a vmalloc address that was
+ * not handed out here (or is not the start of an allocation) is refused
+ * without touching anything.
+ *
+ * Context rules (quoted in the README):
+ *  - Allocation needs a sleeping gfp (gfpflags_allow_blocking()); with
+ *    GFP_ATOMIC or GFP_NOWAIT the emergency path returns NULL at once and
+ *    never sleeps.  GFP_NOFS/GFP_NOIO are honoured around the mapping.
+ *  - Free works in any context in which the contiguous free works: process
+ *    context, under spinlocks or rcu_read_lock(), with interrupts disabled,
+ *    in softirq and in hard interrupt context.  vm_unmap_ram() and vunmap()
+ *    may sleep, so the unmap happens inline only when the caller could
+ *    sleep (preemptible() and outside rcu_read_lock(); never on PREEMPT_RT
+ *    or without CONFIG_PREEMPT_COUNT); otherwise the allocation leaves the
+ *    record table at once and is unmapped by a worker (counted in
+ *    deferred_frees).  Module unload flushes the deferred frees.
+ *  - pgcluster_size() and pgcluster_is_virtual() work in any context.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/debugfs.h>
+#include <linux/hashtable.h>
+#include <linux/highmem.h>
+#include <linux/list.h>
+#include <linux/llist.h>
+#include <linux/mm.h>
+#include <linux/rcupdate.h>
+#include <linux/sched/mm.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/vmalloc.h>
+#include <linux/workqueue.h>
+
 #include "internal.h"
-int pgc_emerg_init(void) { return 0; }
-void pgc_emerg_exit(void) { }
-void *pgc_emerg_alloc(size_t size, gfp_t gfp, int node) { return NULL; }
-bool pgc_emerg_owns(const void *ptr) { return false; }
-bool pgc_emerg_free(const void *ptr) { return false; }
-size_t pgc_emerg_size(const void *ptr) { return 0; }
-void pgc_emerg_show_stats(struct seq_file *m) { }
-unsigned long pgc_emerg_pages_held(void) { return 0; }
+
+#define PGC_EMERG_HASH_BITS	10
+/* Records kept in reserve: at most this many, and no more than reserve pages. */
+#define PGC_REC_RESERVE_MAX	64
+/* Delay before the refill worker tries again after a failed allocation. */
+#define PGC_REFILL_RETRY	(HZ / 10)
+
+/* One live emergency allocation. */
+struct pgc_emerg_rec {
+	struct hlist_node hnode;	/* pgc_emerg_hash, under pgc_emerg_lock */
+	union {
+		struct llist_node llnode;	/* pgc_deferred, awaiting unmap */
+		struct list_head spare;		/* record reserve */
+	};
+	unsigned long addr;		/* start of the mapping */
+	unsigned int nr_pages;		/* pages of the allocation */
+	unsigned int map_pages;		/* pages mapped (slot or nr_pages) */
+	unsigned int nr_reserve;	/* pages taken from the reserve */
+	struct page *pages[];		/* map_pages entries, filler at the end */
+};
+
+bool pgc_force_virtual;
+
+static DEFINE_HASHTABLE(pgc_emerg_hash, PGC_EMERG_HASH_BITS);
+static DEFINE_SPINLOCK(pgc_emerg_lock);		/* irq-safe: frees from irq */
+
+/* Page and record reserves, touched in process context only. */
+static DEFINE_SPINLOCK(pgc_reserve_lock);
+static LIST_HEAD(pgc_reserve_list);
+static unsigned int pgc_reserve_level;
+static LIST_HEAD(pgc_rec_spares);
+static unsigned int pgc_rec_spare_level;
+static unsigned int pgc_rec_spare_target;
+
+static struct kmem_cache *pgc_rec_cache;
+static struct page *pgc_filler_page;
+static struct workqueue_struct *pgc_emerg_wq;
+static LLIST_HEAD(pgc_deferred);
+static bool pgc_emerg_dying;
+
+static void pgc_refill_fn(struct work_struct *work);
+static void pgc_deferred_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(pgc_refill_work, pgc_refill_fn);
+static DECLARE_WORK(pgc_deferred_work, pgc_deferred_fn);
+
+/* Test knob: the next N page allocations of the emergency path fail. */
+static atomic_t pgc_fail_pages = ATOMIC_INIT(0);
+
+static atomic64_t pgc_stat_allocs = ATOMIC64_INIT(0);
+static atomic64_t pgc_stat_frees = ATOMIC64_INIT(0);
+static atomic64_t pgc_stat_failures = ATOMIC64_INIT(0);
+static atomic64_t pgc_stat_refills = ATOMIC64_INIT(0);
+static atomic64_t pgc_stat_reserve_used = ATOMIC64_INIT(0);
+static atomic64_t pgc_stat_deferred = ATOMIC64_INIT(0);
+static atomic_long_t pgc_live_slots = ATOMIC_LONG_INIT(0);
+static atomic_long_t pgc_pages_mapped = ATOMIC_LONG_INIT(0);
+
+static unsigned int pgc_emerg_map_pages(unsigned int nr_pages)
+{
+#ifdef PGC_EMERG_EXACT_MAP
+	return nr_pages;
+#else
+	return pgc_slot_pages;
+#endif
+}
+
+/* ---- reserves ---------------------------------------------------------- */
+
+static struct page *pgc_reserve_take(void)
+{
+	struct page *page;
+
+	spin_lock(&pgc_reserve_lock);
+	page = list_first_entry_or_null(&pgc_reserve_list, struct page, lru);
+	if (page) {
+		list_del(&page->lru);
+		WRITE_ONCE(pgc_reserve_level, pgc_reserve_level - 1);
+	}
+	spin_unlock(&pgc_reserve_lock);
+	return page;
+}
+
+/* Gives @page to the reserve if it is short; false when it is full. */
+static bool pgc_reserve_put(struct page *page)
+{
+	bool taken = false;
+
+	spin_lock(&pgc_reserve_lock);
+	if (pgc_reserve_level < pgc_reserve_pages) {
+		list_add(&page->lru, &pgc_reserve_list);
+		WRITE_ONCE(pgc_reserve_level, pgc_reserve_level + 1);
+		taken = true;
+	}
+	spin_unlock(&pgc_reserve_lock);
+	if (taken)
+		atomic64_inc(&pgc_stat_refills);
+	return taken;
+}
+
+static struct pgc_emerg_rec *pgc_rec_spare_take(void)
+{
+	struct pgc_emerg_rec *rec;
+
+	spin_lock(&pgc_reserve_lock);
+	rec = list_first_entry_or_null(&pgc_rec_spares, struct pgc_emerg_rec,
+				       spare);
+	if (rec) {
+		list_del(&rec->spare);
+		pgc_rec_spare_level--;
+	}
+	spin_unlock(&pgc_reserve_lock);
+	return rec;
+}
+
+static bool pgc_rec_spare_put(struct pgc_emerg_rec *rec)
+{
+	bool taken = false;
+
+	spin_lock(&pgc_reserve_lock);
+	if (pgc_rec_spare_level < pgc_rec_spare_target) {
+		list_add(&rec->spare, &pgc_rec_spares);
+		pgc_rec_spare_level++;
+		taken = true;
+	}
+	spin_unlock(&pgc_reserve_lock);
+	return taken;
+}
+
+static bool pgc_reserves_short(void)
+{
+	return READ_ONCE(pgc_reserve_level) < pgc_reserve_pages ||
+	       READ_ONCE(pgc_rec_spare_level) < pgc_rec_spare_target;
+}
+
+static void pgc_refill_kick(void)
+{
+	if (!READ_ONCE(pgc_emerg_dying) && pgc_reserves_short())
+		queue_delayed_work(pgc_emerg_wq, &pgc_refill_work, 0);
+}
+
+/* Tops both reserves up; returns false when the system could not supply. */
+static bool pgc_refill(void)
+{
+	const gfp_t gfp = GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN;
+	struct pgc_emerg_rec *rec;
+	struct page *page;
+
+	while (READ_ONCE(pgc_reserve_level) < pgc_reserve_pages) {
+		page = alloc_page(gfp);
+		if (!page)
+			return false;
+		if (!pgc_reserve_put(page)) {
+			__free_page(page);
+			break;
+		}
+	}
+	while (READ_ONCE(pgc_rec_spare_level) < pgc_rec_spare_target) {
+		rec = kmem_cache_alloc(pgc_rec_cache, gfp);
+		if (!rec)
+			return false;
+		if (!pgc_rec_spare_put(rec)) {
+			kmem_cache_free(pgc_rec_cache, rec);
+			break;
+		}
+	}
+	return true;
+}
+
+static void pgc_refill_fn(struct work_struct *work)
+{
+	if (!pgc_refill() && !READ_ONCE(pgc_emerg_dying))
+		queue_delayed_work(pgc_emerg_wq, &pgc_refill_work,
+				   PGC_REFILL_RETRY);
+}
+
+/* ---- allocation -------------------------------------------------------- */
+
+static struct page *pgc_emerg_get_page(gfp_t gfp, int node, bool *reserve)
+{
+	struct page *page = NULL;
+
+	if (!atomic_add_unless(&pgc_fail_pages, -1, 0))
+		page = alloc_pages_node(node, gfp | __GFP_NORETRY | __GFP_NOWARN,
+					0);
+	*reserve = false;
+	if (page)
+		return page;
+	page = pgc_reserve_take();
+	if (!page)
+		return NULL;
+	*reserve = true;
+	atomic64_inc(&pgc_stat_reserve_used);
+	if (want_init_on_alloc(gfp))
+		clear_highpage(page);
+	return page;
+}
+
+static struct pgc_emerg_rec *pgc_rec_get(gfp_t gfp, int node)
+{
+	struct pgc_emerg_rec *rec;
+
+	gfp &= ~(GFP_ZONEMASK | __GFP_ZERO | __GFP_COMP);
+	rec = kmem_cache_alloc_node(pgc_rec_cache,
+				    gfp | __GFP_NORETRY | __GFP_NOWARN, node);
+	if (!rec)
+		rec = pgc_rec_spare_take();
+	return rec;
+}
+
+static void pgc_rec_put(struct pgc_emerg_rec *rec)
+{
+	if (!pgc_rec_spare_put(rec))
+		kmem_cache_free(pgc_rec_cache, rec);
+}
+
+/* Returns the first @nr pages of @rec to the reserve or the system. */
+static void pgc_emerg_put_pages(struct pgc_emerg_rec *rec, unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		if (!pgc_reserve_put(rec->pages[i]))
+			__free_page(rec->pages[i]);
+}
+
+static void *pgc_emerg_map(struct pgc_emerg_rec *rec, gfp_t gfp, int node)
+{
+	unsigned int nofs = 0, noio = 0;
+	bool scope_noio = !(gfp & __GFP_IO), scope_nofs = !(gfp & __GFP_FS);
+	void *addr;
+
+	/* vm_map_ram() and vmap() allocate with GFP_KERNEL internally. */
+	if (scope_noio)
+		noio = memalloc_noio_save();
+	else if (scope_nofs)
+		nofs = memalloc_nofs_save();
+	if (rec->map_pages <= PGC_VMAP_MAX_ALLOC)
+		addr = vm_map_ram(rec->pages, rec->map_pages, node);
+	else
+		addr = vmap(rec->pages, rec->map_pages, VM_MAP, PAGE_KERNEL);
+	if (scope_noio)
+		memalloc_noio_restore(noio);
+	else if (scope_nofs)
+		memalloc_nofs_restore(nofs);
+	return addr;
+}
+
+static void pgc_emerg_unmap(struct pgc_emerg_rec *rec)
+{
+	if (rec->map_pages <= PGC_VMAP_MAX_ALLOC)
+		vm_unmap_ram((void *)rec->addr, rec->map_pages);
+	else
+		vunmap((void *)rec->addr);
+}
+
+/**
+ * pgc_emerg_alloc() - map order-0 pages into one virtually contiguous slot
+ * @size: bytes wanted, at most pgc_slot_pages pages
+ * @gfp: must allow blocking; __GFP_ZERO zeroes the memory
+ * @node: preferred node for the pages, or %NUMA_NO_NODE
+ *
+ * Pages come from the page allocator (__GFP_NORETRY) or, when it cannot
+ * supply, from the module's reserve.
+ *
+ * Context: process context; sleeps.  Returns NULL at once for a gfp that
+ * does not allow blocking.
+ * Return: a vmalloc-space address usable for pgc_emerg_size() bytes, or NULL
+ * when @size exceeds a slot, @gfp does not allow sleeping, or no page could
+ * be found.
+ */
+void *pgc_emerg_alloc(size_t size, gfp_t gfp, int node)
+{
+	unsigned int nr, i, map;
+	struct pgc_emerg_rec *rec;
+	gfp_t page_gfp;
+	bool reserve;
+	void *addr;
+
+	if (!size || size > (size_t)pgc_slot_pages << PAGE_SHIFT ||
+	    !gfpflags_allow_blocking(gfp))
+		goto fail;
+	might_sleep();
+
+	nr = DIV_ROUND_UP(size, PAGE_SIZE);
+	map = pgc_emerg_map_pages(nr);
+	rec = pgc_rec_get(gfp, node);
+	if (!rec)
+		goto fail;
+	rec->nr_pages = nr;
+	rec->map_pages = map;
+	rec->nr_reserve = 0;
+
+	/* Unmovable pages: they stay pinned while mapped. */
+	page_gfp = gfp & ~(__GFP_MOVABLE | __GFP_COMP);
+	for (i = 0; i < nr; i++) {
+		rec->pages[i] = pgc_emerg_get_page(page_gfp, node, &reserve);
+		if (!rec->pages[i])
+			goto fail_pages;
+		if (reserve)
+			rec->nr_reserve++;
+	}
+	for (; i < map; i++)
+		rec->pages[i] = pgc_filler_page;
+
+	addr = pgc_emerg_map(rec, gfp, node);
+	if (!addr)
+		goto fail_pages;
+	rec->addr = (unsigned long)addr;
+
+	spin_lock_irq(&pgc_emerg_lock);
+	hash_add(pgc_emerg_hash, &rec->hnode, rec->addr >> PAGE_SHIFT);
+	spin_unlock_irq(&pgc_emerg_lock);
+
+	atomic64_inc(&pgc_stat_allocs);
+	atomic_long_inc(&pgc_live_slots);
+	atomic_long_add(nr, &pgc_pages_mapped);
+	if (rec->nr_reserve)
+		pgc_refill_kick();
+	return addr;
+
+fail_pages:
+	pgc_emerg_put_pages(rec, i < nr ? i : nr);
+	pgc_rec_put(rec);
+	pgc_refill_kick();
+fail:
+	atomic64_inc(&pgc_stat_failures);
+	return NULL;
+}
+
+/* ---- lookup and free --------------------------------------------------- */
+
+/* Caller holds pgc_emerg_lock. */
+static struct pgc_emerg_rec *pgc_emerg_find(unsigned long addr)
+{
+	struct pgc_emerg_rec *rec;
+
+	hash_for_each_possible(pgc_emerg_hash, rec, hnode, addr >> PAGE_SHIFT)
+		if (rec->addr == addr)
+			return rec;
+	return NULL;
+}
+
+/* Unmaps and releases an allocation already removed from the table. */
+static void pgc_emerg_release(struct pgc_emerg_rec *rec)
+{
+	unsigned int nr = rec->nr_pages;
+
+	pgc_emerg_unmap(rec);
+	pgc_emerg_put_pages(rec, nr);
+	pgc_rec_put(rec);
+	atomic_long_sub(nr, &pgc_pages_mapped);
+}
+
+static void pgc_deferred_drain(void)
+{
+	struct llist_node *list = llist_del_all(&pgc_deferred);
+	struct pgc_emerg_rec *rec, *next;
+
+	llist_for_each_entry_safe(rec, next, list, llnode) {
+		pgc_emerg_release(rec);
+		cond_resched();
+	}
+}
+
+static void pgc_deferred_fn(struct work_struct *work)
+{
+	pgc_deferred_drain();
+	pgc_refill_kick();
+}
+
+/* True when the current context may call vm_unmap_ram()/vunmap(). */
+static bool pgc_emerg_may_sleep(void)
+{
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		return false;
+	return preemptible() && !rcu_preempt_depth();
+}
+
+/**
+ * pgc_emerg_free() - free an emergency allocation
+ * @ptr: start of a live emergency allocation
+ *
+ * Context: any context; the unmap is deferred to a worker when the caller
+ * cannot sleep.
+ * Return: true when @ptr was a live allocation (now freed), false when it
+ * was not handed out here or is already freed (nothing is changed).
+ */
+bool pgc_emerg_free(const void *ptr)
+{
+	unsigned long addr = (unsigned long)ptr;
+	struct pgc_emerg_rec *rec;
+	unsigned long flags;
+
+	if (!PAGE_ALIGNED(addr))
+		return false;
+	spin_lock_irqsave(&pgc_emerg_lock, flags);
+	rec = pgc_emerg_find(addr);
+	if (rec)
+		hash_del(&rec->hnode);
+	spin_unlock_irqrestore(&pgc_emerg_lock, flags);
+	if (!rec)
+		return false;
+
+	atomic64_inc(&pgc_stat_frees);
+	atomic_long_dec(&pgc_live_slots);
+	if (pgc_emerg_may_sleep()) {
+		pgc_emerg_release(rec);
+		return true;
+	}
+	atomic64_inc(&pgc_stat_deferred);
+	llist_add(&rec->llnode, &pgc_deferred);
+	queue_work(pgc_emerg_wq, &pgc_deferred_work);
+	return true;
+}
+
+/**
+ * pgc_emerg_size() - usable bytes of an emergency allocation
+ * @ptr: start of a live emergency allocation
+ *
+ * Context: any context.
+ * Return: the allocation's pages times PAGE_SIZE, or 0 when @ptr is not the
+ * start of a live emergency allocation.
+ */
+size_t pgc_emerg_size(const void *ptr)
+{
+	struct pgc_emerg_rec *rec;
+	unsigned long flags;
+	size_t size = 0;
+
+	if (!PAGE_ALIGNED((unsigned long)ptr))
+		return 0;
+	spin_lock_irqsave(&pgc_emerg_lock, flags);
+	rec = pgc_emerg_find((unsigned long)ptr);
+	if (rec)
+		size = (size_t)rec->nr_pages << PAGE_SHIFT;
+	spin_unlock_irqrestore(&pgc_emerg_lock, flags);
+	return size;
+}
+
+/**
+ * pgc_emerg_owns() - is @ptr a live emergency allocation
+ * @ptr: any pointer
+ *
+ * Context: any context.
+ * Return: true when @ptr is the start of a live emergency allocation.
+ */
+bool pgc_emerg_owns(const void *ptr)
+{
+	return pgc_emerg_size(ptr) != 0;
+}
+
+/* ---- reporting --------------------------------------------------------- */
+
+/**
+ * pgc_emerg_show_stats() - print the emergency allocator's counters
+ * @m: the seq_file of debugfs "stats"
+ *
+ * One "name value" line each: emerg_allocs, emerg_frees, emerg_live_slots,
+ * emerg_failures (requests that reached this path and got NULL, whatever the
+ * reason), emerg_slot_pages, emerg_pages_mapped (pages of allocations not
+ * yet unmapped, deferred frees included), reserve_pages (current level),
+ * reserve_target, reserve_refills (pages put into the reserve by the worker
+ * or by frees, initial fill included), reserve_pages_used (pages served
+ * from the reserve) and deferred_frees (frees unmapped by the worker).
+ *
+ * Context: process context.
+ */
+void pgc_emerg_show_stats(struct seq_file *m)
+{
+	seq_printf(m, "emerg_allocs %lld\n", atomic64_read(&pgc_stat_allocs));
+	seq_printf(m, "emerg_frees %lld\n", atomic64_read(&pgc_stat_frees));
+	seq_printf(m, "emerg_live_slots %ld\n",
+		   atomic_long_read(&pgc_live_slots));
+	seq_printf(m, "emerg_failures %lld\n",
+		   atomic64_read(&pgc_stat_failures));
+	seq_printf(m, "emerg_slot_pages %u\n", pgc_slot_pages);
+	seq_printf(m, "emerg_pages_mapped %ld\n",
+		   atomic_long_read(&pgc_pages_mapped));
+	seq_printf(m, "reserve_pages %u\n", READ_ONCE(pgc_reserve_level));
+	seq_printf(m, "reserve_target %u\n", pgc_reserve_pages);
+	seq_printf(m, "reserve_refills %lld\n",
+		   atomic64_read(&pgc_stat_refills));
+	seq_printf(m, "reserve_pages_used %lld\n",
+		   atomic64_read(&pgc_stat_reserve_used));
+	seq_printf(m, "deferred_frees %lld\n",
+		   atomic64_read(&pgc_stat_deferred));
+}
+
+/**
+ * pgc_emerg_pages_held() - pages the emergency allocator holds
+ *
+ * Context: any context.
+ * Return: pages in live (or not yet unmapped) allocations, in the reserve,
+ * and the filler page.
+ */
+unsigned long pgc_emerg_pages_held(void)
+{
+	return atomic_long_read(&pgc_pages_mapped) +
+	       READ_ONCE(pgc_reserve_level) + (pgc_filler_page ? 1 : 0);
+}
+
+/*
+ * debugfs "slots": one line per live slot, "<vaddr> <used>/<slot> pages
+ * <n> reserve", then "slots <n> pages <used>/<mapped> reserve <n>".  The
+ * table is walked one hash bucket at a time so the lock is held briefly.
+ */
+static int pgc_slots_show(struct seq_file *m, void *unused)
+{
+	unsigned long slots = 0, used = 0, mapped = 0, reserve = 0;
+	struct pgc_emerg_rec *rec;
+	unsigned int bkt;
+
+	for (bkt = 0; bkt < HASH_SIZE(pgc_emerg_hash); bkt++) {
+		spin_lock_irq(&pgc_emerg_lock);
+		hlist_for_each_entry(rec, &pgc_emerg_hash[bkt], hnode) {
+			seq_printf(m, "%p %u/%u pages %u reserve\n",
+				   (void *)rec->addr, rec->nr_pages,
+				   rec->map_pages, rec->nr_reserve);
+			slots++;
+			used += rec->nr_pages;
+			mapped += rec->map_pages;
+			reserve += rec->nr_reserve;
+		}
+		spin_unlock_irq(&pgc_emerg_lock);
+	}
+	seq_printf(m, "slots %lu pages %lu/%lu reserve %lu\n",
+		   slots, used, mapped, reserve);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(pgc_slots);
+
+static int pgc_fail_pages_get(void *data, u64 *val)
+{
+	*val = (u32)atomic_read(&pgc_fail_pages);
+	return 0;
+}
+
+static int pgc_fail_pages_set(void *data, u64 val)
+{
+	if (val > U32_MAX)
+		return -ERANGE;
+	atomic_set(&pgc_fail_pages, (int)(u32)val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(pgc_fail_pages_fops, pgc_fail_pages_get,
+			 pgc_fail_pages_set, "%llu\n");
+
+/* ---- init and exit ----------------------------------------------------- */
+
+/**
+ * pgc_emerg_init() - set up the emergency allocator and fill its reserve
+ *
+ * Creates debugfs "slots" (read-only) and two test knobs, both 0600:
+ * "emerg_fail_pages" (u32: the next N order-0 page allocations of the
+ * emergency path fail as if the page allocator had nothing, so the reserve
+ * is used) and "force_virtual" (bool: PGCLUSTER_VIRTOK requests skip the
+ * contiguous pool, to test and time this path).  Bad input is refused with
+ * -EINVAL (or -ERANGE) and leaves the value unchanged.
+ *
+ * Context: process context.
+ * Return: 0, or -ENOMEM.
+ */
+int pgc_emerg_init(void)
+{
+	size_t rec_size = sizeof(struct pgc_emerg_rec) +
+			  pgc_slot_pages * sizeof(struct page *);
+
+	pgc_emerg_dying = false;
+	pgc_rec_spare_target = min(pgc_reserve_pages, PGC_REC_RESERVE_MAX);
+	pgc_rec_cache = kmem_cache_create("pgcluster_emerg_rec", rec_size, 0,
+					  0, NULL);
+	if (!pgc_rec_cache)
+		return -ENOMEM;
+	pgc_filler_page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!pgc_filler_page)
+		goto err_cache;
+	pgc_emerg_wq = alloc_workqueue("pgcluster_emerg",
+				       WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
+	if (!pgc_emerg_wq)
+		goto err_filler;
+
+	if (!pgc_refill())
+		pr_warn("emergency reserve filled to %u of %u pages; the worker keeps trying\n",
+			READ_ONCE(pgc_reserve_level), pgc_reserve_pages);
+	pgc_refill_kick();
+
+	debugfs_create_file("slots", 0444, pgc_debugfs_root, NULL,
+			    &pgc_slots_fops);
+	debugfs_create_file_unsafe("emerg_fail_pages", 0600, pgc_debugfs_root,
+				   NULL, &pgc_fail_pages_fops);
+	debugfs_create_bool("force_virtual", 0600, pgc_debugfs_root,
+			    &pgc_force_virtual);
+	return 0;
+
+err_filler:
+	__free_page(pgc_filler_page);
+	pgc_filler_page = NULL;
+err_cache:
+	kmem_cache_destroy(pgc_rec_cache);
+	pgc_rec_cache = NULL;
+	return -ENOMEM;
+}
+
+/**
+ * pgc_emerg_exit() - release everything the emergency allocator holds
+ *
+ * Allocations still live (leaked by a user that has been unloaded) are
+ * unmapped and freed with a message; deferred frees are flushed.
+ *
+ * Context: process context, after the debugfs files are gone.
+ */
+void pgc_emerg_exit(void)
+{
+	struct pgc_emerg_rec *rec;
+	struct hlist_node *tmp;
+	unsigned long leaked = 0;
+	struct page *page, *pnext;
+	struct pgc_emerg_rec *rnext;
+	unsigned int bkt;
+
+	/* No user is left to free or allocate; only our workers run. */
+	WRITE_ONCE(pgc_emerg_dying, true);
+	flush_work(&pgc_deferred_work);
+	pgc_deferred_drain();
+
+	spin_lock_irq(&pgc_emerg_lock);
+	hash_for_each_safe(pgc_emerg_hash, bkt, tmp, rec, hnode) {
+		hash_del(&rec->hnode);
+		llist_add(&rec->llnode, &pgc_deferred);
+		leaked++;
+	}
+	spin_unlock_irq(&pgc_emerg_lock);
+	if (leaked) {
+		pr_warn("%lu emergency allocations still live at unload: freed\n",
+			leaked);
+		atomic_long_sub(leaked, &pgc_live_slots);
+		pgc_deferred_drain();
+	}
+	/* After the deferred work: it may have queued a refill. */
+	cancel_delayed_work_sync(&pgc_refill_work);
+	destroy_workqueue(pgc_emerg_wq);
+	pgc_emerg_wq = NULL;
+
+	list_for_each_entry_safe(page, pnext, &pgc_reserve_list, lru) {
+		list_del(&page->lru);
+		__free_page(page);
+	}
+	pgc_reserve_level = 0;
+	list_for_each_entry_safe(rec, rnext, &pgc_rec_spares, spare) {
+		list_del(&rec->spare);
+		kmem_cache_free(pgc_rec_cache, rec);
+	}
+	pgc_rec_spare_level = 0;
+	__free_page(pgc_filler_page);
+	pgc_filler_page = NULL;
+	kmem_cache_destroy(pgc_rec_cache);
+	pgc_rec_cache = NULL;
+}

@@ -1,7 +1,789 @@
 // SPDX-License-Identifier: GPL-2.0
-/* placeholder: replaced by the fragmentation injector */
+/*
+ * Fragmentation injector: debugfs inject/, only with allow_inject=1.
+ *
+ *   pattern  checkerboard | stride:N | blocks:ORDER | random:PCT
+ *   amount   PCT% of the free memory of each zone (100% means: until the
+ *            buddy allocator has no block left that holds a whole period of
+ *            the pattern), or a size (512M, 64K, 1G, bytes) laid over the
+ *            zones in order
+ *   control  "start" (synchronous, -EBUSY while pages are pinned) or
+ *            "release"; reads back "idle" or "pinned"
+ *   status   pattern, amount, state, pages pinned in total and per zone,
+ *            and how the last start went
+ *
+ * The injector makes real fragmentation out of real kernel allocations.  It
+ * takes blocks of free memory from the buddy allocator, highest order first
+ * (GFP_KERNEL | __GFP_THISNODE | __GFP_NORETRY | __GFP_NOWARN with the zone
+ * modifier of the zone being covered), split_page()s each block, keeps the
+ * pages the pattern selects and frees the others at once.  The pattern is a
+ * function of the pfn alone, so neighbouring blocks agree and a freed page's
+ * buddy is always pinned: the pages given back stay free but cannot merge.
+ * Pinned pages are ordinary unmovable kernel pages, so compaction cannot
+ * undo the pattern either.
+ *
+ *   checkerboard  pins every even pfn: isolated order-0 holes
+ *   stride:N      pins every N-th pfn (2 <= N <= 2^MAX_ORDER)
+ *   blocks:K      pins alternate aligned runs of 2^K pages: order-K holes
+ *   random:P      pins each page with probability P% (1..99)
+ *
+ * The order only goes down (an order that failed once is not tried again in
+ * the same zone) and stops at the smallest order that still holds a whole
+ * period of the pattern; the zone's covering ends there, at the target, or
+ * when the zone's free pages would drop below its high watermark plus a
+ * safety margin.  Only DMA, DMA32 and Normal zones are covered; movable and
+ * device memory are left alone.
+ *
+ * Pinned pages are recorded in an xarray of bitmap chunks indexed by pfn,
+ * about one bit per page of covered memory; pgc_inject_owns_pfn() reads it
+ * locklessly under RCU for the report and map, and chunks are freed with
+ * kfree_rcu().  A mutex serialises the control files.  Long runs print a
+ * progress line every PGC_PROGRESS_MB and reschedule after every block, and
+ * a fatal signal stops a start early (what was pinned stays pinned).
+ * Everything is released at unload.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/bitmap.h>
+#include <linux/debugfs.h>
+#include <linux/gfp.h>
+#include <linux/hash.h>
+#include <linux/ktime.h>
+#include <linux/log2.h>
+#include <linux/math64.h>
+#include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/mutex.h>
+#include <linux/nodemask.h>
+#include <linux/random.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/seq_file.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/vmstat.h>
+#include <linux/xarray.h>
+
 #include "internal.h"
-int pgc_inject_init(void) { return 0; }
-void pgc_inject_exit(void) { }
-bool pgc_inject_owns_pfn(unsigned long pfn) { return false; }
-unsigned long pgc_inject_pages_pinned(void) { return 0; }
+#include "lab.h"
+
+/* A bitmap of pinned pfns, one page in size, freed after an RCU grace period. */
+struct pgc_pin_chunk {
+	struct rcu_head rcu;
+	unsigned long bits[];
+};
+
+#define PGC_CHUNK_PAGES \
+	((PAGE_SIZE - sizeof(struct rcu_head)) / sizeof(unsigned long) * \
+	 BITS_PER_LONG)
+
+#define PGC_PROGRESS_MB		256
+#define PGC_STRIDE_MAX		BIT(PGC_MAX_ORDER)
+#define PGC_RANDOM_MAX		99
+
+enum pgc_pattern_kind {
+	PGC_PAT_CHECKER,
+	PGC_PAT_STRIDE,
+	PGC_PAT_BLOCKS,
+	PGC_PAT_RANDOM,
+};
+
+struct pgc_pattern {
+	enum pgc_pattern_kind kind;
+	unsigned int arg;
+};
+
+struct pgc_amount {
+	bool percent;
+	u64 val;		/* 1..100 percent, or bytes */
+};
+
+/* How a start ended. */
+enum pgc_run_end {
+	PGC_END_NONE,		/* no start yet */
+	PGC_END_DONE,		/* every target reached */
+	PGC_END_NOMEM,		/* buddy allocator ran out of suitable blocks */
+	PGC_END_FLOOR,		/* stopped at a zone's safety floor */
+	PGC_END_SIGNAL,		/* interrupted by a fatal signal */
+	PGC_END_NOBITMAP,	/* could not allocate the pinned-page bitmap */
+};
+
+static const char *const pgc_run_end_text[] = {
+	[PGC_END_NONE] = "none yet",
+	[PGC_END_DONE] = "target reached",
+	[PGC_END_NOMEM] = "buddy allocator ran out of suitable blocks",
+	[PGC_END_FLOOR] = "stopped at a zone's watermark safety floor",
+	[PGC_END_SIGNAL] = "interrupted by a signal",
+	[PGC_END_NOBITMAP] = "out of memory for the pinned-page bitmap",
+};
+
+/* State of one start; lives on the writer's stack. */
+struct pgc_run {
+	struct pgc_pattern pattern;
+	u64 seed;
+	struct pgc_pin_chunk *chunk;	/* cache of the last chunk used */
+	unsigned long chunk_idx;
+	unsigned long covered;		/* pages taken from the buddy allocator */
+	unsigned long pinned;		/* of those, pages kept */
+	unsigned long next_progress;	/* covered pages of the next log line */
+	enum pgc_run_end end;
+};
+
+static DEFINE_MUTEX(pgc_inject_lock);	/* serialises everything below */
+static struct pgc_pattern pgc_pattern = { .kind = PGC_PAT_CHECKER };
+static struct pgc_amount pgc_amount = { .percent = true, .val = 90 };
+static DEFINE_XARRAY(pgc_pins);		/* pfn / PGC_CHUNK_PAGES -> chunk */
+static atomic_long_t pgc_pinned_total = ATOMIC_LONG_INIT(0);
+/* [nid * MAX_NR_ZONES + zone index]; written under the lock, read racily */
+static unsigned long *pgc_zone_pinned;
+static unsigned long *pgc_zone_covered;
+static struct pgc_pattern pgc_last_pattern;
+static unsigned long pgc_last_covered, pgc_last_pinned;
+static u64 pgc_last_ms;
+static enum pgc_run_end pgc_last_end;
+
+static inline unsigned long pgc_pages_to_mb(unsigned long pages)
+{
+	return pages >> (20 - PAGE_SHIFT);
+}
+
+/* ---- patterns ---------------------------------------------------------- */
+
+static int pgc_pattern_parse(const char *s, struct pgc_pattern *p)
+{
+	static const struct {
+		const char *prefix;
+		enum pgc_pattern_kind kind;
+		unsigned long min, max;
+	} forms[] = {
+		{ "stride:", PGC_PAT_STRIDE, 2, PGC_STRIDE_MAX },
+		{ "blocks:", PGC_PAT_BLOCKS, 0, PGC_MAX_ORDER - 1 },
+		{ "random:", PGC_PAT_RANDOM, 1, PGC_RANDOM_MAX },
+	};
+	unsigned long v;
+	size_t i, n;
+	int ret;
+
+	if (!strcmp(s, "checkerboard")) {
+		p->kind = PGC_PAT_CHECKER;
+		p->arg = 0;
+		return 0;
+	}
+	for (i = 0; i < ARRAY_SIZE(forms); i++) {
+		n = str_has_prefix(s, forms[i].prefix);
+		if (!n)
+			continue;
+		ret = pgc_lab_parse_ulong(s + n, &v);
+		if (ret)
+			return ret;
+		if (v < forms[i].min || v > forms[i].max)
+			return -ERANGE;
+		p->kind = forms[i].kind;
+		p->arg = v;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static const char *pgc_pattern_fmt(char *buf, size_t size,
+				   const struct pgc_pattern *p)
+{
+	static const char *const names[] = {
+		[PGC_PAT_CHECKER] = "checkerboard",
+		[PGC_PAT_STRIDE] = "stride",
+		[PGC_PAT_BLOCKS] = "blocks",
+		[PGC_PAT_RANDOM] = "random",
+	};
+
+	if (p->kind == PGC_PAT_CHECKER)
+		scnprintf(buf, size, "%s", names[p->kind]);
+	else
+		scnprintf(buf, size, "%s:%u", names[p->kind], p->arg);
+	return buf;
+}
+
+static void pgc_pattern_print(struct seq_file *m, const struct pgc_pattern *p)
+{
+	char buf[24];
+
+	seq_puts(m, pgc_pattern_fmt(buf, sizeof(buf), p));
+}
+
+static bool pgc_pattern_pins(const struct pgc_run *run, unsigned long pfn)
+{
+	const struct pgc_pattern *p = &run->pattern;
+
+	switch (p->kind) {
+	case PGC_PAT_CHECKER:
+		return !(pfn & 1);
+	case PGC_PAT_STRIDE:
+		return pfn % p->arg == 0;
+	case PGC_PAT_BLOCKS:
+		return (pfn >> p->arg) & 1;
+	case PGC_PAT_RANDOM:
+		return hash_64(pfn ^ run->seed, 32) % 100 < p->arg;
+	}
+	return false;
+}
+
+/* Smallest block that holds a whole period of the pattern. */
+static unsigned int pgc_pattern_min_order(const struct pgc_pattern *p)
+{
+	switch (p->kind) {
+	case PGC_PAT_STRIDE:
+		return order_base_2(p->arg);
+	case PGC_PAT_BLOCKS:
+		return p->arg + 1;
+	default:
+		return 1;
+	}
+}
+
+/* ---- amount ------------------------------------------------------------ */
+
+static int pgc_amount_parse(const char *s, struct pgc_amount *a)
+{
+	size_t len = strlen(s);
+	char num[PGC_LAB_INPUT_MAX];
+	unsigned long pct;
+	u64 bytes;
+	int ret;
+
+	if (len && s[len - 1] == '%') {
+		if (len - 1 >= sizeof(num) || !isdigit(s[0]))
+			return -EINVAL;
+		memcpy(num, s, len - 1);
+		num[len - 1] = '\0';
+		ret = kstrtoul(num, 10, &pct);
+		if (ret)
+			return ret;
+		if (pct < 1 || pct > 100)
+			return -ERANGE;
+		a->percent = true;
+		a->val = pct;
+		return 0;
+	}
+	ret = pgc_lab_parse_size(s, &bytes);
+	if (ret)
+		return ret;
+	if (bytes < PAGE_SIZE || bytes > ((u64)totalram_pages() << PAGE_SHIFT))
+		return -ERANGE;
+	a->percent = false;
+	a->val = bytes;
+	return 0;
+}
+
+static void pgc_amount_print(struct seq_file *m, const struct pgc_amount *a)
+{
+	if (a->percent)
+		seq_printf(m, "%llu%%", a->val);
+	else if (!(a->val & (SZ_1G - 1)))
+		seq_printf(m, "%lluG", a->val >> 30);
+	else if (!(a->val & (SZ_1M - 1)))
+		seq_printf(m, "%lluM", a->val >> 20);
+	else if (!(a->val & (SZ_1K - 1)))
+		seq_printf(m, "%lluK", a->val >> 10);
+	else
+		seq_printf(m, "%llu", a->val);
+}
+
+/* ---- pinned-page bitmap -------------------------------------------------- */
+
+/* Record @pfn as pinned.  Caller holds pgc_inject_lock. */
+static int pgc_pin_record(struct pgc_run *run, unsigned long pfn)
+{
+	unsigned long idx = pfn / PGC_CHUNK_PAGES;
+	struct pgc_pin_chunk *chunk = run->chunk;
+	void *old;
+
+	if (!chunk || run->chunk_idx != idx) {
+		chunk = xa_load(&pgc_pins, idx);
+		if (!chunk) {
+			chunk = kzalloc(PAGE_SIZE, GFP_KERNEL | __GFP_NOWARN);
+			if (!chunk)
+				return -ENOMEM;
+			old = xa_store(&pgc_pins, idx, chunk,
+				       GFP_KERNEL | __GFP_NOWARN);
+			if (xa_is_err(old)) {
+				kfree(chunk);
+				return xa_err(old);
+			}
+		}
+		run->chunk = chunk;
+		run->chunk_idx = idx;
+	}
+	set_bit(pfn % PGC_CHUNK_PAGES, chunk->bits);
+	return 0;
+}
+
+/**
+ * pgc_inject_owns_pfn() - is a page pinned by the injector?
+ * @pfn: page frame number
+ *
+ * Lockless (RCU); the answer is a snapshot that a concurrent start or
+ * release may change at once.
+ *
+ * Return: true when the injector holds @pfn.
+ */
+bool pgc_inject_owns_pfn(unsigned long pfn)
+{
+	struct pgc_pin_chunk *chunk;
+	bool ret = false;
+
+	if (!atomic_long_read(&pgc_pinned_total))
+		return false;
+	rcu_read_lock();
+	chunk = xa_load(&pgc_pins, pfn / PGC_CHUNK_PAGES);
+	if (chunk)
+		ret = test_bit(pfn % PGC_CHUNK_PAGES, chunk->bits);
+	rcu_read_unlock();
+	return ret;
+}
+
+/**
+ * pgc_inject_pages_pinned() - pages the injector holds now
+ *
+ * Return: the number of pinned pages (a racy snapshot).
+ */
+unsigned long pgc_inject_pages_pinned(void)
+{
+	return atomic_long_read(&pgc_pinned_total);
+}
+
+/**
+ * pgc_inject_zone_pinned() - pages the injector holds in one zone
+ * @nid: online node id
+ * @zone_idx: zone index within the node
+ *
+ * Return: the number of pinned pages in that zone (a racy snapshot); 0 when
+ * the injector is disabled.
+ */
+unsigned long pgc_inject_zone_pinned(int nid, int zone_idx)
+{
+	if (!pgc_zone_pinned || nid < 0 || nid >= nr_node_ids ||
+	    zone_idx < 0 || zone_idx >= MAX_NR_ZONES)
+		return 0;
+	return READ_ONCE(pgc_zone_pinned[nid * MAX_NR_ZONES + zone_idx]);
+}
+
+/* ---- start and release ----------------------------------------------------- */
+
+/* GFP zone modifier for covering @zidx; false for zones we leave alone. */
+static bool pgc_zone_gfp(int zidx, gfp_t *gfp)
+{
+	switch (zidx) {
+#ifdef CONFIG_ZONE_DMA
+	case ZONE_DMA:
+		*gfp = __GFP_DMA;
+		return true;
+#endif
+#ifdef CONFIG_ZONE_DMA32
+	case ZONE_DMA32:
+		*gfp = __GFP_DMA32;
+		return true;
+#endif
+	case ZONE_NORMAL:
+		*gfp = 0;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Free pages a zone must keep: its high watermark plus a margin of 1/64 of
+ * the zone (at least 256 pages), so the box never gets near reclaim or OOM
+ * because of the injector.
+ */
+static unsigned long pgc_zone_floor(struct zone *zone)
+{
+	return high_wmark_pages(zone) +
+	       max(zone_managed_pages(zone) / 64, 256UL);
+}
+
+/* Keep the pattern's pages of a split block, free the rest.  Returns pinned. */
+static unsigned long pgc_pin_block(struct pgc_run *run, struct page *page,
+				   unsigned int order)
+{
+	unsigned long pfn = page_to_pfn(page), i, pinned = 0;
+
+	for (i = 0; i < (1UL << order); i++) {
+		if (pgc_pattern_pins(run, pfn + i)) {
+			if (!pgc_pin_record(run, pfn + i)) {
+				pinned++;
+				continue;
+			}
+			run->end = PGC_END_NOBITMAP;
+		}
+		__free_page(pfn_to_page(pfn + i));
+	}
+	return pinned;
+}
+
+static void pgc_inject_zone(struct pgc_run *run, int nid, int zidx,
+			    unsigned long target)
+{
+	struct zone *zone = &NODE_DATA(nid)->node_zones[zidx];
+	unsigned int min_order = pgc_pattern_min_order(&run->pattern);
+	unsigned int order = PGC_MAX_ORDER;
+	unsigned long floor = pgc_zone_floor(zone);
+	unsigned long covered = 0, pinned, *slot;
+	struct page *page;
+	gfp_t gfp;
+
+	if (!pgc_zone_gfp(zidx, &gfp))
+		return;
+	gfp |= GFP_KERNEL | __GFP_THISNODE | __GFP_NORETRY | __GFP_NOWARN;
+	slot = &pgc_zone_pinned[nid * MAX_NR_ZONES + zidx];
+
+	while (covered < target && run->end == PGC_END_DONE) {
+		if (fatal_signal_pending(current)) {
+			run->end = PGC_END_SIGNAL;
+			break;
+		}
+		while (order > min_order && (1UL << order) > target - covered)
+			order--;
+		if (zone_page_state(zone, NR_FREE_PAGES) < floor + (1UL << order)) {
+			if (order == min_order) {
+				run->end = PGC_END_FLOOR;
+				break;
+			}
+			order--;
+			continue;
+		}
+		page = alloc_pages_node(nid, gfp, order);
+		if (page && page_zonenum(page) != zidx) {
+			/* fell back to a lower zone: this one is used up */
+			__free_pages(page, order);
+			page = NULL;
+		}
+		if (!page) {
+			if (order == min_order)
+				break;
+			order--;
+			continue;
+		}
+		split_page(page, order);
+		pinned = pgc_pin_block(run, page, order);
+		covered += 1UL << order;
+		run->covered += 1UL << order;
+		run->pinned += pinned;
+		atomic_long_add(pinned, &pgc_pinned_total);
+		WRITE_ONCE(*slot, *slot + pinned);
+		pgc_zone_covered[nid * MAX_NR_ZONES + zidx] += 1UL << order;
+		if (run->covered >= run->next_progress) {
+			pr_info("inject: %lu MiB covered, %lu MiB pinned so far (node %d zone %s, order %u)\n",
+				pgc_pages_to_mb(run->covered),
+				pgc_pages_to_mb(run->pinned), nid, zone->name,
+				order);
+			run->next_progress += PGC_PROGRESS_MB << (20 - PAGE_SHIFT);
+		}
+		cond_resched();
+	}
+	if (covered < target && run->end == PGC_END_DONE)
+		run->end = PGC_END_NOMEM;
+}
+
+/* Cover every node and zone with the current pattern.  Lock held. */
+static void pgc_inject_start(void)
+{
+	u64 t0 = ktime_get_ns();
+	struct pgc_run run = {
+		.pattern = pgc_pattern,
+		.seed = get_random_u64(),
+		.end = PGC_END_DONE,
+		.next_progress = PGC_PROGRESS_MB << (20 - PAGE_SHIFT),
+	};
+	enum pgc_run_end result = PGC_END_DONE;
+	unsigned long bytes_left = 0, target;
+	char name[24];
+	int nid, zidx;
+
+	if (!pgc_amount.percent)
+		bytes_left = pgc_amount.val >> PAGE_SHIFT;
+
+	pr_info("inject: start, pattern %s, amount %llu%s\n",
+		pgc_pattern_fmt(name, sizeof(name), &run.pattern),
+		pgc_amount.percent ? pgc_amount.val : pgc_amount.val >> 10,
+		pgc_amount.percent ? "% of free memory" : " KiB");
+
+	for_each_online_node(nid) {
+		/* highest zone first, as the page allocator itself prefers */
+		for (zidx = MAX_NR_ZONES - 1; zidx >= 0; zidx--) {
+			struct zone *zone = &NODE_DATA(nid)->node_zones[zidx];
+			unsigned long before;
+
+			if (!populated_zone(zone))
+				continue;
+			if (pgc_amount.percent && pgc_amount.val == 100)
+				target = ULONG_MAX;	/* until no block is left */
+			else if (pgc_amount.percent)
+				target = div_u64((u64)zone_page_state(zone, NR_FREE_PAGES) *
+						 pgc_amount.val, 100);
+			else
+				target = bytes_left;
+			if (!target)
+				continue;
+			before = run.covered;
+			pgc_inject_zone(&run, nid, zidx, target);
+			if (!pgc_amount.percent)
+				bytes_left -= min(bytes_left, run.covered - before);
+			if (run.end == PGC_END_SIGNAL ||
+			    run.end == PGC_END_NOBITMAP)
+				goto out;
+			/* one zone short of blocks does not stop the others */
+			if (run.end != PGC_END_DONE)
+				result = run.end;
+			run.end = PGC_END_DONE;
+		}
+	}
+	run.end = result;
+	if (!pgc_amount.percent && bytes_left && run.end == PGC_END_DONE)
+		run.end = PGC_END_NOMEM;
+out:
+	pgc_last_pattern = run.pattern;
+	pgc_last_covered = run.covered;
+	pgc_last_pinned = run.pinned;
+	pgc_last_ms = div_u64(ktime_get_ns() - t0, NSEC_PER_MSEC);
+	pgc_last_end = run.end;
+	pr_info("inject: done in %llu ms: %lu MiB covered, %lu MiB pinned (%s)\n",
+		pgc_last_ms, pgc_pages_to_mb(run.covered),
+		pgc_pages_to_mb(run.pinned), pgc_run_end_text[run.end]);
+}
+
+/* Give every pinned page back.  Lock held (or module exit). */
+static void pgc_inject_release(void)
+{
+	unsigned long idx, bit, freed = 0;
+	struct pgc_pin_chunk *chunk;
+
+	if (!atomic_long_read(&pgc_pinned_total) && xa_empty(&pgc_pins))
+		return;
+	xa_for_each(&pgc_pins, idx, chunk) {
+		unsigned long base = idx * PGC_CHUNK_PAGES;
+
+		for_each_set_bit(bit, chunk->bits, PGC_CHUNK_PAGES) {
+			clear_bit(bit, chunk->bits);
+			atomic_long_dec(&pgc_pinned_total);
+			__free_page(pfn_to_page(base + bit));
+			if (!(++freed % 1024))
+				cond_resched();
+			if (!(freed % (PGC_PROGRESS_MB << (20 - PAGE_SHIFT))))
+				pr_info("inject: %lu MiB released so far\n",
+					pgc_pages_to_mb(freed));
+		}
+		xa_erase(&pgc_pins, idx);
+		kfree_rcu(chunk, rcu);
+	}
+	memset(pgc_zone_pinned, 0,
+	       nr_node_ids * MAX_NR_ZONES * sizeof(*pgc_zone_pinned));
+	memset(pgc_zone_covered, 0,
+	       nr_node_ids * MAX_NR_ZONES * sizeof(*pgc_zone_covered));
+	atomic_long_set(&pgc_pinned_total, 0);
+	pr_info("inject: released %lu pages (%lu MiB)\n", freed,
+		pgc_pages_to_mb(freed));
+}
+
+/* ---- debugfs --------------------------------------------------------------- */
+
+static int pgc_pattern_show(struct seq_file *m, void *unused)
+{
+	mutex_lock(&pgc_inject_lock);
+	pgc_pattern_print(m, &pgc_pattern);
+	mutex_unlock(&pgc_inject_lock);
+	seq_putc(m, '\n');
+	return 0;
+}
+
+static ssize_t pgc_pattern_write(struct file *file, const char __user *ubuf,
+				 size_t count, loff_t *ppos)
+{
+	char buf[PGC_LAB_INPUT_MAX];
+	struct pgc_pattern p;
+	int ret;
+
+	ret = pgc_lab_get_input(ubuf, count, buf, sizeof(buf));
+	if (ret)
+		return ret;
+	ret = pgc_pattern_parse(buf, &p);
+	if (ret)
+		return ret;
+	mutex_lock(&pgc_inject_lock);
+	pgc_pattern = p;
+	mutex_unlock(&pgc_inject_lock);
+	return count;
+}
+
+static int pgc_amount_show(struct seq_file *m, void *unused)
+{
+	mutex_lock(&pgc_inject_lock);
+	pgc_amount_print(m, &pgc_amount);
+	mutex_unlock(&pgc_inject_lock);
+	seq_putc(m, '\n');
+	return 0;
+}
+
+static ssize_t pgc_amount_write(struct file *file, const char __user *ubuf,
+				size_t count, loff_t *ppos)
+{
+	char buf[PGC_LAB_INPUT_MAX];
+	struct pgc_amount a;
+	int ret;
+
+	ret = pgc_lab_get_input(ubuf, count, buf, sizeof(buf));
+	if (ret)
+		return ret;
+	ret = pgc_amount_parse(buf, &a);
+	if (ret)
+		return ret;
+	mutex_lock(&pgc_inject_lock);
+	pgc_amount = a;
+	mutex_unlock(&pgc_inject_lock);
+	return count;
+}
+
+static int pgc_control_show(struct seq_file *m, void *unused)
+{
+	seq_puts(m, atomic_long_read(&pgc_pinned_total) ? "pinned\n" : "idle\n");
+	return 0;
+}
+
+static ssize_t pgc_control_write(struct file *file, const char __user *ubuf,
+				 size_t count, loff_t *ppos)
+{
+	char buf[PGC_LAB_INPUT_MAX];
+	bool start;
+	int ret;
+
+	ret = pgc_lab_get_input(ubuf, count, buf, sizeof(buf));
+	if (ret)
+		return ret;
+	if (!strcmp(buf, "start"))
+		start = true;
+	else if (!strcmp(buf, "release"))
+		start = false;
+	else
+		return -EINVAL;
+
+	if (mutex_lock_killable(&pgc_inject_lock))
+		return -EINTR;
+	if (start && atomic_long_read(&pgc_pinned_total)) {
+		mutex_unlock(&pgc_inject_lock);
+		return -EBUSY;
+	}
+	if (start)
+		pgc_inject_start();
+	else
+		pgc_inject_release();
+	mutex_unlock(&pgc_inject_lock);
+	return count;
+}
+
+static int pgc_status_show(struct seq_file *m, void *unused)
+{
+	unsigned long pinned;
+	int nid, zidx;
+	gfp_t gfp;
+
+	if (mutex_lock_killable(&pgc_inject_lock))
+		return -EINTR;
+	pinned = atomic_long_read(&pgc_pinned_total);
+	seq_puts(m, "pattern: ");
+	pgc_pattern_print(m, &pgc_pattern);
+	seq_puts(m, "\namount: ");
+	pgc_amount_print(m, &pgc_amount);
+	seq_printf(m, "\nstate: %s\n", pinned ? "pinned" : "idle");
+	seq_printf(m, "pinned: %lu pages (%lu MiB)\n", pinned,
+		   pgc_pages_to_mb(pinned));
+	for_each_online_node(nid) {
+		for (zidx = 0; zidx < MAX_NR_ZONES; zidx++) {
+			struct zone *zone = &NODE_DATA(nid)->node_zones[zidx];
+			unsigned long i = nid * MAX_NR_ZONES + zidx;
+
+			if (!populated_zone(zone) || !pgc_zone_gfp(zidx, &gfp))
+				continue;
+			seq_printf(m, "node %d zone %-8s pinned %lu pages, covered %lu pages\n",
+				   nid, zone->name, pgc_zone_pinned[i],
+				   pgc_zone_covered[i]);
+		}
+	}
+	if (pgc_last_end != PGC_END_NONE) {
+		seq_puts(m, "last start: ");
+		pgc_pattern_print(m, &pgc_last_pattern);
+		seq_printf(m, ", %lu MiB covered, %lu MiB pinned in %llu ms (%s)\n",
+			   pgc_pages_to_mb(pgc_last_covered),
+			   pgc_pages_to_mb(pgc_last_pinned), pgc_last_ms,
+			   pgc_run_end_text[pgc_last_end]);
+	}
+	mutex_unlock(&pgc_inject_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(pgc_status);
+
+#define PGC_RW_FOPS(name)						\
+static int name##_open(struct inode *inode, struct file *file)		\
+{									\
+	return single_open(file, name##_show, NULL);			\
+}									\
+static const struct file_operations name##_fops = {			\
+	.owner = THIS_MODULE,						\
+	.open = name##_open,						\
+	.read = seq_read,						\
+	.write = name##_write,						\
+	.llseek = seq_lseek,						\
+	.release = single_release,					\
+}
+
+PGC_RW_FOPS(pgc_pattern);
+PGC_RW_FOPS(pgc_amount);
+PGC_RW_FOPS(pgc_control);
+
+/**
+ * pgc_inject_init() - create debugfs inject/ when allow_inject=1
+ *
+ * Return: 0, or -ENOMEM when the per-zone counters cannot be allocated.
+ */
+int pgc_inject_init(void)
+{
+	struct dentry *dir;
+	size_t n = nr_node_ids * MAX_NR_ZONES;
+
+	if (!pgc_allow_inject)
+		return 0;
+	pgc_zone_pinned = kcalloc(n, sizeof(*pgc_zone_pinned), GFP_KERNEL);
+	pgc_zone_covered = kcalloc(n, sizeof(*pgc_zone_covered), GFP_KERNEL);
+	if (!pgc_zone_pinned || !pgc_zone_covered) {
+		kfree(pgc_zone_pinned);
+		kfree(pgc_zone_covered);
+		pgc_zone_pinned = NULL;
+		pgc_zone_covered = NULL;
+		return -ENOMEM;
+	}
+	dir = debugfs_create_dir("inject", pgc_debugfs_root);
+	debugfs_create_file("pattern", 0600, dir, NULL, &pgc_pattern_fops);
+	debugfs_create_file("amount", 0600, dir, NULL, &pgc_amount_fops);
+	debugfs_create_file("control", 0600, dir, NULL, &pgc_control_fops);
+	debugfs_create_file("status", 0400, dir, NULL, &pgc_status_fops);
+	return 0;
+}
+
+/**
+ * pgc_inject_exit() - release every pinned page
+ *
+ * Called after the debugfs tree is gone, so no writer can race.
+ */
+void pgc_inject_exit(void)
+{
+	if (!pgc_zone_pinned)
+		return;
+	mutex_lock(&pgc_inject_lock);
+	pgc_inject_release();
+	mutex_unlock(&pgc_inject_lock);
+	kfree(pgc_zone_pinned);
+	kfree(pgc_zone_covered);
+	pgc_zone_pinned = NULL;
+	pgc_zone_covered = NULL;
+}

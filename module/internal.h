@@ -58,6 +58,12 @@ bool pgc_emerg_free(const void *ptr);
 size_t pgc_emerg_size(const void *ptr);
 void pgc_emerg_show_stats(struct seq_file *m);
 unsigned long pgc_emerg_pages_held(void);
+/* debugfs force_virtual: PGCLUSTER_VIRTOK requests skip the cluster pool. */
+extern bool pgc_force_virtual;
+static inline bool pgc_skip_contig(unsigned int flags)
+{
+	return (flags & PGCLUSTER_VIRTOK) && READ_ONCE(pgc_force_virtual);
+}
 
 /* stats.c */
 int pgc_stats_init(void);

@@ -104,8 +104,14 @@ MODULE_PARM_DESC(allow_inject,
 
 static int __init pgc_init(void)
 {
+	unsigned long limit_mb = (totalram_pages() >> (20 - PAGE_SHIFT)) / 4;
 	int ret;
 
+	if ((unsigned long)pgc_pool_mb * num_online_nodes() > limit_mb) {
+		pr_err("invalid pool_mb=%u: %u node(s) x %u MiB is more than a quarter of memory (%lu MiB)\n",
+		       pgc_pool_mb, num_online_nodes(), pgc_pool_mb, limit_mb);
+		return -EINVAL;
+	}
 	pgc_debugfs_root = debugfs_create_dir(KBUILD_MODNAME, NULL);
 
 	ret = pgc_extent_cache_init();

@@ -11,6 +11,11 @@
 # Prints the build directory (usable as KDIR) on the last line of stdout.
 # Progress goes to stderr.
 #
+# Options:
+#   --cached        print the build directory only if a finished build for
+#                   the current inputs exists (never downloads or builds)
+#   --source-only   download and unpack only (for checkpatch), print the tree
+#
 # Environment:
 #   PGCLUSTER_CACHE          cache root (default /var/cache/pgcluster)
 #   PGCLUSTER_KERNEL_PKG     source package (default linux-source-7.2)
@@ -26,6 +31,14 @@ jobs=${JOBS:-$(nproc)}
 fragment=$here/kconfig/debug.config
 
 say() { echo "[debug-kernel] $*" >&2; }
+
+mode=build
+case "${1:-}" in
+--cached) mode=cached ;;
+--source-only) mode=source ;;
+"") ;;
+*) say "unknown option $1"; exit 2 ;;
+esac
 
 aptdir=$cache/apt
 aptopts=(-o "Dir::Etc::sourcelist=$aptdir/etc/sources.list"
@@ -46,6 +59,9 @@ apt_private_update() {
 # 1. The source package: reuse the newest downloaded one unless asked to refresh.
 mkdir -p "$cache/src"
 deb=$(ls -1 "$cache/src/${pkg}_"*_all.deb 2>/dev/null | sort -V | tail -n1 || true)
+if [ "$mode" = cached ] && [ -z "$deb" ]; then
+	exit 0
+fi
 if [ -z "$deb" ] || [ "${PGCLUSTER_KERNEL_REFRESH:-0}" = 1 ]; then
 	command -v apt-get >/dev/null || { say "apt-get not found"; exit 1; }
 	apt_private_update
@@ -65,10 +81,11 @@ cfghash=$( (cat "$fragment"; echo "$pkg $ver"; gcc --version | head -n1) |
 	  sha256sum | cut -c1-12)
 build=$cache/build/$pkg-$ver-$cfghash
 if [ -f "$build/.pgcluster-built" ]; then
-	say "reusing $build"
+	[ "$mode" = cached ] || say "reusing $build"
 	echo "$build"
 	exit 0
 fi
+[ "$mode" = cached ] && exit 0
 
 # 3. Unpack.
 if [ ! -f "$build/Makefile" ]; then
@@ -81,6 +98,22 @@ if [ ! -f "$build/Makefile" ]; then
 	mkdir -p "$build"
 	tar -xf "$tarball" -C "$build" --strip-components=1
 	rm -rf "$build.tmp"
+fi
+
+if [ "$mode" = source ]; then
+	echo "$build"
+	exit 0
+fi
+
+# Only one build at a time per tree.
+exec 9>"$build.lock"
+if ! flock -n 9; then
+	say "another build of $build is running; waiting for it"
+	flock 9
+	if [ -f "$build/.pgcluster-built" ]; then
+		echo "$build"
+		exit 0
+	fi
 fi
 
 # 4. Configure.

@@ -1,1 +1,0 @@
-cmd_/work/main/pgcluster.ko := ld -r -m elf_x86_64 -z noexecstack --no-warn-rwx-segments --build-id=sha1  -T arch/x86/module.lds -o /work/main/pgcluster.ko /work/main/pgcluster.o /work/main/pgcluster.mod.o;  true

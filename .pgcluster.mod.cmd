@@ -1,1 +1,0 @@
-cmd_/work/main/pgcluster.mod := printf '%s\n'   module/main.o module/api.o module/stats.o module/extent.o module/cluster.o module/emergency.o module/inject.o module/report.o | awk '!x[$$0]++ { print("/work/main/"$$0) }' > /work/main/pgcluster.mod

@@ -1,0 +1,63 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# lint.sh: checkpatch --strict (from the 7.2 source tree), W=1 with warnings
+# as errors and sparse C=2, against the distro kernel and, when built, the
+# debug kernel.  Prints one TAP line per step; exits non-zero on any failure.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+out=${PGCLUSTER_OUT:-/tmp/pgcluster-build}
+n=0
+fail=0
+ok()  { n=$((n + 1)); echo "ok $n $*"; }
+nok() { n=$((n + 1)); fail=1; echo "not ok $n $*"; }
+
+echo "TAP version 13"
+ktree=$(PGCLUSTER_KERNEL_REFRESH=0 "$root/scripts/debug-kernel.sh" --source-only 2>/dev/null | tail -n1)
+checkpatch=$ktree/scripts/checkpatch.pl
+cd "$root"
+files=$(git ls-files 'module/*.[ch]' 'include/*.h' 'selftests/*.[ch]' \
+	'selftests/modules/*.[ch]' 2>/dev/null || find module include selftests -name '*.[ch]')
+if [ -f "$checkpatch" ]; then
+	bad=0
+	for f in $files; do
+		res=$(perl "$checkpatch" --no-tree --strict --quiet --show-types \
+			--ignore FILE_PATH_CHANGES -f "$f" 2>&1)
+		if [ -n "$res" ]; then
+			echo "$res" | sed 's/^/# /'
+			bad=1
+		fi
+	done
+	[ $bad = 0 ] && ok "checkpatch --strict ($(echo $files | wc -w) files)" ||
+		nok "checkpatch --strict"
+else
+	nok "checkpatch: no kernel source tree (scripts/debug-kernel.sh --source-only)"
+fi
+
+kernels=(distro)
+[ -n "$("$root/scripts/debug-kernel.sh" --cached 2>/dev/null)" ] && kernels+=(debug)
+for k in "${kernels[@]}"; do
+	case $k in
+	distro) kdir=/lib/modules/$(ls -1 /lib/modules | grep -- '-amd64$' | sort -V | tail -n1)/build ;;
+	debug) kdir=$("$root/scripts/debug-kernel.sh" --cached) ;;
+	esac
+	dir=$out/lint-$k
+	mkdir -p "$dir"
+	rsync -a --delete --exclude .git "$root/" "$dir/" >/dev/null
+	log=$dir/lint.log
+	# W=1 with -Werror, and sparse on every file (C=2), in one build.
+	if make -C "$dir" KDIR="$kdir" W=1 C=2 KCFLAGS=-Werror modules >"$log" 2>&1 &&
+	   make -C "$dir/selftests/modules" KDIR="$kdir" W=1 C=2 KCFLAGS=-Werror >>"$log" 2>&1; then
+		warn=$(grep -E "^$dir/.*(warning|error):" "$log" | grep -v 'Skipping BTF' || true)
+		if [ -z "$warn" ]; then
+			ok "W=1 -Werror + sparse C=2 clean on $k"
+		else
+			echo "$warn" | sed "s|$dir/||; s/^/# /"
+			nok "W=1 + sparse C=2 on $k: warnings"
+		fi
+	else
+		grep -E '(warning|error):' "$log" | sed "s|$dir/||; s/^/# /" | head -n 30
+		nok "W=1 -Werror + sparse C=2 build on $k"
+	fi
+done
+exit $fail

@@ -1,0 +1,27 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# selftests.sh [distro|debug] [test...]: build pgcluster, the test modules
+# and the selftests for one kernel, boot it under QEMU, run
+# selftests/run_tests.sh inside and print the TAP.  Exits non-zero when a
+# test fails or the harness saw a kernel report.  The TAP transcript is kept
+# in $PGCLUSTER_OUT/<kernel>/selftests.tap for scripts/check.sh.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+kernel=${1:-distro}
+[ $# -gt 0 ] && shift
+out=$("$root/scripts/build.sh" "$kernel" | tail -n1)
+tmo=900
+[ "$kernel" = debug ] && tmo=1500
+kos=(--ko "$out/pgcluster.ko" --ko "$out/selftests/modules/pgcluster_test.ko")
+[ -f "$out/selftests/modules/pgcluster_bench.ko" ] &&
+	kos+=(--ko "$out/selftests/modules/pgcluster_bench.ko")
+set +e
+"$root/scripts/vm-run.sh" --kernel "$kernel" --timeout "$tmo" \
+	--selftests "$out/selftests" "${kos[@]}" --log "$out/console.log" \
+	-- "sh /pgcluster/selftests/run_tests.sh $*"
+rc=$?
+set -e
+tr -d '\r' <"$out/console.log" |
+	grep -aE '^(TAP version|1\.\.|(not )?ok [0-9]|# )' >"$out/selftests.tap" || true
+exit $rc

@@ -1,0 +1,163 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# vm-run.sh: boot a kernel under QEMU (TCG) with a busybox initramfs holding
+# pgcluster.ko, any other modules you name and the selftests, run one shell
+# command inside as root, stream the guest console and return the command's
+# exit status.
+#
+#   scripts/vm-run.sh [options] -- 'command'
+#
+#   --kernel distro|debug|PATH   distro: Debian's installed kernel (default);
+#                                debug: the 7.2 debug kernel (built on first
+#                                use by scripts/debug-kernel.sh); or a bzImage
+#   --ko FILE.ko                 copy a module to /pgcluster/ (repeatable)
+#   --selftests DIR              files copied to /pgcluster/selftests/
+#                                (default: selftests/ with its built programs)
+#   --file FILE                  copy any other file to /pgcluster/ (repeatable)
+#   --mem MiB                    guest memory (default 2048, or $VM_MEM)
+#   --cpus N                     guest CPUs (default 2, or $VM_CPUS)
+#   --timeout SEC                kill the guest after SEC (default 600)
+#   --append 'ARGS'              extra kernel command line
+#   --log FILE                   also write the console to FILE
+#   --kvm                        use KVM instead of TCG (hangs on some hosts)
+#
+# Inside the guest: /pgcluster holds the modules, debugfs is mounted, PATH has
+# busybox, PGC_MODDIR=/pgcluster.  The run FAILS (exit 1) when the console
+# shows a BUG, WARNING, Oops, KASAN, lockdep or kmemleak report, a Call Trace
+# or a panic, when the guest times out, or when the exit status is missing;
+# otherwise vm-run.sh exits with the command's own status.  The kernel is
+# booted with panic_on_warn=1 oops=panic, and on kernels with kmemleak a scan
+# runs after the command.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+kernel=distro
+kos=()
+files=()
+selftests=$root/selftests
+mem=${VM_MEM:-2048}
+cpus=${VM_CPUS:-2}
+tmo=600
+append=
+log=
+accel=tcg
+
+die() { echo "vm-run: $*" >&2; exit 2; }
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--kernel) kernel=$2; shift 2 ;;
+	--ko) kos+=("$2"); shift 2 ;;
+	--file) files+=("$2"); shift 2 ;;
+	--selftests) selftests=$2; shift 2 ;;
+	--mem) mem=$2; shift 2 ;;
+	--cpus) cpus=$2; shift 2 ;;
+	--timeout) tmo=$2; shift 2 ;;
+	--append) append=$2; shift 2 ;;
+	--log) log=$2; shift 2 ;;
+	--kvm) accel=kvm; shift ;;
+	--) shift; break ;;
+	-h|--help) sed -n '3,/^set -e/p' "$0" | sed 's/^# \{0,1\}//; /^set -e/d'; exit 0 ;;
+	*) die "unknown option $1 (see --help)" ;;
+	esac
+done
+[ $# -gt 0 ] || die "no command given (see --help)"
+cmd="$*"
+case "$mem" in ''|*[!0-9]*) die "--mem wants MiB" ;; esac
+case "$cpus" in ''|*[!0-9]*) die "--cpus wants a number" ;; esac
+
+case "$kernel" in
+distro)
+	bzimage=$(ls -1 /boot/vmlinuz-*-amd64 2>/dev/null | sort -V | tail -n1)
+	[ -n "$bzimage" ] || die "no Debian kernel in /boot: run scripts/deps.sh"
+	;;
+debug)
+	kdir=$("$root/scripts/debug-kernel.sh")
+	bzimage=$kdir/arch/x86/boot/bzImage
+	;;
+*)
+	bzimage=$kernel ;;
+esac
+[ -r "$bzimage" ] || die "kernel image $bzimage not readable"
+busybox=/bin/busybox	# from busybox-static: the initramfs has no libc
+[ -x "$busybox" ] || die "busybox-static is not installed: run scripts/deps.sh"
+
+work=$(mktemp -d /tmp/pgcluster-vm.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+ird=$work/initramfs
+mkdir -p "$ird"/{bin,dev,proc,sys,tmp,pgcluster/selftests}
+cp "$busybox" "$ird/bin/busybox"
+for ko in "${kos[@]}"; do
+	[ -f "$ko" ] || die "module $ko not found"
+	cp "$ko" "$ird/pgcluster/"
+done
+for f in "${files[@]}"; do
+	[ -f "$f" ] || die "file $f not found"
+	cp "$f" "$ird/pgcluster/"
+done
+if [ -d "$selftests" ]; then
+	find "$selftests" -maxdepth 1 -type f ! -name '*.[cho]' ! -name Makefile \
+		! -name '*.d' -exec cp {} "$ird/pgcluster/selftests/" \;
+fi
+printf '%s\n' "$cmd" >"$ird/pgcluster/cmd.sh"
+cat >"$ird/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/bin PGC_MODDIR=/pgcluster HOME=/tmp
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tmpfs tmpfs /tmp
+mkdir -p /lib/modules
+echo "vm-run: guest up: $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ {print int($2/1024)}' /proc/meminfo) MiB"
+cd /pgcluster
+sh /pgcluster/cmd.sh </dev/null
+rc=$?
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	echo "vm-run: kmemleak scan"
+	echo scan > /sys/kernel/debug/kmemleak
+	sleep 1
+	echo scan > /sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak
+fi
+echo "PGCLUSTER-EXIT: $rc"
+poweroff -f
+INIT
+chmod +x "$ird/init"
+(cd "$ird" && find . | cpio -o -H newc --quiet) >"$work/initramfs.cpio"
+
+kargs="console=ttyS0 panic_on_warn=1 oops=panic panic=-1 softlockup_panic=0 nokaslr $append"
+out=$work/console.log
+echo "vm-run: booting $(basename "$bzimage") ($mem MiB, $cpus CPUs, $accel), timeout ${tmo}s"
+start=$(date +%s)
+set +e
+timeout --foreground -k 10 "$tmo" \
+	qemu-system-x86_64 -accel "$accel" -cpu max -m "$mem" -smp "$cpus" \
+	-kernel "$bzimage" -initrd "$work/initramfs.cpio" -append "$kargs" \
+	-display none -monitor none -serial stdio -no-reboot \
+	-device virtio-rng-pci </dev/null 2>&1 | tee "$out"
+qrc=${PIPESTATUS[0]}
+set -e
+[ -n "$log" ] && cp "$out" "$log"
+secs=$(( $(date +%s) - start ))
+
+# Console lines that mean the kernel is unhappy, whatever the command said.
+bad='BUG:|WARNING:|Oops|KASAN|kernel BUG|general protection fault|possible (recursive|circular) locking|possible irq lock inversion|inconsistent lock state|suspicious RCU usage|unreferenced object|Call Trace|Kernel panic|UBSAN|sleeping function called from invalid context|soft lockup|hung_task|blocked for more than'
+if grep -aEq "$bad" "$out"; then
+	echo "vm-run: FAIL: kernel report in the console:" >&2
+	grep -aE "$bad" "$out" | head -n 5 | sed 's/^/vm-run:   /' >&2
+	exit 1
+fi
+if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+	echo "vm-run: FAIL: guest timed out after ${tmo}s" >&2
+	exit 1
+fi
+rc=$(tr -d '\r' <"$out" | sed -n 's/^PGCLUSTER-EXIT: \([0-9]*\)$/\1/p' | tail -n1)
+if [ -z "$rc" ]; then
+	echo "vm-run: FAIL: no exit status from the guest (qemu exit $qrc)" >&2
+	exit 1
+fi
+echo "vm-run: command exited $rc after ${secs}s"
+exit "$rc"

@@ -1,0 +1,53 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Load and unload pgcluster 20 times: the debugfs directory must come and go
+# with the module, and the free page count must come back (nothing leaked).
+. "$(dirname "$0")/tap.sh"
+ko=$PGC_MODDIR/pgcluster.ko
+cycles=${CYCLES:-20}
+# Up to this many pages may drift over all cycles (page cache, slabs); one
+# leaked cluster per cycle would be far more than this.
+slack=${SLACK_PAGES:-512}
+
+pgc_unload_all
+[ -f "$ko" ] || { tap_skip load_unload "no $ko"; tap_finish; }
+
+# Warm-up cycle: first-use allocations (module loader, slab caches).
+insmod "$ko" && rmmod pgcluster
+before=$(pgc_free_pages)
+tap_diag "free pages before: $before"
+
+fails=0
+i=1
+while [ $i -le $cycles ]; do
+	if ! insmod "$ko"; then
+		tap_diag "cycle $i: insmod failed"; fails=$((fails + 1)); break
+	fi
+	[ -d /sys/kernel/debug/pgcluster ] || { tap_diag "cycle $i: no debugfs dir"; fails=$((fails + 1)); }
+	[ -r /sys/kernel/debug/pgcluster/stats ] || { tap_diag "cycle $i: no stats"; fails=$((fails + 1)); }
+	rmmod pgcluster || { tap_diag "cycle $i: rmmod failed"; fails=$((fails + 1)); break; }
+	[ -e /sys/kernel/debug/pgcluster ] && { tap_diag "cycle $i: debugfs dir left behind"; fails=$((fails + 1)); }
+	i=$((i + 1))
+done
+tap_check "load_unload_${cycles}_cycles" [ $fails -eq 0 ]
+
+after=$(pgc_free_pages)
+lost=$((before - after))
+tap_diag "free pages after: $after (lost $lost, slack $slack)"
+tap_check "no_pages_lost" [ $lost -le $slack ]
+
+if dmesg | grep -q 'pgcluster: .*leak'; then
+	dmesg | grep 'pgcluster: .*leak' | sed 's/^/# /'
+	tap_fail "no_leak_reported"
+else
+	tap_ok "no_leak_reported"
+fi
+
+# The pool is really taken at load and given back at unload.
+insmod "$ko" pool_mb=64
+loaded=$(pgc_free_pages)
+rmmod pgcluster
+unloaded=$(pgc_free_pages)
+tap_diag "pool_mb=64: free pages loaded $loaded, unloaded $unloaded"
+tap_check "pool_taken_and_returned" [ $((unloaded - loaded)) -ge 16384 ]
+tap_finish

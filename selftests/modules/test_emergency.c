@@ -1,0 +1,903 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Test cases for the emergency (virtually contiguous) allocator, run inside
+ * pgcluster_test.ko through the pgct framework.
+ *
+ * The cases use only the exported API plus pgcluster's debugfs files, which
+ * they read and write through a shell started with call_usermodehelper(),
+ * exactly as an administrator would (the guest has busybox in /bin):
+ *   force_virtual     set while a case needs PGCLUSTER_VIRTOK requests to
+ *                     take the emergency path, and cleared afterwards
+ *   emerg_fail_pages  makes the next N page allocations of the emergency
+ *                     path fail, so the reserve has to serve them
+ *   stats, slots      counters and slot occupancy, checked after each step
+ * Cases run one at a time, so counter deltas belong to the running case.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/delay.h>
+#include <linux/err.h>
+#include <linux/fs.h>
+#include <linux/irq_work.h>
+#include <linux/kthread.h>
+#include <linux/mm.h>
+#include <linux/pgcluster.h>
+#include <linux/random.h>
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/umh.h>
+#include <linux/vmalloc.h>
+
+#include "pgct.h"
+
+#define EMT_DIR		"/sys/kernel/debug/pgcluster/"
+#define EMT_STATS_LEN	16384
+#define EMT_WAIT_MS	5000
+
+/* ---- debugfs helpers ------------------------------------------------- */
+
+/*
+ * debugfs files have no read_iter/write_iter, so kernel_read() and
+ * kernel_write() refuse them.  The cases therefore go through user space
+ * as an administrator would: a shell run with call_usermodehelper() does
+ * the write or copies the file to tmpfs, which kernel_read() can read.
+ */
+#define EMT_OUT		"/tmp/pgct_emerg.out"
+
+static __printf(1, 2) int emt_sh(const char *fmt, ...)
+{
+	static char *envp[] = { "HOME=/", "PATH=/bin:/sbin:/usr/bin:/usr/sbin",
+				NULL };
+	char *argv[] = { "/bin/sh", "-c", NULL, NULL };
+	va_list args;
+	int ret;
+
+	va_start(args, fmt);
+	argv[2] = kvasprintf(GFP_KERNEL, fmt, args);
+	va_end(args);
+	if (!argv[2])
+		return -ENOMEM;
+	ret = call_usermodehelper(argv[0], argv, envp, UMH_WAIT_PROC);
+	kfree(argv[2]);
+	return ret;
+}
+
+/* Reads a whole regular file into @buf (NUL-terminated). */
+static ssize_t emt_read_file(const char *name, char *buf, size_t len)
+{
+	struct file *f;
+	loff_t pos = 0;
+	size_t done = 0;
+	ssize_t ret = 0;
+
+	f = filp_open(name, O_RDONLY, 0);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	while (done < len - 1) {
+		ret = kernel_read(f, buf + done, len - 1 - done, &pos);
+		if (ret <= 0)
+			break;
+		done += ret;
+	}
+	filp_close(f, NULL);
+	buf[done] = '\0';
+	return ret < 0 ? ret : done;
+}
+
+/* Reads debugfs (or any) file @name into @buf via a shell `cat`. */
+static ssize_t emt_read(const char *name, char *buf, size_t len)
+{
+	int ret = emt_sh("cat %s >" EMT_OUT, name);
+
+	if (ret)
+		return ret < 0 ? ret : -EIO;
+	return emt_read_file(EMT_OUT, buf, len);
+}
+
+/* Writes @val to @name via a shell `echo`; returns 0 or the write error. */
+static int emt_write(const char *name, const char *val)
+{
+	char msg[160];
+	int ret;
+
+	ret = emt_sh("echo '%s' 2>" EMT_OUT " >%s", val, name);
+	if (ret <= 0)
+		return ret;
+	if (emt_read_file(EMT_OUT, msg, sizeof(msg)) < 0)
+		return -EIO;
+	if (strstr(msg, "Invalid argument"))
+		return -EINVAL;
+	if (strstr(msg, "out of range") || strstr(msg, "not representable"))
+		return -ERANGE;
+	pgct_log("writing %s to %s: %s\n", val, name, msg);
+	return -EIO;
+}
+
+/* Value of the "@name value" line of @text, or -1 when there is none. */
+static long long emt_find(const char *text, const char *name)
+{
+	size_t n = strlen(name);
+	const char *line = text;
+	long long v;
+	char num[24];
+	size_t i;
+
+	while (line && *line) {
+		if (!strncmp(line, name, n) && line[n] == ' ') {
+			for (i = 0; i < sizeof(num) - 1 && line[n + 1 + i] &&
+			     line[n + 1 + i] != '\n'; i++)
+				num[i] = line[n + 1 + i];
+			num[i] = '\0';
+			if (kstrtoll(num, 10, &v))
+				return -1;
+			return v;
+		}
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return -1;
+}
+
+/* One counter of debugfs "stats", or -1 (the case then fails). */
+static long long emt_stat(const char *name)
+{
+	char *buf = kmalloc(EMT_STATS_LEN, GFP_KERNEL);
+	long long v = -1;
+
+	if (!buf)
+		return -1;
+	if (emt_read(EMT_DIR "stats", buf, EMT_STATS_LEN) > 0)
+		v = emt_find(buf, name);
+	kfree(buf);
+	if (v < 0)
+		pgct_log("stats has no line \"%s\"\n", name);
+	return v;
+}
+
+/* Polls a counter until it equals @want; returns the last value seen. */
+static long long emt_wait_stat(const char *name, long long want)
+{
+	long long v = emt_stat(name);
+	int waited;
+
+	for (waited = 0; v != want && v >= 0 && waited < EMT_WAIT_MS;
+	     waited += 10) {
+		msleep(20);
+		v = emt_stat(name);
+	}
+	return v;
+}
+
+static int emt_set_virtual(bool on)
+{
+	return emt_write(EMT_DIR "force_virtual", on ? "1" : "0");
+}
+
+/* Runs @fn with force_virtual set, and clears it whatever the result. */
+static int emt_with_virtual(int (*fn)(void))
+{
+	int ret, err;
+
+	err = emt_set_virtual(true);
+	if (err) {
+		pgct_log("FAIL cannot set force_virtual: %d\n", err);
+		return PGCT_FAIL;
+	}
+	ret = fn();
+	err = emt_set_virtual(false);
+	if (err) {
+		pgct_log("FAIL cannot clear force_virtual: %d\n", err);
+		return PGCT_FAIL;
+	}
+	return ret;
+}
+
+static unsigned int emt_slot_pages(void)
+{
+	long long v = emt_stat("emerg_slot_pages");
+
+	return v > 0 ? (unsigned int)v : 0;
+}
+
+/* ---- patterns ---------------------------------------------------------- */
+
+static u32 emt_word(u32 seed, size_t i)
+{
+	return seed ^ (u32)(i * 2654435761u);
+}
+
+static void emt_fill(void *p, size_t bytes, u32 seed)
+{
+	u32 *w = p;
+	size_t i;
+
+	for (i = 0; i < bytes / sizeof(u32); i++)
+		w[i] = emt_word(seed, i);
+}
+
+/* Index of the first wrong word, or -1 when all match. */
+static long emt_check(const void *p, size_t bytes, u32 seed)
+{
+	const u32 *w = p;
+	size_t i;
+
+	for (i = 0; i < bytes / sizeof(u32); i++)
+		if (w[i] != emt_word(seed, i))
+			return i;
+	return -1;
+}
+
+/*
+ * Verifies the pattern of @p page by page through the linear map, via
+ * vmalloc_to_page(), and that the pages are distinct.
+ */
+static int emt_check_pages(const void *p, unsigned int nr, u32 seed)
+{
+	const size_t wpp = PAGE_SIZE / sizeof(u32);
+	struct page *pg, *prev[2] = { NULL, NULL };
+	unsigned int i, j;
+	const u32 *lin;
+
+	for (i = 0; i < nr; i++) {
+		pg = vmalloc_to_page(p + i * PAGE_SIZE);
+		PGCT_EXPECT(pg, "page %u of %p not mapped\n", i, p);
+		lin = page_address(pg);
+		PGCT_EXPECT(lin, "page %u has no linear address\n", i);
+		for (j = 0; j < wpp; j++)
+			PGCT_EXPECT(lin[j] == emt_word(seed, i * wpp + j),
+				    "page %u word %u via linear map\n", i, j);
+		PGCT_EXPECT(pg != prev[0] && pg != prev[1],
+			    "page %u repeats a neighbour\n", i);
+		prev[1] = prev[0];
+		prev[0] = pg;
+	}
+	return PGCT_PASS;
+}
+
+/* ---- cases --------------------------------------------------------------- */
+
+static int emt_knobs(void)
+{
+	char buf[32];
+
+	PGCT_EXPECT(!emt_write(EMT_DIR "force_virtual", "1"), "set\n");
+	PGCT_EXPECT(emt_read(EMT_DIR "force_virtual", buf, sizeof(buf)) > 0 &&
+		    buf[0] == 'Y', "read back %s\n", buf);
+	PGCT_EXPECT(emt_write(EMT_DIR "force_virtual", "2") == -EINVAL, "2\n");
+	PGCT_EXPECT(emt_write(EMT_DIR "force_virtual", "maybe") == -EINVAL,
+		    "maybe\n");
+	PGCT_EXPECT(emt_read(EMT_DIR "force_virtual", buf, sizeof(buf)) > 0 &&
+		    buf[0] == 'Y', "bad input changed it: %s\n", buf);
+	PGCT_EXPECT(!emt_write(EMT_DIR "force_virtual", "0"), "clear\n");
+	PGCT_EXPECT(emt_read(EMT_DIR "force_virtual", buf, sizeof(buf)) > 0 &&
+		    buf[0] == 'N', "read back %s\n", buf);
+
+	PGCT_EXPECT(!emt_write(EMT_DIR "emerg_fail_pages", "0"), "0\n");
+	PGCT_EXPECT(emt_write(EMT_DIR "emerg_fail_pages", "abc") == -EINVAL,
+		    "abc\n");
+	PGCT_EXPECT(emt_write(EMT_DIR "emerg_fail_pages", "-1") == -EINVAL,
+		    "-1\n");
+	PGCT_EXPECT(emt_write(EMT_DIR "emerg_fail_pages", "4294967296") ==
+		    -ERANGE, "2^32\n");
+	PGCT_EXPECT(emt_read(EMT_DIR "emerg_fail_pages", buf, sizeof(buf)) > 0 &&
+		    !strcmp(buf, "0\n"), "bad input changed it: %s\n", buf);
+
+	PGCT_EXPECT(emt_write(EMT_DIR "slots", "1") < 0, "slots writable\n");
+	return PGCT_PASS;
+}
+
+static int emt_sizes_inner(void)
+{
+	unsigned int slot = emt_slot_pages(), n;
+	long long allocs = emt_stat("emerg_allocs");
+	long long live = emt_stat("emerg_live_slots");
+	size_t size;
+	long bad;
+	void *p;
+	int ret;
+
+	PGCT_EXPECT(slot >= 2 && allocs >= 0 && live >= 0, "stats\n");
+	for (n = 1; n <= slot; n++) {
+		/* Not a multiple of the page size, except for the full slot. */
+		size = n == slot ? n * PAGE_SIZE : n * PAGE_SIZE - 100 * (n % 7);
+		p = pgcluster_alloc(size, GFP_KERNEL, PGCLUSTER_VIRTOK);
+		PGCT_EXPECT(p, "%u pages (%zu bytes)\n", n, size);
+		PGCT_EXPECT(is_vmalloc_addr(p) && PAGE_ALIGNED(p),
+			    "%p not a page in vmalloc space\n", p);
+		PGCT_EXPECT(pgcluster_is_virtual(p), "%u pages\n", n);
+		PGCT_EXPECT(pgcluster_size(p) == n * PAGE_SIZE,
+			    "size %zu for %u pages\n", pgcluster_size(p), n);
+		emt_fill(p, n * PAGE_SIZE, n);
+		bad = emt_check(p, n * PAGE_SIZE, n);
+		PGCT_EXPECT(bad < 0, "%u pages: word %ld\n", n, bad);
+		ret = emt_check_pages(p, n, n);
+		if (ret) {
+			pgcluster_free(p);
+			return ret;
+		}
+		pgcluster_free(p);
+		PGCT_EXPECT(!pgcluster_is_virtual(p), "live after free\n");
+	}
+
+	/* __GFP_ZERO on pages that just held patterns. */
+	p = pgcluster_alloc(slot * PAGE_SIZE, GFP_KERNEL | __GFP_ZERO,
+			    PGCLUSTER_VIRTOK);
+	PGCT_EXPECT(p, "zeroed slot\n");
+	PGCT_EXPECT(!memchr_inv(p, 0, slot * PAGE_SIZE), "not zeroed\n");
+	pgcluster_free(p);
+
+	PGCT_EXPECT(emt_stat("emerg_allocs") == allocs + slot + 1,
+		    "emerg_allocs %lld, was %lld\n", emt_stat("emerg_allocs"),
+		    allocs);
+	PGCT_EXPECT(emt_stat("emerg_live_slots") == live, "live slots\n");
+	pgct_log("%u sizes of 1..%u pages verified\n", slot, slot);
+	return PGCT_PASS;
+}
+
+static int emt_sizes(void)
+{
+	return emt_with_virtual(emt_sizes_inner);
+}
+
+static int emt_limits_inner(void)
+{
+	unsigned int slot = emt_slot_pages();
+	long long fails = emt_stat("emerg_failures");
+	DEFINE_SPINLOCK(lock);
+	void *p, *q, *r;
+
+	PGCT_EXPECT(slot >= 2 && fails >= 0, "stats\n");
+	p = pgcluster_alloc(slot * PAGE_SIZE + 1, GFP_KERNEL | __GFP_NOWARN,
+			    PGCLUSTER_VIRTOK);
+	PGCT_EXPECT(!p, "larger than a slot succeeded\n");
+	p = pgcluster_alloc(2 * slot * PAGE_SIZE, GFP_KERNEL | __GFP_NOWARN,
+			    PGCLUSTER_VIRTOK);
+	PGCT_EXPECT(!p, "two slots succeeded\n");
+
+	/* Non-sleeping masks never take the emergency path (nor sleep). */
+	spin_lock(&lock);
+	q = pgcluster_alloc(PAGE_SIZE * 2, GFP_ATOMIC | __GFP_NOWARN,
+			    PGCLUSTER_VIRTOK);
+	r = pgcluster_alloc(PAGE_SIZE * 2, GFP_NOWAIT | __GFP_NOWARN,
+			    PGCLUSTER_VIRTOK);
+	spin_unlock(&lock);
+	PGCT_EXPECT(!q, "GFP_ATOMIC got emergency memory\n");
+	PGCT_EXPECT(!r, "GFP_NOWAIT got emergency memory\n");
+
+	PGCT_EXPECT(emt_stat("emerg_failures") == fails + 4,
+		    "emerg_failures %lld, was %lld\n",
+		    emt_stat("emerg_failures"), fails);
+
+	p = pgcluster_alloc(slot * PAGE_SIZE, GFP_KERNEL, PGCLUSTER_VIRTOK);
+	PGCT_EXPECT(p, "exactly one slot failed\n");
+	pgcluster_free(p);
+	return PGCT_PASS;
+}
+
+static int emt_limits(void)
+{
+	return emt_with_virtual(emt_limits_inner);
+}
+
+static int emt_is_virtual(void)
+{
+	void *v, *c, *vm, *km;
+	int ret = PGCT_PASS;
+
+	PGCT_EXPECT(!emt_set_virtual(true), "force_virtual\n");
+	v = pgcluster_alloc(3 * PAGE_SIZE, GFP_KERNEL, PGCLUSTER_VIRTOK);
+	PGCT_EXPECT(!emt_set_virtual(false), "force_virtual\n");
+	PGCT_EXPECT(v, "emergency allocation\n");
+	c = pgcluster_alloc(3 * PAGE_SIZE, GFP_KERNEL | __GFP_NOWARN, 0);
+	vm = vmalloc(2 * PAGE_SIZE);
+	km = kmalloc(64, GFP_KERNEL);
+
+	if (!pgcluster_is_virtual(v) || pgcluster_is_virtual(v + PAGE_SIZE) ||
+	    pgcluster_size(v + PAGE_SIZE) || pgcluster_is_virtual(NULL) ||
+	    (vm && pgcluster_is_virtual(vm)) || (km && pgcluster_is_virtual(km)) ||
+	    (c && (pgcluster_is_virtual(c) || is_vmalloc_addr(c)))) {
+		pgct_log("FAIL is_virtual: v %d v+1 %d c %d vm %d km %d\n",
+			 pgcluster_is_virtual(v),
+			 pgcluster_is_virtual(v + PAGE_SIZE),
+			 c ? pgcluster_is_virtual(c) : -1,
+			 vm ? pgcluster_is_virtual(vm) : -1,
+			 km ? pgcluster_is_virtual(km) : -1);
+		ret = PGCT_FAIL;
+	}
+	pgcluster_free(v);
+	if (ret == PGCT_PASS && pgcluster_is_virtual(v)) {
+		pgct_log("FAIL still virtual after free\n");
+		ret = PGCT_FAIL;
+	}
+	pgcluster_free(c);
+	vfree(vm);
+	kfree(km);
+	if (ret == PGCT_PASS && !c) {
+		pgct_log("contiguous allocator returned NULL: contiguous half not checked\n");
+		ret = PGCT_SKIP;
+	}
+	return ret;
+}
+
+#define EMT_MIXED	8
+
+static int emt_mixed_free(void)
+{
+	void *buf[2 * EMT_MIXED] = { NULL };
+	long long live = emt_stat("emerg_live_slots");
+	long long frees = emt_stat("emerg_frees");
+	long long bad = emt_stat("bad_frees");
+	unsigned int i, nr_contig = 0;
+	int ret = PGCT_PASS;
+	size_t sz;
+
+	PGCT_EXPECT(live >= 0 && frees >= 0 && bad >= 0, "stats\n");
+	for (i = 0; i < 2 * EMT_MIXED; i++) {
+		sz = (i / 2 + 1) * 3000;
+		if (i & 1) {
+			if (emt_set_virtual(true))
+				ret = PGCT_FAIL;
+			buf[i] = pgcluster_alloc(sz, GFP_KERNEL, PGCLUSTER_VIRTOK);
+			if (emt_set_virtual(false) || !buf[i] ||
+			    !pgcluster_is_virtual(buf[i]))
+				ret = PGCT_FAIL;
+		} else {
+			buf[i] = pgcluster_alloc(sz, GFP_KERNEL | __GFP_NOWARN, 0);
+			if (buf[i] && pgcluster_is_virtual(buf[i]))
+				ret = PGCT_FAIL;
+			nr_contig += !!buf[i];
+		}
+		if (buf[i])
+			emt_fill(buf[i], sz, i);
+		if (ret) {
+			pgct_log("FAIL allocation %u\n", i);
+			break;
+		}
+	}
+	/* Free in an interleaved order: odd from the top, even from below. */
+	for (i = 0; i < 2 * EMT_MIXED; i++) {
+		unsigned int k = (i & 1) ? 2 * EMT_MIXED - i : i;
+
+		if (buf[k] && emt_check(buf[k], (k / 2 + 1) * 3000, k) >= 0) {
+			pgct_log("FAIL buffer %u corrupted\n", k);
+			ret = PGCT_FAIL;
+		}
+		pgcluster_free(buf[k]);
+	}
+	if (ret)
+		return ret;
+	PGCT_EXPECT(emt_stat("emerg_frees") == frees + EMT_MIXED,
+		    "emerg_frees\n");
+	PGCT_EXPECT(emt_stat("emerg_live_slots") == live, "live slots\n");
+	PGCT_EXPECT(emt_stat("bad_frees") == bad, "bad_frees grew\n");
+	if (!nr_contig) {
+		pgct_log("contiguous allocator returned NULL: only virtual frees checked\n");
+		return PGCT_SKIP;
+	}
+	return PGCT_PASS;
+}
+
+/* Slots file has a line "<addr> @used/@slot pages @reserve reserve". */
+static bool emt_slots_has(unsigned int used, unsigned int slot,
+			  unsigned int reserve)
+{
+	char *buf = kmalloc(EMT_STATS_LEN, GFP_KERNEL);
+	char want[48];
+	bool found = false;
+
+	if (!buf)
+		return false;
+	snprintf(want, sizeof(want), " %u/%u pages %u reserve\n", used, slot,
+		 reserve);
+	if (emt_read(EMT_DIR "slots", buf, EMT_STATS_LEN) > 0)
+		found = strstr(buf, want);
+	kfree(buf);
+	return found;
+}
+
+static int emt_reserve_inner(void)
+{
+	unsigned int slot = emt_slot_pages(), n;
+	long long target = emt_stat("reserve_target");
+	long long used = emt_stat("reserve_pages_used");
+	long long level;
+	char buf[24];
+	void *p;
+	int ret;
+
+	PGCT_EXPECT(slot >= 2 && target >= 0 && used >= 0, "stats\n");
+	if (!target) {
+		pgct_log("reserve_pages=0: nothing to test\n");
+		return PGCT_SKIP;
+	}
+	n = min_t(unsigned int, slot, target);
+	n = min(n, 8u);
+	level = emt_wait_stat("reserve_pages", target);
+	PGCT_EXPECT(level == target, "reserve at %lld of %lld\n", level, target);
+
+	/* The page allocator "has nothing": every page from the reserve. */
+	snprintf(buf, sizeof(buf), "%u", n);
+	PGCT_EXPECT(!emt_write(EMT_DIR "emerg_fail_pages", buf), "knob\n");
+	p = pgcluster_alloc(n * PAGE_SIZE, GFP_KERNEL, PGCLUSTER_VIRTOK);
+	PGCT_EXPECT(p, "reserve did not serve %u pages\n", n);
+	PGCT_EXPECT(emt_stat("reserve_pages_used") == used + n,
+		    "reserve_pages_used %lld, was %lld\n",
+		    emt_stat("reserve_pages_used"), used);
+	PGCT_EXPECT(emt_read(EMT_DIR "emerg_fail_pages", buf, sizeof(buf)) > 0 &&
+		    !strcmp(buf, "0\n"), "fail_pages left %s\n", buf);
+	if (!emt_slots_has(n, slot, n) && !emt_slots_has(n, n, n)) {
+		pgcluster_free(p);
+		pgct_log("FAIL slots file lacks the %u-page reserve slot\n", n);
+		return PGCT_FAIL;
+	}
+	emt_fill(p, n * PAGE_SIZE, 0xfeed);
+	ret = emt_check_pages(p, n, 0xfeed);
+	pgcluster_free(p);
+	if (ret)
+		return ret;
+
+	/* Freed pages and the worker bring the reserve back to its target. */
+	level = emt_wait_stat("reserve_pages", target);
+	PGCT_EXPECT(level == target, "reserve back at %lld of %lld\n", level,
+		    target);
+
+	/* Half from the page allocator, half from the reserve. */
+	used = emt_stat("reserve_pages_used");
+	snprintf(buf, sizeof(buf), "%u", n / 2);
+	PGCT_EXPECT(!emt_write(EMT_DIR "emerg_fail_pages", buf), "knob\n");
+	p = pgcluster_alloc(n * PAGE_SIZE, GFP_KERNEL | __GFP_ZERO,
+			    PGCLUSTER_VIRTOK);
+	PGCT_EXPECT(p, "mixed pages\n");
+	ret = memchr_inv(p, 0, n * PAGE_SIZE) ? PGCT_FAIL : PGCT_PASS;
+	pgcluster_free(p);
+	PGCT_EXPECT(ret == PGCT_PASS, "reserve pages not zeroed\n");
+	PGCT_EXPECT(emt_stat("reserve_pages_used") == used + n / 2,
+		    "reserve_pages_used\n");
+	pgct_log("%u reserve pages served and returned\n", n + n / 2);
+	return PGCT_PASS;
+}
+
+static int emt_reserve(void)
+{
+	int ret = emt_with_virtual(emt_reserve_inner);
+
+	if (emt_write(EMT_DIR "emerg_fail_pages", "0"))
+		ret = PGCT_FAIL;
+	return ret;
+}
+
+struct emt_irq {
+	struct irq_work work;
+	void *ptr;
+	bool hardirq;
+};
+
+static void emt_irq_free(struct irq_work *work)
+{
+	struct emt_irq *e = container_of(work, struct emt_irq, work);
+
+	e->hardirq = in_hardirq();
+	pgcluster_free(e->ptr);
+}
+
+#define EMT_ATOMIC	6
+
+static int emt_atomic_free_inner(void)
+{
+	long long mapped = emt_stat("emerg_pages_mapped");
+	long long deferred = emt_stat("deferred_frees");
+	long long live = emt_stat("emerg_live_slots");
+	void *p[EMT_ATOMIC];
+	struct emt_irq e;
+	DEFINE_SPINLOCK(lock);
+	unsigned long flags;
+	long long v;
+	int i;
+
+	PGCT_EXPECT(mapped >= 0 && deferred >= 0 && live >= 0, "stats\n");
+	for (i = 0; i < EMT_ATOMIC; i++) {
+		p[i] = pgcluster_alloc((i + 2) * PAGE_SIZE, GFP_KERNEL,
+				       PGCLUSTER_VIRTOK);
+		if (!p[i]) {
+			while (i--)
+				pgcluster_free(p[i]);
+			pgct_log("FAIL allocation\n");
+			return PGCT_FAIL;
+		}
+		emt_fill(p[i], (i + 2) * PAGE_SIZE, i);
+	}
+
+	spin_lock_irqsave(&lock, flags);
+	pgcluster_free(p[0]);
+	spin_unlock_irqrestore(&lock, flags);
+
+	rcu_read_lock();
+	pgcluster_free(p[1]);
+	rcu_read_unlock();
+
+	local_bh_disable();
+	pgcluster_free(p[2]);
+	local_bh_enable();
+
+	preempt_disable();
+	pgcluster_free(p[3]);
+	preempt_enable();
+
+	e.ptr = p[4];
+	e.hardirq = false;
+	init_irq_work(&e.work, emt_irq_free);
+	irq_work_queue(&e.work);
+	irq_work_sync(&e.work);
+
+	v = emt_stat("deferred_frees");
+	PGCT_EXPECT(v == deferred + 5, "deferred_frees %lld, was %lld\n", v,
+		    deferred);
+	pgct_log("irq_work free ran in %s context\n",
+		 e.hardirq ? "hardirq" : "other");
+
+	/* Process context: unmapped inline, not deferred. */
+	pgcluster_free(p[5]);
+	PGCT_EXPECT(emt_stat("deferred_frees") == deferred + 5,
+		    "process-context free was deferred\n");
+	PGCT_EXPECT(emt_stat("emerg_live_slots") == live, "live slots\n");
+
+	v = emt_wait_stat("emerg_pages_mapped", mapped);
+	PGCT_EXPECT(v == mapped, "emerg_pages_mapped %lld, was %lld\n", v,
+		    mapped);
+	return PGCT_PASS;
+}
+
+static int emt_atomic_free(void)
+{
+	return emt_with_virtual(emt_atomic_free_inner);
+}
+
+#define EMT_THREADS	4
+#define EMT_ITERS	150
+#define EMT_KEEP	4
+
+struct emt_thread {
+	struct task_struct *task;
+	unsigned int id;
+	unsigned int slot;
+	unsigned int allocs;
+	int result;
+};
+
+static DEFINE_SPINLOCK(emt_thread_lock);
+
+static int emt_thread_fn(void *arg)
+{
+	struct emt_thread *t = arg;
+	void *p[EMT_KEEP] = { NULL };
+	size_t sz[EMT_KEEP] = { 0 };
+	u32 seed[EMT_KEEP] = { 0 };
+	unsigned int it, k;
+
+	t->result = PGCT_PASS;
+	for (it = 0; it < EMT_ITERS && t->result == PGCT_PASS; it++) {
+		k = it % EMT_KEEP;
+		if (p[k]) {
+			if (emt_check(p[k], sz[k], seed[k]) >= 0 ||
+			    pgcluster_size(p[k]) < sz[k]) {
+				pgct_log("FAIL thread %u iteration %u: buffer corrupted\n",
+					 t->id, it);
+				t->result = PGCT_FAIL;
+			}
+			if (it % 5 == 0) {
+				spin_lock(&emt_thread_lock);
+				pgcluster_free(p[k]);
+				spin_unlock(&emt_thread_lock);
+			} else {
+				pgcluster_free(p[k]);
+			}
+			p[k] = NULL;
+		}
+		sz[k] = 1 + get_random_u32() % (t->slot * PAGE_SIZE);
+		seed[k] = get_random_u32();
+		p[k] = pgcluster_alloc(sz[k], GFP_KERNEL, PGCLUSTER_VIRTOK);
+		if (!p[k]) {
+			pgct_log("FAIL thread %u: allocation of %zu failed\n",
+				 t->id, sz[k]);
+			t->result = PGCT_FAIL;
+			break;
+		}
+		t->allocs++;
+		emt_fill(p[k], sz[k], seed[k]);
+		cond_resched();
+	}
+	for (k = 0; k < EMT_KEEP; k++)
+		pgcluster_free(p[k]);
+
+	while (!kthread_should_stop()) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (!kthread_should_stop())
+			schedule();
+		__set_current_state(TASK_RUNNING);
+	}
+	return 0;
+}
+
+static int emt_concurrency_inner(void)
+{
+	long long mapped = emt_stat("emerg_pages_mapped");
+	long long live = emt_stat("emerg_live_slots");
+	long long bad = emt_stat("bad_frees");
+	struct emt_thread t[EMT_THREADS];
+	unsigned int slot = emt_slot_pages(), i, total = 0;
+	int ret = PGCT_PASS;
+	long long v;
+
+	PGCT_EXPECT(slot && mapped >= 0 && live >= 0 && bad >= 0, "stats\n");
+	memset(t, 0, sizeof(t));
+	for (i = 0; i < EMT_THREADS; i++) {
+		t[i].id = i;
+		t[i].slot = slot;
+		t[i].task = kthread_run(emt_thread_fn, &t[i], "pgct_emerg/%u", i);
+		if (IS_ERR(t[i].task)) {
+			pgct_log("FAIL kthread_run: %ld\n", PTR_ERR(t[i].task));
+			t[i].task = NULL;
+			ret = PGCT_FAIL;
+		}
+	}
+	for (i = 0; i < EMT_THREADS; i++) {
+		if (!t[i].task)
+			continue;
+		kthread_stop(t[i].task);
+		if (t[i].result != PGCT_PASS)
+			ret = PGCT_FAIL;
+		total += t[i].allocs;
+	}
+	if (ret)
+		return ret;
+	PGCT_EXPECT(total == EMT_THREADS * EMT_ITERS, "%u allocations\n", total);
+	PGCT_EXPECT(emt_stat("emerg_live_slots") == live, "live slots\n");
+	PGCT_EXPECT(emt_stat("bad_frees") == bad, "bad frees\n");
+	v = emt_wait_stat("emerg_pages_mapped", mapped);
+	PGCT_EXPECT(v == mapped, "emerg_pages_mapped %lld, was %lld\n", v,
+		    mapped);
+	pgct_log("%u threads, %u allocations verified\n", EMT_THREADS, total);
+	return PGCT_PASS;
+}
+
+static int emt_concurrency(void)
+{
+	return emt_with_virtual(emt_concurrency_inner);
+}
+
+static int emt_bad_free_inner(void)
+{
+	long long bad = emt_stat("bad_frees");
+	long long frees = emt_stat("emerg_frees");
+	void *vm, *e;
+	long at;
+
+	PGCT_EXPECT(bad >= 0 && frees >= 0, "stats\n");
+	vm = vmalloc(3 * PAGE_SIZE);
+	PGCT_EXPECT(vm, "vmalloc\n");
+	emt_fill(vm, 3 * PAGE_SIZE, 0xabcd);
+	pgcluster_free(vm);
+	at = emt_check(vm, 3 * PAGE_SIZE, 0xabcd);
+	if (at >= 0 || pgcluster_is_virtual(vm) || pgcluster_size(vm)) {
+		vfree(vm);
+		pgct_log("FAIL foreign vmalloc buffer touched (word %ld)\n", at);
+		return PGCT_FAIL;
+	}
+	vfree(vm);
+	PGCT_EXPECT(emt_stat("bad_frees") == bad + 1, "foreign free not counted\n");
+
+	e = pgcluster_alloc(2 * PAGE_SIZE, GFP_KERNEL, PGCLUSTER_VIRTOK);
+	PGCT_EXPECT(e, "allocation\n");
+	emt_fill(e, 2 * PAGE_SIZE, 0x5a5a);
+	pgcluster_free(e + PAGE_SIZE);		/* interior page */
+	pgcluster_free(e + 64);			/* unaligned */
+	if (pgcluster_size(e) != 2 * PAGE_SIZE ||
+	    emt_check(e, 2 * PAGE_SIZE, 0x5a5a) >= 0) {
+		pgcluster_free(e);
+		pgct_log("FAIL interior free changed the allocation\n");
+		return PGCT_FAIL;
+	}
+	PGCT_EXPECT(emt_stat("bad_frees") == bad + 3, "interior frees\n");
+	pgcluster_free(e);
+	pgcluster_free(e);			/* double free */
+	PGCT_EXPECT(emt_stat("bad_frees") == bad + 4, "double free\n");
+	PGCT_EXPECT(emt_stat("emerg_frees") == frees + 1, "emerg_frees\n");
+	PGCT_EXPECT(!pgcluster_size(e), "size after free\n");
+	return PGCT_PASS;
+}
+
+static int emt_bad_free(void)
+{
+	return emt_with_virtual(emt_bad_free_inner);
+}
+
+#define EMT_RUNS	101
+
+static int emt_cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Median ns of @EMT_RUNS alloc+free pairs; 0 when an allocation failed. */
+static u64 emt_time(size_t size, bool use_vmalloc, u64 *ns)
+{
+	unsigned int i;
+	u64 t0;
+	void *p;
+
+	for (i = 0; i < EMT_RUNS + 5; i++) {
+		t0 = ktime_get_ns();
+		if (use_vmalloc) {
+			p = vmalloc(size);
+			vfree(p);
+		} else {
+			p = pgcluster_alloc(size, GFP_KERNEL, PGCLUSTER_VIRTOK);
+			pgcluster_free(p);
+		}
+		if (!p)
+			return 0;
+		if (i >= 5)	/* warm-up */
+			ns[i - 5] = ktime_get_ns() - t0;
+		cond_resched();
+	}
+	sort(ns, EMT_RUNS, sizeof(*ns), emt_cmp_u64, NULL);
+	return ns[EMT_RUNS / 2];
+}
+
+static int emt_timing_inner(void)
+{
+	static const size_t sizes[] = { SZ_16K, SZ_32K + SZ_4K, SZ_128K };
+	unsigned int slot = emt_slot_pages(), i;
+	u64 *ns, med;
+
+	PGCT_EXPECT(slot, "stats\n");
+	ns = kcalloc(EMT_RUNS, sizeof(*ns), GFP_KERNEL);
+	PGCT_EXPECT(ns, "buffer\n");
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		if (sizes[i] > (size_t)slot * PAGE_SIZE) {
+			pgct_log("emerg %zu KiB: larger than a slot, skipped\n",
+				 sizes[i] >> 10);
+			continue;
+		}
+		med = emt_time(sizes[i], false, ns);
+		if (!med) {
+			kfree(ns);
+			pgct_log("FAIL emergency allocation of %zu\n", sizes[i]);
+			return PGCT_FAIL;
+		}
+		pgct_log("emerg alloc+free %zu KiB: median %llu ns (min %llu, max %llu)\n",
+			 sizes[i] >> 10, med, ns[0], ns[EMT_RUNS - 1]);
+	}
+	med = emt_time(SZ_128K, true, ns);
+	if (med)
+		pgct_log("vmalloc+vfree 128 KiB: median %llu ns (min %llu, max %llu)\n",
+			 med, ns[0], ns[EMT_RUNS - 1]);
+	kfree(ns);
+	PGCT_EXPECT(med, "vmalloc failed\n");
+	return PGCT_PASS;
+}
+
+static int emt_timing(void)
+{
+	return emt_with_virtual(emt_timing_inner);
+}
+
+const struct pgct_case pgct_emergency_cases[] = {
+	{ "emerg_knobs", emt_knobs },
+	{ "emerg_sizes", emt_sizes },
+	{ "emerg_limits", emt_limits },
+	{ "emerg_is_virtual", emt_is_virtual },
+	{ "emerg_mixed_free", emt_mixed_free },
+	{ "emerg_reserve", emt_reserve },
+	{ "emerg_atomic_free", emt_atomic_free },
+	{ "emerg_concurrency", emt_concurrency },
+	{ "emerg_bad_free", emt_bad_free },
+	{ "emerg_timing", emt_timing },
+	{ NULL, NULL }
+};

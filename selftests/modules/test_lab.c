@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Lab test cases: the situation the fragmentation lab creates, built by the
+ * test itself with the same technique as the injector (high-order blocks,
+ * split_page(), every other page kept), then checked from a driver's point
+ * of view:
+ *
+ *   lab_checkerboard_isolates  a freed page whose buddy is held cannot merge:
+ *                              every freed page that is back in the buddy
+ *                              lists sits there as an order-0 block
+ *   lab_contig_in_checkerboard pgcluster still serves 9000 B, 36 KiB and
+ *                              128 KiB physically contiguous while the local
+ *                              checkerboard is in place, and the memory is
+ *                              really usable end to end
+ *
+ * The debugfs side of the lab (inject/, checkerboard, map, probes) is tested
+ * from user space by selftests/lab.sh and selftests/debugfs_badinput.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/page-flags.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/pgcluster.h>
+
+#include "pgct.h"
+
+#define LAB_BLOCK_ORDER		4	/* 64 KiB blocks */
+#define LAB_BLOCKS		256	/* 16 MiB laid out as a checkerboard */
+
+struct lab_board {
+	struct page *blocks[LAB_BLOCKS];
+	unsigned int nr;
+};
+
+/* Take blocks, keep the even pages, free the odd ones.  Returns blocks. */
+static unsigned int lab_board_make(struct lab_board *b)
+{
+	unsigned int i, j;
+	struct page *page;
+
+	b->nr = 0;
+	for (i = 0; i < LAB_BLOCKS; i++) {
+		page = alloc_pages(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN,
+				   LAB_BLOCK_ORDER);
+		if (!page)
+			break;
+		split_page(page, LAB_BLOCK_ORDER);
+		for (j = 1; j < (1U << LAB_BLOCK_ORDER); j += 2)
+			__free_page(page + j);
+		b->blocks[b->nr++] = page;
+	}
+	return b->nr;
+}
+
+static void lab_board_free(struct lab_board *b)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < b->nr; i++)
+		for (j = 0; j < (1U << LAB_BLOCK_ORDER); j += 2)
+			__free_page(b->blocks[i] + j);
+	b->nr = 0;
+}
+
+static int lab_checkerboard_isolates(void)
+{
+	unsigned long in_buddy = 0, merged = 0;
+	struct lab_board *b;
+	unsigned int i, j;
+
+	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	if (!b)
+		return PGCT_FAIL;
+	if (lab_board_make(b) < LAB_BLOCKS / 4) {
+		pgct_log("only %u blocks of order %d available", b->nr,
+			 LAB_BLOCK_ORDER);
+		lab_board_free(b);
+		kfree(b);
+		return PGCT_SKIP;
+	}
+	for (i = 0; i < b->nr; i++) {
+		for (j = 1; j < (1U << LAB_BLOCK_ORDER); j += 2) {
+			struct page *p = b->blocks[i] + j;
+
+			/* racy peek at a free page, as the lab's map does */
+			if (!PageBuddy(p))
+				continue;	/* still on a per-cpu list */
+			in_buddy++;
+			if (data_race(READ_ONCE(p->private)) != 0)
+				merged++;
+		}
+	}
+	pgct_log("%u blocks: %lu freed pages in the buddy lists, %lu merged",
+		 b->nr, in_buddy, merged);
+	lab_board_free(b);
+	kfree(b);
+	PGCT_EXPECT(merged == 0, "%lu freed pages merged with a held buddy",
+		    merged);
+	PGCT_EXPECT(in_buddy > 0, "no freed page reached the buddy lists");
+	return PGCT_PASS;
+}
+
+static int lab_check_contig(size_t size)
+{
+	unsigned long pfn, i;
+	size_t usable;
+	u8 *p;
+
+	p = pgcluster_alloc(size, GFP_KERNEL, 0);
+	PGCT_EXPECT(p, "%zu B: allocation failed inside a checkerboard", size);
+	usable = pgcluster_size(p);
+	if (pgcluster_is_virtual(p) || usable < size ||
+	    !virt_addr_valid(p)) {
+		pgct_log("FAIL %zu B: virtual %d, usable %zu", size,
+			 pgcluster_is_virtual(p), usable);
+		pgcluster_free(p);
+		return PGCT_FAIL;
+	}
+	pfn = page_to_pfn(virt_to_page(p));
+	for (i = PAGE_SIZE - offset_in_page(p); i < usable; i += PAGE_SIZE) {
+		if (page_to_pfn(virt_to_page(p + i)) != pfn + 1 +
+		    (i - (PAGE_SIZE - offset_in_page(p))) / PAGE_SIZE) {
+			pgct_log("FAIL %zu B: page at offset %lu not consecutive",
+				 size, i);
+			pgcluster_free(p);
+			return PGCT_FAIL;
+		}
+	}
+	memset(p, 0xa5, usable);
+	for (i = 0; i < usable; i++) {
+		if (p[i] != 0xa5) {
+			pgct_log("FAIL %zu B: byte %lu reads %#x", size, i, p[i]);
+			pgcluster_free(p);
+			return PGCT_FAIL;
+		}
+	}
+	pgct_log("%zu B: contiguous from pfn %#lx, usable %zu", size, pfn,
+		 usable);
+	pgcluster_free(p);
+	return PGCT_PASS;
+}
+
+static int lab_contig_in_checkerboard(void)
+{
+	static const size_t sizes[] = { 9000, 36 << 10, 128 << 10 };
+	struct lab_board *b;
+	unsigned int i;
+	void *probe;
+	int ret = PGCT_PASS;
+
+	/* Without a working pool there is nothing to check. */
+	probe = pgcluster_alloc(9000, GFP_KERNEL | __GFP_NOWARN, 0);
+	if (!probe) {
+		pgct_log("pgcluster serves nothing even unfragmented");
+		return PGCT_SKIP;
+	}
+	pgcluster_free(probe);
+
+	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	if (!b)
+		return PGCT_FAIL;
+	lab_board_make(b);
+	pgct_log("checkerboard of %u blocks in place", b->nr);
+	for (i = 0; i < ARRAY_SIZE(sizes) && ret == PGCT_PASS; i++)
+		ret = lab_check_contig(sizes[i]);
+	lab_board_free(b);
+	kfree(b);
+	return ret;
+}
+
+const struct pgct_case pgct_lab_cases[] = {
+	{ "lab_checkerboard_isolates", lab_checkerboard_isolates },
+	{ "lab_contig_in_checkerboard", lab_contig_in_checkerboard },
+	{ NULL, NULL }
+};

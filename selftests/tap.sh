@@ -1,0 +1,37 @@
+# SPDX-License-Identifier: GPL-2.0
+# TAP 13 helpers for the busybox-sh selftests; source it, then call
+# tap_ok/tap_fail/tap_check/tap_skip and end with `tap_finish`.
+tap_n=0
+tap_nfail=0
+tap_nskip=0
+PGC_MODDIR=${PGC_MODDIR:-/pgcluster}
+echo "TAP version 13"
+
+tap_ok()   { tap_n=$((tap_n + 1)); echo "ok $tap_n $*"; }
+tap_fail() { tap_n=$((tap_n + 1)); tap_nfail=$((tap_nfail + 1)); echo "not ok $tap_n $*"; }
+tap_skip() { tap_n=$((tap_n + 1)); tap_nskip=$((tap_nskip + 1)); echo "ok $tap_n $1 # SKIP $2"; }
+tap_diag() { echo "# $*"; }
+# tap_check NAME COMMAND...: ok when the command succeeds.
+tap_check() { _n=$1; shift; if "$@"; then tap_ok "$_n"; else tap_fail "$_n"; fi; }
+tap_finish() {
+	echo "# Totals: pass:$((tap_n - tap_nfail - tap_nskip)) fail:$tap_nfail skip:$tap_nskip"
+	[ "$tap_nfail" -eq 0 ] || exit 1
+	[ "$tap_n" -gt "$tap_nskip" ] || exit 4
+	exit 0
+}
+
+# Helpers shared by the scripts.
+pgc_loaded() { [ -d /sys/module/pgcluster ]; }
+pgc_unload_all() {
+	for m in pgcluster_bench pgcluster_test pgcluster; do
+		[ -d /sys/module/$m ] && rmmod $m
+	done
+	return 0
+}
+# Free pages after dropping caches (a steady reading for leak checks).
+pgc_free_pages() {
+	sync
+	echo 3 > /proc/sys/vm/drop_caches
+	awk '/^nr_free_pages / {print $2}' /proc/vmstat
+}
+pgc_stat() { awk -v k="$1" '$1 == k {print $2}' /sys/kernel/debug/pgcluster/stats; }
