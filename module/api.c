@@ -18,11 +18,11 @@
 
 static atomic64_t pgc_bad_free_count = ATOMIC64_INIT(0);
 
-void pgc_report_bad_free(const void *ptr, const char *why)
+void pgc_report_bad_free(const void *ptr, const char *why, unsigned long caller)
 {
 	atomic64_inc(&pgc_bad_free_count);
 	pr_err_ratelimited("bad free of %px ignored: %s (caller %pS)\n",
-			   ptr, why, __builtin_return_address(1));
+			   ptr, why, (void *)caller);
 }
 
 u64 pgc_bad_frees(void)
@@ -110,11 +110,12 @@ void pgcluster_free(const void *ptr)
 		return;
 	if (is_vmalloc_addr(ptr)) {
 		if (!pgc_emerg_free(ptr))
-			pgc_report_bad_free(ptr, "not a live emergency allocation");
+			pgc_report_bad_free(ptr, "not a live emergency allocation",
+					    _RET_IP_);
 		return;
 	}
 	if (!pgc_cluster_free(ptr))
-		pgc_report_bad_free(ptr, "not a live cluster allocation");
+		pgc_report_bad_free(ptr, "not a live cluster allocation", _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(pgcluster_free);
 

@@ -57,7 +57,10 @@
 #include <linux/debugfs.h>
 #include <linux/hashtable.h>
 #include <linux/highmem.h>
+#include <linux/fs.h>
+#include <linux/kstrtox.h>
 #include <linux/list.h>
+#include <linux/module.h>
 #include <linux/llist.h>
 #include <linux/mm.h>
 #include <linux/rcupdate.h>
@@ -616,6 +619,36 @@ static int pgc_fail_pages_set(void *data, u64 val)
 DEFINE_DEBUGFS_ATTRIBUTE(pgc_fail_pages_fops, pgc_fail_pages_get,
 			 pgc_fail_pages_set, "%llu\n");
 
+/* debugfs_create_bool() ignores bad input; this file refuses it. */
+static ssize_t pgc_force_virtual_read(struct file *file, char __user *ubuf,
+				      size_t len, loff_t *ppos)
+{
+	char buf[2] = { READ_ONCE(pgc_force_virtual) ? 'Y' : 'N', '\n' };
+
+	return simple_read_from_buffer(ubuf, len, ppos, buf, sizeof(buf));
+}
+
+static ssize_t pgc_force_virtual_write(struct file *file,
+				       const char __user *ubuf, size_t len,
+				       loff_t *ppos)
+{
+	bool val;
+	int ret;
+
+	ret = kstrtobool_from_user(ubuf, len, &val);
+	if (ret)
+		return ret;
+	WRITE_ONCE(pgc_force_virtual, val);
+	return len;
+}
+
+static const struct file_operations pgc_force_virtual_fops = {
+	.owner = THIS_MODULE,
+	.read = pgc_force_virtual_read,
+	.write = pgc_force_virtual_write,
+	.llseek = default_llseek,
+};
+
 /* ---- init and exit ----------------------------------------------------- */
 
 /**
@@ -659,8 +692,8 @@ int pgc_emerg_init(void)
 			    &pgc_slots_fops);
 	debugfs_create_file_unsafe("emerg_fail_pages", 0600, pgc_debugfs_root,
 				   NULL, &pgc_fail_pages_fops);
-	debugfs_create_bool("force_virtual", 0600, pgc_debugfs_root,
-			    &pgc_force_virtual);
+	debugfs_create_file("force_virtual", 0600, pgc_debugfs_root, NULL,
+			    &pgc_force_virtual_fops);
 	return 0;
 
 err_filler:

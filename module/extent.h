@@ -44,7 +44,11 @@ int pgc_extent_cache_init(void);	/* kmem_cache setup; 0 on host */
 void pgc_extent_cache_exit(void);
 size_t pgc_extent_node_bytes(void);	/* bytes of metadata per node */
 
-/* @node: one node from pgc_extent_node_new(); consumed. */
+/*
+ * @nr_units: 1 to 2^24 in pgcluster (any u32 works on 64-bit).  @node: one
+ * node from pgc_extent_node_new(); consumed.  With @nr_units 0 or @node NULL
+ * the map is empty and every allocation fails with -ENOSPC.
+ */
 void pgc_extent_map_init(struct pgc_extent_map *map, u32 nr_units,
 			 struct pgc_extent *node);
 /* Frees every node; the caller has checked the map is empty if it cares. */
@@ -55,7 +59,8 @@ void pgc_extent_map_destroy(struct pgc_extent_map *map);
  * node from pgc_extent_node_new(); it is consumed (set to NULL) when the
  * allocation splits a free extent.  Returns the start unit, or -ENOSPC when
  * no free extent is long enough, or -ENOMEM when a split needs a node and
- * *@spare is NULL.
+ * *@spare is NULL (an exact fit needs none), or -EINVAL when @units is 0.
+ * On failure the map is unchanged.
  */
 long pgc_extent_alloc(struct pgc_extent_map *map, u32 units,
 		      struct pgc_extent **spare);

@@ -31,7 +31,9 @@ extern bool pgc_allow_inject;		/* create debugfs inject/ */
 extern struct dentry *pgc_debugfs_root;	/* /sys/kernel/debug/pgcluster */
 
 /* api.c */
-void pgc_report_bad_free(const void *ptr, const char *why);
+/* @caller: _RET_IP_ of the exported function the bad pointer came to. */
+void pgc_report_bad_free(const void *ptr, const char *why,
+			 unsigned long caller);
 u64 pgc_bad_frees(void);
 
 /* cluster.c: the contiguous allocator. */

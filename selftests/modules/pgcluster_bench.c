@@ -30,15 +30,19 @@
  *   success  under injected fragmentation (the caller injects first):
  *            success_n requests of each size, all held until the
  *            allocator's row is done: alloc_pages and kmalloc with
- *            __GFP_NORETRY, kvmalloc, pgcluster contiguous and VIRTOK.
- *   kvpath   under injected fragmentation and force_virtual=1: kvmalloc's
- *            vmalloc path.  kvmalloc() offers no way to skip its kmalloc
- *            attempt, so the step first drains kmalloc of the size (kmalloc
- *            with __GFP_NORETRY until it fails, capped at drain_mb), then
- *            times kvmalloc+kvfree and reports which share of the results
- *            came from vmalloc; vmalloc+vfree and pgcluster VIRTOK are timed
- *            in the same state.  The cost of kvmalloc's failing kmalloc
- *            attempt is part of what a caller pays, so it is measured too.
+ *            __GFP_NORETRY, kvmalloc, pgcluster contiguous and VIRTOK.  The
+ *            table is printed twice: as the injector left memory, and with
+ *            the "filler" (below) holding every remaining free block of
+ *            order >= 1, so that only isolated pages are free.
+ *   kvpath   under injected fragmentation, with the filler, and with
+ *            force_virtual=1: kvmalloc's vmalloc path.  kvmalloc() offers
+ *            no way to skip its kmalloc attempt, so the step first drains
+ *            kmalloc of the size (kmalloc with __GFP_NORETRY until it fails,
+ *            capped at drain_mb), then times kvmalloc+kvfree and reports
+ *            which share of the results came from vmalloc; vmalloc+vfree and
+ *            pgcluster VIRTOK are timed in the same state.  The cost of
+ *            kvmalloc's failing kmalloc attempt is part of what a caller
+ *            pays, so it is measured too.
  *   all      speed, emerg, waste, free and success in a row (no injection).
  *
  * Allocation failures are counted and printed ("fail"); nothing depends on
@@ -97,6 +101,10 @@ MODULE_PARM_DESC(success_n, "Requests per size in the success step (1-100000; de
 static unsigned int drain_mb = 64;
 module_param(drain_mb, uint, 0444);
 MODULE_PARM_DESC(drain_mb, "kvpath: most kmalloc memory held to drain kmalloc, MiB (1-1024; default 64)");
+
+static bool fill = true;
+module_param(fill, bool, 0444);
+MODULE_PARM_DESC(fill, "success, kvpath: also hold all free blocks of order >= 1 (default 1)");
 
 static ulong seed = 0x9e3779b97f4a7c15UL;
 module_param(seed, ulong, 0444);
@@ -338,43 +346,63 @@ static u64 pb_median(u64 *v, unsigned int n)
 	return v[n / 2];
 }
 
-/*
- * Time one allocator at one size: an untimed warm-up, then @repeats hot
- * runs of @iters pairs and, when @do_batch, @repeats batch runs.
- */
-static void pb_measure(enum pb_kind k, size_t size, unsigned int iters,
-		       bool do_batch, struct pb_row *r)
-{
-	u64 hot[PB_REPEATS_MAX], bat[PB_REPEATS_MAX];
-	struct pb_counts c = { };
-	unsigned long fails;
-	unsigned int i;
+#define PB_KINDS_MAX	8
 
-	memset(r, 0, sizeof(*r));
-	pb_hot(k, size, iters / 8 + 1, &c);
-	memset(&c, 0, sizeof(c));
+/*
+ * Time @nk allocators at one size: an untimed warm-up of each, then
+ * @repeats hot runs of @iters pairs and, when @do_batch, @repeats batch
+ * runs.  The runs are interleaved (run r of every allocator, then run r + 1)
+ * so that a slow phase of the machine, such as a busy host under TCG,
+ * spreads over all allocators instead of biasing one of them.
+ */
+static void pb_measure(const enum pb_kind *kinds, unsigned int nk,
+		       size_t size, unsigned int iters, bool do_batch,
+		       struct pb_row *rows)
+{
+	static u64 hot[PB_KINDS_MAX][PB_REPEATS_MAX];
+	static u64 bat[PB_KINDS_MAX][PB_REPEATS_MAX];
+	static struct pb_counts c[PB_KINDS_MAX];
+	unsigned long hot_fails[PB_KINDS_MAX];
+	struct pb_counts warm = { };
+	unsigned int i, k;
+
+	nk = min_t(unsigned int, nk, PB_KINDS_MAX);
+	memset(c, 0, sizeof(c));
+	for (k = 0; k < nk; k++) {
+		memset(&rows[k], 0, sizeof(rows[k]));
+		pb_hot(kinds[k], size, iters / 8 + 1, &warm);
+	}
 
 	for (i = 0; i < repeats; i++) {
-		hot[i] = div_u64(pb_hot(k, size, iters, &c) * 1000, iters);
-		cond_resched();
-	}
-	r->hot_ok = !c.fails;
-	r->hot_ps = pb_median(hot, repeats);
-	fails = c.fails;
-
-	if (do_batch) {
-		for (i = 0; i < repeats; i++) {
-			bat[i] = div_u64(pb_batch(k, size, batch, &c) * 1000,
-					 batch);
+		for (k = 0; k < nk; k++) {
+			hot[k][i] = div_u64(pb_hot(kinds[k], size, iters,
+						   &c[k]) * 1000, iters);
 			cond_resched();
 		}
-		r->batch_ok = c.fails == fails;
-		r->batch_ps = pb_median(bat, repeats);
-		r->measured_batch = true;
 	}
-	r->fails = c.fails;
-	r->vhits = c.vhits;
-	r->done = c.done;
+	for (k = 0; k < nk; k++) {
+		rows[k].hot_ok = !c[k].fails;
+		rows[k].hot_ps = pb_median(hot[k], repeats);
+		hot_fails[k] = c[k].fails;
+	}
+
+	for (i = 0; do_batch && i < repeats; i++) {
+		for (k = 0; k < nk; k++) {
+			bat[k][i] = div_u64(pb_batch(kinds[k], size, batch,
+						     &c[k]) * 1000, batch);
+			cond_resched();
+		}
+	}
+	for (k = 0; k < nk; k++) {
+		if (do_batch) {
+			rows[k].batch_ok = c[k].fails == hot_fails[k];
+			rows[k].batch_ps = pb_median(bat[k], repeats);
+			rows[k].measured_batch = true;
+		}
+		rows[k].fails = c[k].fails;
+		rows[k].vhits = c[k].vhits;
+		rows[k].done = c[k].done;
+	}
 }
 
 /* "12345.6" from picoseconds, or "fail". */
@@ -441,14 +469,15 @@ static void pb_step_speed(void)
 	unsigned int si, ki;
 
 	for (si = 0; si < ARRAY_SIZE(pb_speed_sizes); si++)
-		for (ki = 0; ki < ARRAY_SIZE(pb_speed_kinds); ki++)
-			pb_measure(pb_speed_kinds[ki], pb_speed_sizes[si],
-				   hot_iters, true, &rows[si][ki]);
+		pb_measure(pb_speed_kinds, ARRAY_SIZE(pb_speed_kinds),
+			   pb_speed_sizes[si], hot_iters, true, rows[si]);
 
 	pb_out("== speed: median ns per alloc+free pair over %u runs, GFP_KERNEL", repeats);
 	pb_out("   hot = alloc, free at once, %u pairs a run; batch = %u allocs, then %u frees",
 	       hot_iters, batch, batch);
 	pb_out("   x kmalloc, x vmalloc: time relative to that allocator (lower is faster)");
+	pb_out("   runs of all allocators interleaved; init_on_alloc %d, init_on_free %d",
+	       want_init_on_alloc(GFP_KERNEL), want_init_on_free());
 	pb_out("%-8s %-18s %9s %9s %9s %10s %9s %9s %6s", "size",
 	       "allocator", "hot ns", "x kmalloc", "x vmalloc", "batch ns",
 	       "x kmalloc", "x vmalloc", "fails");
@@ -567,12 +596,11 @@ static void pb_step_emerg(void)
 	const unsigned int nk = ARRAY_SIZE(pb_emerg_kinds);
 	const struct pb_row *pg, *vm;
 	char a[16], b[16];
-	unsigned int si, ki;
+	unsigned int si;
 
 	for (si = 0; si < ARRAY_SIZE(pb_emerg_sizes); si++)
-		for (ki = 0; ki < nk; ki++)
-			pb_measure(pb_emerg_kinds[ki], pb_emerg_sizes[si],
-				   hot_iters, true, &rows[si * nk + ki]);
+		pb_measure(pb_emerg_kinds, nk, pb_emerg_sizes[si], hot_iters,
+			   true, &rows[si * nk]);
 
 	pb_out("== emergency path: median ns per alloc+free pair over %u runs, GFP_KERNEL",
 	       repeats);
@@ -749,6 +777,73 @@ static void pb_step_waste(void)
 	kvfree(sizes);
 }
 
+/* ----------------------------------------------------------------- filler */
+
+#define PB_FILL_MAX		65536
+#define PB_FILL_TOP_ORDER	10	/* valid on every x86-64 kernel */
+
+struct pb_fill_ent {
+	struct page *page;
+	unsigned int order;
+};
+
+static struct pb_fill_ent *pb_fill;
+static unsigned long pb_fill_n;
+
+/*
+ * The injector covers a share of free memory (90%) with its checkerboard;
+ * the rest stays in large free blocks that serve any small test.  The filler
+ * holds every block of order >= 1 the buddy allocator still hands out
+ * without reclaim or compaction (GFP_NOWAIT), from order 10 down, so that
+ * only isolated pages stay free.  It is held inside one step only: user
+ * space runs nothing while memory is in that state.
+ */
+static void pb_fill_start(void)
+{
+	unsigned long per_order[PB_FILL_TOP_ORDER + 1] = { };
+	unsigned long held = 0;
+	struct page *page;
+	int order;
+
+	pb_fill_n = 0;
+	pb_fill = kvcalloc(PB_FILL_MAX, sizeof(*pb_fill), GFP_KERNEL);
+	if (!pb_fill) {
+		pb_out("filler: no memory for its table: not filled");
+		return;
+	}
+	for (order = PB_FILL_TOP_ORDER; order >= 1; order--) {
+		while (pb_fill_n < PB_FILL_MAX) {
+			page = alloc_pages(GFP_NOWAIT | __GFP_NOWARN, order);
+			if (!page)
+				break;
+			pb_fill[pb_fill_n].page = page;
+			pb_fill[pb_fill_n].order = order;
+			pb_fill_n++;
+			per_order[order]++;
+			held += 1UL << order;
+			cond_resched();
+		}
+	}
+	pb_out("filler: holds %lu MiB in %lu blocks%s; blocks per order 10..1:",
+	       held >> (20 - PAGE_SHIFT), pb_fill_n,
+	       pb_fill_n == PB_FILL_MAX ? " (table full)" : "");
+	pb_out("   %lu %lu %lu %lu %lu %lu %lu %lu %lu %lu", per_order[10],
+	       per_order[9], per_order[8], per_order[7], per_order[6],
+	       per_order[5], per_order[4], per_order[3], per_order[2],
+	       per_order[1]);
+}
+
+static void pb_fill_stop(void)
+{
+	unsigned long i;
+
+	for (i = 0; i < pb_fill_n; i++)
+		__free_pages(pb_fill[i].page, pb_fill[i].order);
+	kvfree(pb_fill);
+	pb_fill = NULL;
+	pb_fill_n = 0;
+}
+
 /* ---------------------------------------------------------------- success */
 
 static const size_t pb_success_sizes[] = { 9000, 16384, 36864, 131072 };
@@ -765,31 +860,16 @@ static const struct {
 	{ PB_PGC_VIRT,	PB_GFP,		"pgcluster VIRTOK" },
 };
 
-static void pb_step_success(void)
+static void pb_success_table(void **ptrs)
 {
 	const unsigned int nsz = ARRAY_SIZE(pb_success_sizes);
 	unsigned long ok[ARRAY_SIZE(pb_success_sizes)];
 	unsigned long virt[ARRAY_SIZE(pb_success_sizes)];
 	char c[ARRAY_SIZE(pb_success_sizes)][16];
 	unsigned int ki, si, i;
-	size_t total = 0;
-	void **ptrs;
 
-	ptrs = kvcalloc((size_t)success_n * nsz, sizeof(*ptrs), GFP_KERNEL);
-	if (!ptrs) {
-		pb_out("success: no memory for %u entries", success_n * nsz);
-		return;
-	}
-	for (si = 0; si < nsz; si++)
-		total += success_n * pb_success_sizes[si];
-
-	pb_out("== success: %u requests of each size per allocator, all held until the",
-	       success_n);
-	pb_out("   allocator's row is done (%zu KiB requested), then freed",
-	       total >> 10);
 	pb_out("%-22s %11s %11s %11s %11s", "allocator", "9000 B",
 	       "16 KiB", "36 KiB", "128 KiB");
-
 	for (ki = 0; ki < ARRAY_SIZE(pb_success_kinds); ki++) {
 		enum pb_kind k = pb_success_kinds[ki].kind;
 
@@ -827,8 +907,39 @@ static void pb_step_success(void)
 						pb_success_sizes[si]);
 		cond_resched();
 	}
+}
+
+static void pb_step_success(void)
+{
+	const unsigned int nsz = ARRAY_SIZE(pb_success_sizes);
+	size_t total = 0;
+	unsigned int si;
+	void **ptrs;
+
+	ptrs = kvcalloc((size_t)success_n * nsz, sizeof(*ptrs), GFP_KERNEL);
+	if (!ptrs) {
+		pb_out("success: no memory for %u entries", success_n * nsz);
+		return;
+	}
+	for (si = 0; si < nsz; si++)
+		total += success_n * pb_success_sizes[si];
+
+	pb_out("== success: %u requests of each size per allocator, all held until the",
+	       success_n);
+	pb_out("   allocator's row is done (%zu KiB requested), then freed; %% succeeded",
+	       total >> 10);
 	pb_out("   NORETRY = GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN; the others");
 	pb_out("   GFP_KERNEL | __GFP_NOWARN; virtual = result in vmalloc space");
+	pb_out("%s", "");
+	pb_out("%s", "-- a) memory as the caller left it (injection only)");
+	pb_success_table(ptrs);
+	if (fill) {
+		pb_out("%s", "");
+		pb_out("%s", "-- b) and every free block of order >= 1 held by the filler");
+		pb_fill_start();
+		pb_success_table(ptrs);
+		pb_fill_stop();
+	}
 	kvfree(ptrs);
 }
 
@@ -845,11 +956,13 @@ static void pb_step_kvpath(void)
 	bool capped[ARRAY_SIZE(pb_emerg_sizes)];
 	const unsigned int nk = ARRAY_SIZE(pb_kvpath_kinds);
 	unsigned int iters = min_t(unsigned int, hot_iters, PB_KV_ITERS_MAX);
-	unsigned int si, ki;
+	unsigned int si;
 	unsigned long i, cap;
 	char s[16];
 	void **held;
 
+	if (fill)
+		pb_fill_start();
 	for (si = 0; si < ARRAY_SIZE(pb_emerg_sizes); si++) {
 		size_t size = pb_emerg_sizes[si];
 
@@ -867,9 +980,8 @@ static void pb_step_kvpath(void)
 			drained[si] = i;
 			capped[si] = i == cap;
 		}
-		for (ki = 0; ki < nk; ki++)
-			pb_measure(pb_kvpath_kinds[ki], size, iters, false,
-				   &rows[si * nk + ki]);
+		pb_measure(pb_kvpath_kinds, nk, size, iters, false,
+			   &rows[si * nk]);
 		if (held) {
 			for (i = 0; i < drained[si]; i++)
 				kfree(held[i]);
@@ -877,13 +989,16 @@ static void pb_step_kvpath(void)
 		}
 		cond_resched();
 	}
+	if (fill)
+		pb_fill_stop();
 
 	pb_out("== vmalloc paths under fragmentation: median ns per pair, hot loop of %u",
 	       iters);
 	pb_out("   pairs, %u runs; kmalloc of the size drained first (kmalloc NORETRY until",
 	       repeats);
-	pb_out("   it fails, at most %u MiB held); kvmalloc's failing kmalloc try is timed",
-	       drain_mb);
+	pb_out("   it fails, at most %u MiB held)%s; kvmalloc's failing kmalloc try",
+	       drain_mb, fill ? " with the filler holding order >= 1" : "");
+	pb_out("%s", "   is part of what it costs, so it is timed too");
 	for (si = 0; si < ARRAY_SIZE(pb_emerg_sizes); si++)
 		pb_out("   %s: drained %lu kmalloc objects%s",
 		       pb_fmt_size(s, sizeof(s), pb_emerg_sizes[si]), drained[si],

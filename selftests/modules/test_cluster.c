@@ -62,6 +62,11 @@ static long pgct_check(const void *p, size_t n, u32 seed)
 	return -1;
 }
 
+static phys_addr_t pgct_phys(const void *p)
+{
+	return page_to_phys(virt_to_page(p)) + offset_in_page(p);
+}
+
 /* Every page of [p, p + size) is the next pfn after the previous one. */
 static bool pgct_contiguous(const void *p, size_t size)
 {
@@ -78,7 +83,7 @@ static bool pgct_contiguous(const void *p, size_t size)
 	}
 	return page_to_pfn(virt_to_page(p + size - 1)) ==
 	       first + ((offset_in_page(p) + size - 1) >> PAGE_SHIFT) &&
-	       virt_to_phys(p + size - 1) - virt_to_phys(p) == size - 1;
+	       pgct_phys(p + size - 1) - pgct_phys(p) == size - 1;
 }
 
 /* The checks every contiguous allocation must pass. */
@@ -88,17 +93,17 @@ static int pgct_check_alloc(void *p, size_t size)
 
 	PGCT_EXPECT(p, "allocation of %zu bytes failed", size);
 	PGCT_EXPECT(IS_ALIGNED((unsigned long)p, PGCLUSTER_GRANULE),
-		    "%px (%zu bytes) not %d-byte aligned", p, size,
+		    "%p (%zu bytes) not %d-byte aligned", p, size,
 		    PGCLUSTER_GRANULE);
-	PGCT_EXPECT(!pgcluster_is_virtual(p), "%px (%zu bytes) is virtual",
+	PGCT_EXPECT(!pgcluster_is_virtual(p), "%p (%zu bytes) is virtual",
 		    p, size);
-	PGCT_EXPECT(virt_addr_valid(p), "%px not in the linear map", p);
+	PGCT_EXPECT(virt_addr_valid(p), "%p not in the linear map", p);
 	usable = pgcluster_size(p);
 	PGCT_EXPECT(usable == round_up(size, PGCLUSTER_GRANULE),
-		    "pgcluster_size(%px) = %zu for a request of %zu", p, usable,
+		    "pgcluster_size(%p) = %zu for a request of %zu", p, usable,
 		    size);
 	PGCT_EXPECT(pgct_contiguous(p, usable),
-		    "%px (%zu bytes) is not physically contiguous", p, usable);
+		    "%p (%zu bytes) is not physically contiguous", p, usable);
 	return PGCT_PASS;
 }
 
@@ -127,7 +132,7 @@ static int pgct_cluster_sizes(void)
 		page = virt_to_page(p);
 		if (PageCompound(page) || page_count(page) < 1) {
 			pgcluster_free(p);
-			PGCT_EXPECT(false, "page of %px: compound %d count %d",
+			PGCT_EXPECT(false, "page of %p: compound %d count %d",
 				    p, PageCompound(page), page_count(page));
 		}
 		get_page(page);
@@ -137,7 +142,7 @@ static int pgct_cluster_sizes(void)
 		pgcluster_free(p);
 		PGCT_EXPECT(bad < 0, "size %zu: byte %ld wrong", size, bad);
 		PGCT_EXPECT(pgcluster_size(p) == 0,
-			    "size %zu: %px still live after free", size, p);
+			    "size %zu: %p still live after free", size, p);
 	}
 	return PGCT_PASS;
 }
@@ -169,7 +174,7 @@ static int pgct_no_overlap(struct pgct_live *a, int n)
 			unsigned long pj = (unsigned long)a[j].p;
 
 			PGCT_EXPECT(pi + a[i].size <= pj || pj + a[j].size <= pi,
-				    "[%px,+%zu) overlaps [%px,+%zu)", a[i].p,
+				    "[%p,+%zu) overlaps [%p,+%zu)", a[i].p,
 				    a[i].size, a[j].p, a[j].size);
 		}
 	return PGCT_PASS;
@@ -182,7 +187,7 @@ static int pgct_live_verify(struct pgct_live *a, int n, u32 round)
 
 	for (i = 0; i < n; i++) {
 		bad = pgct_check(a[i].p, a[i].size, i * 7 + round);
-		PGCT_EXPECT(bad < 0, "allocation %d (%px, %zu bytes): byte %ld wrong",
+		PGCT_EXPECT(bad < 0, "allocation %d (%p, %zu bytes): byte %ld wrong",
 			    i, a[i].p, a[i].size, bad);
 		PGCT_EXPECT(pgcluster_size(a[i].p) ==
 			    round_up(a[i].size, PGCLUSTER_GRANULE),
@@ -324,16 +329,21 @@ static void pgct_irq_fn(struct irq_work *work)
 	}
 }
 
+/* Cases run one at a time (pgct_lock), so one instance will do. */
+static struct pgct_irq pgct_irq_state = {
+	.work = IRQ_WORK_INIT_HARD(pgct_irq_fn),
+};
+
 static int pgct_cluster_hardirq(void)
 {
-	struct pgct_irq *t;
+	struct pgct_irq *t = &pgct_irq_state;
 	int i, ret = PGCT_FAIL;
 	long bad;
 
-	t = kzalloc(sizeof(*t), GFP_KERNEL);
-	if (!t)
-		return PGCT_SKIP;
-	t->work = (struct irq_work)IRQ_WORK_INIT_HARD(pgct_irq_fn);
+	memset(t->in, 0, sizeof(t->in));
+	memset(t->out, 0, sizeof(t->out));
+	t->hardirq = false;
+	t->failed = 0;
 	for (i = 0; i < PGCT_NIRQ; i++) {
 		t->in[i] = pgcluster_alloc(256 + i * 64, GFP_KERNEL, 0);
 		if (!t->in[i]) {
@@ -366,7 +376,6 @@ out:
 		pgcluster_free(t->in[i]);
 		pgcluster_free(t->out[i]);
 	}
-	kfree(t);
 	return ret;
 }
 
@@ -380,7 +389,7 @@ struct pgct_conc {
 	atomic_t errors;
 	atomic_t atomic_failures;
 	atomic_long_t allocs;
-	spinlock_t msg_lock;
+	spinlock_t msg_lock;	/* msg */
 	char msg[160];
 	struct completion done[PGCT_THREADS];
 	struct pgct_conc_arg {
@@ -399,7 +408,7 @@ static void pgct_conc_error(struct pgct_conc *c, const char *what, void *p,
 {
 	if (atomic_inc_return(&c->errors) == 1) {
 		spin_lock(&c->msg_lock);
-		snprintf(c->msg, sizeof(c->msg), "%s at %px (%u, %u)", what, p,
+		snprintf(c->msg, sizeof(c->msg), "%s at %p (%u, %u)", what, p,
 			 a, b);
 		spin_unlock(&c->msg_lock);
 	}
@@ -453,7 +462,7 @@ static int pgct_conc_thread(void *arg)
 						NULL, size, op);
 			} else if (!IS_ALIGNED((unsigned long)p,
 					       PGCLUSTER_GRANULE) ||
-				   virt_to_phys(p + size - 1) - virt_to_phys(p) !=
+				   pgct_phys(p + size - 1) - pgct_phys(p) !=
 				   size - 1) {
 				pgct_conc_error(c, "misaligned or not contiguous",
 						p, size, op);
@@ -474,15 +483,15 @@ static int pgct_conc_thread(void *arg)
 	kthread_complete_and_exit(&c->done[a->id], 0);
 }
 
+static struct pgct_conc pgct_conc_state;
+
 static int pgct_cluster_concurrent(void)
 {
+	struct pgct_conc *c = &pgct_conc_state;
 	struct task_struct *tsk;
-	struct pgct_conc *c;
 	int i, started = 0, ret = PGCT_PASS;
 
-	c = kzalloc(sizeof(*c), GFP_KERNEL);
-	if (!c)
-		return PGCT_SKIP;
+	memset(c, 0, sizeof(*c));
 	spin_lock_init(&c->msg_lock);
 	for (i = 0; i < PGCT_THREADS; i++) {
 		c->arg[i].c = c;
@@ -513,7 +522,6 @@ static int pgct_cluster_concurrent(void)
 			 c->msg);
 		ret = PGCT_FAIL;
 	}
-	kfree(c);
 	return ret;
 }
 
@@ -570,7 +578,7 @@ static int pgct_cluster_bad_frees(void)
 	c = pgcluster_alloc(4096, GFP_KERNEL, 0);
 	a = pgcluster_alloc(4096, GFP_KERNEL, 0);
 	PGCT_EXPECT(c && a && c != a && c != b && a != b,
-		    "reallocation after double free: a %px b %px c %px", a, b, c);
+		    "reallocation after double free: a %p b %p c %p", a, b, c);
 	pgct_fill(c, 4096, 3);
 	pgct_fill(a, 4096, 4);
 	PGCT_EXPECT(pgct_check(b, 4096, 2) < 0, "b corrupted by new buffers");

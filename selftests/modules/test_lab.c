@@ -21,7 +21,6 @@
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/page-flags.h>
-#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/pgcluster.h>
 
@@ -30,10 +29,11 @@
 #define LAB_BLOCK_ORDER		4	/* 64 KiB blocks */
 #define LAB_BLOCKS		256	/* 16 MiB laid out as a checkerboard */
 
-struct lab_board {
+/* One board at a time: cases run serialised by pgcluster_test.ko. */
+static struct lab_board {
 	struct page *blocks[LAB_BLOCKS];
 	unsigned int nr;
-};
+} lab_board;
 
 /* Take blocks, keep the even pages, free the odd ones.  Returns blocks. */
 static unsigned int lab_board_make(struct lab_board *b)
@@ -68,27 +68,23 @@ static void lab_board_free(struct lab_board *b)
 static int lab_checkerboard_isolates(void)
 {
 	unsigned long in_buddy = 0, merged = 0;
-	struct lab_board *b;
+	struct lab_board *b = &lab_board;
 	unsigned int i, j;
 
-	b = kzalloc(sizeof(*b), GFP_KERNEL);
-	if (!b)
-		return PGCT_FAIL;
 	if (lab_board_make(b) < LAB_BLOCKS / 4) {
 		pgct_log("only %u blocks of order %d available", b->nr,
 			 LAB_BLOCK_ORDER);
 		lab_board_free(b);
-		kfree(b);
 		return PGCT_SKIP;
 	}
 	for (i = 0; i < b->nr; i++) {
 		for (j = 1; j < (1U << LAB_BLOCK_ORDER); j += 2) {
 			struct page *p = b->blocks[i] + j;
 
-			/* racy peek at a free page, as the lab's map does */
 			if (!PageBuddy(p))
 				continue;	/* still on a per-cpu list */
 			in_buddy++;
+			/* racy peek at a free page's order, as the map does */
 			if (data_race(READ_ONCE(p->private)) != 0)
 				merged++;
 		}
@@ -96,7 +92,6 @@ static int lab_checkerboard_isolates(void)
 	pgct_log("%u blocks: %lu freed pages in the buddy lists, %lu merged",
 		 b->nr, in_buddy, merged);
 	lab_board_free(b);
-	kfree(b);
 	PGCT_EXPECT(merged == 0, "%lu freed pages merged with a held buddy",
 		    merged);
 	PGCT_EXPECT(in_buddy > 0, "no freed page reached the buddy lists");
@@ -146,7 +141,7 @@ static int lab_check_contig(size_t size)
 static int lab_contig_in_checkerboard(void)
 {
 	static const size_t sizes[] = { 9000, 36 << 10, 128 << 10 };
-	struct lab_board *b;
+	struct lab_board *b = &lab_board;
 	unsigned int i;
 	void *probe;
 	int ret = PGCT_PASS;
@@ -159,15 +154,11 @@ static int lab_contig_in_checkerboard(void)
 	}
 	pgcluster_free(probe);
 
-	b = kzalloc(sizeof(*b), GFP_KERNEL);
-	if (!b)
-		return PGCT_FAIL;
 	lab_board_make(b);
 	pgct_log("checkerboard of %u blocks in place", b->nr);
 	for (i = 0; i < ARRAY_SIZE(sizes) && ret == PGCT_PASS; i++)
 		ret = lab_check_contig(sizes[i]);
 	lab_board_free(b);
-	kfree(b);
 	return ret;
 }
 

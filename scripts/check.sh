@@ -1,0 +1,114 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# check.sh (make check): build everything and run every test pgcluster has:
+#   host unit tests + fuzzing of the placement code, the VM harness's own
+#   test, the selftests on Debian's distro kernel, the DKMS cycle, lint
+#   (checkpatch, W=1 -Werror, sparse C=2) and the selftests on the 7.2 debug
+#   kernel (KASAN, lockdep, kmemleak, DEBUG_VM, DEBUG_PAGEALLOC), which is
+#   built in the background on first use and cached in /var/cache/pgcluster.
+# Ends with one line "N passed, N failed, N skipped" over all of them and
+# exits non-zero on any failure.
+#
+# Environment: CHECK_KERNELS="distro debug" (default both), FUZZ_SECONDS
+# (default 60), PGCLUSTER_OUT (default /tmp/pgcluster-build).
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+export PGCLUSTER_OUT=${PGCLUSTER_OUT:-/tmp/pgcluster-build}
+out=$PGCLUSTER_OUT/check
+kernels=${CHECK_KERNELS:-distro debug}
+rm -rf "$out"
+mkdir -p "$out"
+start=$(date +%s)
+P=0 F=0 S=0
+failed_stages=()
+
+elapsed() { echo "$(( ($(date +%s) - start) / 60 ))m$(( ($(date +%s) - start) % 60 ))s"; }
+
+# count FILE: add the TAP results in FILE to P/F/S.  A test program whose
+# own TAP is nested as "# ok N" lines counts by its subtests; a program that
+# failed without a failing subtest (a crash) counts as one more failure.
+count() {
+	read -r p f s < <(tr -d '\r' <"$1" | awk '
+		/^# (not )?ok [0-9]+/ {
+			if ($0 ~ /^# not ok/) nf++
+			else if ($0 ~ /# SKIP/) ns++
+			else np++
+			next
+		}
+		/^(not )?ok [0-9]+/ {
+			if (np + nf + ns > 0) {
+				P += np; F += nf; S += ns
+				if ($0 ~ /^not ok/ && nf == 0) F++
+			} else if ($0 ~ /^not ok/) F++
+			else if ($0 ~ /# SKIP/) S++
+			else P++
+			np = nf = ns = 0
+		}
+		END { print P + 0, F + 0, S + 0 }')
+	echo "$p $f $s"
+}
+
+# stage NAME COMMAND...: run a TAP-producing command, show its output, count.
+stage() {
+	local name=$1; shift
+	local log=$out/$name.log
+	echo
+	echo "=== $name ($(elapsed)) ==="
+	"$@" 2>&1 | tee "$log" | grep -aE --line-buffered '^(TAP|(not )?ok |# (not )?ok |# selftests|vm-run|=|\[debug-kernel\]|deps|build:)|not ok|FAIL'
+	local rc=${PIPESTATUS[0]}
+	read -r p f s < <(count "$log")
+	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+		echo "not ok: $name exited $rc (see $log)"
+		f=$((f + 1))
+	fi
+	if [ $((p + f + s)) = 0 ]; then
+		echo "not ok: $name ran no test (see $log)"
+		f=1
+	fi
+	P=$((P + p)); F=$((F + f)); S=$((S + s))
+	[ "$f" = 0 ] || failed_stages+=("$name")
+	echo "--- $name: $p passed, $f failed, $s skipped"
+}
+
+echo "=== dependencies ==="
+"$root/scripts/deps.sh" || { echo "0 passed, 1 failed"; exit 1; }
+
+dkpid=
+case " $kernels " in
+*" debug "*)
+	if [ -z "$("$root/scripts/debug-kernel.sh" --cached)" ]; then
+		echo "debug kernel not cached: building it in the background (log: $out/debug-kernel.log)"
+		"$root/scripts/debug-kernel.sh" >"$out/debug-kernel.log" 2>&1 &
+		dkpid=$!
+	fi ;;
+esac
+
+stage host-tests make -s -C "$root/tests/host" run FUZZ_SECONDS="${FUZZ_SECONDS:-60}"
+for k in $kernels; do
+	if [ "$k" = debug ] && [ -n "$dkpid" ]; then
+		echo
+		echo "=== waiting for the debug kernel build ($(elapsed)) ==="
+		while kill -0 "$dkpid" 2>/dev/null; do
+			sleep 60
+			tail -n 1 "$out/debug-kernel.log"
+		done
+		wait "$dkpid" || { tail -n 30 "$out/debug-kernel.log"; }
+	fi
+	if [ "$k" = distro ]; then
+		stage harness-$k "$root/scripts/harness-test.sh" "$k"
+		stage dkms "$root/scripts/dkms-test.sh"
+	fi
+	stage selftests-$k "$root/scripts/selftests.sh" "$k"
+done
+stage lint "$root/scripts/lint.sh"
+
+echo
+echo "=== summary ($(elapsed)) ==="
+[ ${#failed_stages[@]} = 0 ] || echo "failed stages: ${failed_stages[*]}"
+if [ "$S" = 0 ]; then
+	echo "$P passed, $F failed"
+else
+	echo "$P passed, $F failed, $S skipped"
+fi
+[ "$F" = 0 ]

@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * debugfs_badinput: write malformed, out-of-range, overflowing, negative,
+ * empty and over-long input to every writable pgcluster debugfs file and
+ * check that each write fails with EINVAL or ERANGE and that reading the
+ * file's state back afterwards gives exactly what it gave before.
+ *
+ * Files that only exist in some configurations (inject/ needs
+ * allow_inject=1; emerg_fail_pages and force_virtual come from other parts)
+ * are tested when present.  A bad input that is accepted is reported, and the
+ * state read before it is written back to undo it.
+ *
+ * Output is TAP 13, one test per file.  Exit 0: all passed, 1: a failure,
+ * 4: skipped (no pgcluster debugfs).  Build it static: the guest has no libc.
+ *
+ *   debugfs_badinput [DEBUGFS_DIR]     default /sys/kernel/debug/pgcluster
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#define KSFT_SKIP	4
+#define STATE_MAX	65536
+
+struct input {
+	const char *buf;
+	size_t len;		/* 0 with buf NULL: a zero-length write */
+};
+
+#define S(str)	{ (str), sizeof(str) - 1 }
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* Invalid for every file: no file takes these as a value. */
+static const struct input generic[] = {
+	S("\n"), S(" "), S("\x20\n"), S("  "), S("\t"), S("\t\n"), S("\r\n"),
+	S("\r"), S("\v"), S("\f"), S("\n\n"), S("\x20\t\x20\n"),
+	S("abc"), S("abc\n"), S("x"), S("-"), S("--"), S("--1"), S("-1"),
+	S("-1\n"), S("-0x1"), S("-2147483648"), S("-4294967296"),
+	S("-9223372036854775808"), S("-18446744073709551616"),
+	S("-99999999999999999999"),
+	S("18446744073709551616"), S("18446744073709551616\n"),
+	S("99999999999999999999999999999"),
+	S("340282366920938463463374607431768211456"),
+	S("0x"), S("0x\n"), S("0xg"), S("0x-1"), S("0x10000000000000000"),
+	S("0xffffffffffffffffff"), S("0X"), S("0b101"), S("0o7"),
+	S("12abc"), S("1 2"), S("1  2"), S(" 1"), S("1 "), S("1\t"),
+	S("\t1"), S("1\n\n"), S("\n1"), S("1\n2"), S("1\r"),
+	S("1.5"), S(".5"), S("1e3"), S("1,000"), S("1_000"), S("5."),
+	S("\0"), S("\0\n"), S("1\0"), S("1\0\n"), S("5\0 5"), S("\0abc"),
+	S("\x01"), S("1\x7f"), S("\x1b[0m"), S("\x7f"), S("\x08"),
+	S("\xff"), S("1\xc3\xa9"), S("\342\200\2131"), S("\xc0\x80"),
+	S("?"), S("%"), S("*"), S("$"), S("\\"), S("\"1\""), S("'1'"),
+	S("(1)"), S("[1]"), S("{}"), S("#1"), S("=1"), S(":"), S("::"),
+	S("garbage"), S("garbage\n"), S("xyz"), S("null"), S("NaN"),
+	S("inf"), S("-inf"), S("\357\273\2771"),
+};
+
+static const struct input s_map_start[] = {
+	S("18446744073709551615"), S("0xffffffffffffffff"),
+	S("0xfffffffffffff"), S("0x10000000000000"), S("4503599627370496"),
+	S("0x8000000000000000"),
+};
+
+static const struct input s_map_pages[] = {
+	S("0"), S("0\n"), S("0x0"), S("00"), S("268435457"), S("0x10000001"),
+	S("4294967296"), S("18446744073709551615"), S("0xffffffff"),
+};
+
+static const struct input s_map_scale[] = {
+	S("21"), S("22"), S("32"), S("63"), S("64"), S("99"), S("255"),
+	S("256"), S("4294967296"), S("0x15"), S("18446744073709551615"),
+};
+
+static const struct input s_probe[] = {
+	S("11"), S("12"), S("31"), S("64"), S("100"), S("0xb"), S("0x10"),
+	S("4294967296"), S("4294967297"), S("18446744073709551615"),
+	S("3 3"), S("3K"), S("order-3"),
+};
+
+static const struct input s_probe_pgcluster[] = {
+	S("0"), S("0K"), S("0M"), S("0\n"), S("2097153"), S("3M"), S("4G"),
+	S("2049K"), S("1T"), S("1P"), S("36KB"), S("36KiB"), S("36 K"),
+	S("36K virtok virtok"), S("36K hold hold"), S("36K foo"),
+	S("36K virtok hold extra"), S("virtok"), S("hold"), S("virtok 36K"),
+	S("36K  virtok"), S("36K virtok "), S(" 36K"), S("36K,virtok"),
+	S("36K VIRTOK"), S("36K virt"), S("release now"), S("Release"),
+	S("RELEASE"), S("release "), S("-36K"), S("99999999999999999999K"),
+	S("18446744073709551615"), S("17179869184G"), S("0x9000"),
+	S("36k virtok\n\n"), S("36K\tvirtok"), S("36K\0virtok"),
+};
+
+static const struct input s_pattern[] = {
+	S("stride:0"), S("stride:1"), S("stride:"), S("stride"),
+	S("stride:1025"), S("stride:4096"), S("stride:-2"), S("stride:2x"),
+	S("stride:2:3"), S("stride :2"), S("stride: 2"), S("STRIDE:2"),
+	S("stride:18446744073709551616"), S("blocks:10"), S("blocks:11"),
+	S("blocks:64"), S("blocks:"), S("blocks:-1"), S("blocks"),
+	S("random:0"), S("random:100"), S("random:101"), S("random:"),
+	S("random:50%"), S("random:-1"), S("random"), S("checkerboardx"),
+	S("Checkerboard"), S("CHECKERBOARD"), S("checker"),
+	S("checkerboard:1"), S("checkerboard "), S(" checkerboard"),
+	S("checkerboard\n\n"), S("checkerboard\0"), S("checker board"),
+	S("stripes"), S("random:4294967296"), S("blocks:4294967296"),
+};
+
+static const struct input s_amount[] = {
+	S("0%"), S("101%"), S("1000%"), S("%"), S("%%"), S("90%%"), S("-5%"),
+	S("1.5%"), S("90 %"), S("50%x"), S("0x10%"), S("1M%"), S("%90"),
+	S("18446744073709551616%"), S("4294967297%"),
+	S("0"), S("0K"), S("0M"), S("0G"), S("1"), S("4095"), S("1T"),
+	S("99999999999G"), S("18446744073709551615"), S("17179869184G"),
+	S("0x100000"), S("512MB"), S("512 M"), S("512MiB"), S("1.5G"),
+	S("-512M"), S("512M "), S("all"),
+};
+
+static const struct input s_control[] = {
+	S("stop"), S("Start"), S("START"), S("start now"), S("starts"),
+	S("releases"), S("restart"), S("start\0"), S("release\x01"),
+	S("st"), S("go"), S("start "), S(" start"), S("start\n\n"),
+	S("release\n\n"), S("release all"), S("start;release"), S("1"),
+	S("0"),
+};
+
+struct file_case {
+	const char *name;		/* relative to the debugfs dir */
+	const char *state[2];		/* files read back, NULL-terminated */
+	const struct input *specific;
+	size_t nr_specific;
+};
+
+static const struct file_case files[] = {
+	{ "map_start", { "map_start" },
+	  s_map_start, ARRAY_SIZE(s_map_start) },
+	{ "map_pages", { "map_pages", "map_scale" },
+	  s_map_pages, ARRAY_SIZE(s_map_pages) },
+	{ "map_scale", { "map_scale", "map_pages" },
+	  s_map_scale, ARRAY_SIZE(s_map_scale) },
+	{ "probe", { "probe" }, s_probe, ARRAY_SIZE(s_probe) },
+	{ "probe_pgcluster", { "probe_pgcluster" },
+	  s_probe_pgcluster, ARRAY_SIZE(s_probe_pgcluster) },
+	{ "inject/pattern", { "inject/pattern", "inject/status" },
+	  s_pattern, ARRAY_SIZE(s_pattern) },
+	{ "inject/amount", { "inject/amount", "inject/status" },
+	  s_amount, ARRAY_SIZE(s_amount) },
+	{ "inject/control", { "inject/control", "inject/status" },
+	  s_control, ARRAY_SIZE(s_control) },
+	{ "emerg_fail_pages", { "emerg_fail_pages" }, NULL, 0 },
+	{ "force_virtual", { "force_virtual" }, NULL, 0 },
+};
+
+static const char *dir = "/sys/kernel/debug/pgcluster";
+static char over_digits[70000], over_alpha[5000];
+
+static int path_of(char *out, size_t size, const char *name)
+{
+	return snprintf(out, size, "%s/%s", dir, name) >= (int)size ? -1 : 0;
+}
+
+/* Read a whole file; returns its length or -errno. */
+static long read_state(const char *name, char *buf, size_t size)
+{
+	char path[512];
+	long n = 0, r;
+	int fd;
+
+	if (path_of(path, sizeof(path), name))
+		return -ENAMETOOLONG;
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	while ((size_t)n < size - 1) {
+		r = read(fd, buf + n, size - 1 - n);
+		if (r < 0) {
+			r = -errno;
+			close(fd);
+			return r;
+		}
+		if (!r)
+			break;
+		n += r;
+	}
+	buf[n] = '\0';
+	close(fd);
+	return n;
+}
+
+/* One write on a fresh descriptor; returns bytes written or -errno. */
+static long write_once(const char *name, const char *buf, size_t len)
+{
+	char path[512];
+	long r;
+	int fd;
+
+	if (path_of(path, sizeof(path), name))
+		return -ENAMETOOLONG;
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	r = write(fd, buf, len);
+	if (r < 0)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+static void show(const char *buf, size_t len, char *out, size_t size)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < len && o + 8 < size; i++) {
+		unsigned char c = buf[i];
+
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
+			out[o++] = c;
+		else
+			o += snprintf(out + o, size - o, "\\x%02x", c);
+		if (i == 40 && len > 48) {
+			o += snprintf(out + o, size - o, "...(%zu bytes)", len);
+			break;
+		}
+	}
+	out[o] = '\0';
+}
+
+static char before[2][STATE_MAX], after[2][STATE_MAX];
+
+/* Returns the number of failures for this input. */
+static int try_input(const struct file_case *fc, const struct input *in)
+{
+	char shown[400];
+	long r;
+	int i, fails = 0;
+
+	for (i = 0; i < 2 && fc->state[i]; i++)
+		if (read_state(fc->state[i], before[i], STATE_MAX) < 0)
+			before[i][0] = '\0';
+	r = write_once(fc->name, in->buf ? in->buf : "", in->len);
+	show(in->buf ? in->buf : "", in->len, shown, sizeof(shown));
+	if (in->len == 0) {
+		if (r != 0 && r != -EINVAL) {
+			printf("# %s: zero-length write returned %ld\n",
+			       fc->name, r);
+			fails++;
+		}
+	} else if (r >= 0) {
+		printf("# %s: \"%s\" was accepted (returned %ld)\n", fc->name,
+		       shown, r);
+		fails++;
+	} else if (r != -EINVAL && r != -ERANGE) {
+		printf("# %s: \"%s\" failed with %s, not EINVAL/ERANGE\n",
+		       fc->name, shown, strerror(-r));
+		fails++;
+	}
+	for (i = 0; i < 2 && fc->state[i]; i++) {
+		if (read_state(fc->state[i], after[i], STATE_MAX) < 0)
+			after[i][0] = '\0';
+		if (strcmp(before[i], after[i])) {
+			printf("# %s: \"%s\" changed %s\n", fc->name, shown,
+			       fc->state[i]);
+			fails++;
+			/* undo: write the old value back (first line only) */
+			if (!strcmp(fc->state[i], fc->name)) {
+				char *nl = strchr(before[i], '\n');
+
+				if (nl)
+					nl[1] = '\0';
+				write_once(fc->name, before[i],
+					   strlen(before[i]));
+			}
+		}
+	}
+	return fails;
+}
+
+static int file_exists(const char *name)
+{
+	char path[512];
+	struct stat st;
+
+	return !path_of(path, sizeof(path), name) && !stat(path, &st);
+}
+
+int main(int argc, char **argv)
+{
+	struct input longs[4];
+	struct input zero = { NULL, 0 };
+	size_t f, i, n_tests = 0;
+	int failed = 0, t = 0;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc > 1)
+		dir = argv[1];
+	printf("TAP version 13\n");
+	if (!file_exists("probe")) {
+		printf("1..0 # SKIP %s not found (pgcluster not loaded?)\n", dir);
+		return KSFT_SKIP;
+	}
+	memset(over_digits, '1', sizeof(over_digits));
+	memset(over_alpha, 'a', sizeof(over_alpha));
+	longs[0] = (struct input){ over_digits, 65 };
+	longs[1] = (struct input){ over_digits, 4096 };
+	longs[2] = (struct input){ over_digits, sizeof(over_digits) };
+	longs[3] = (struct input){ over_alpha, sizeof(over_alpha) };
+
+	for (f = 0; f < ARRAY_SIZE(files); f++)
+		n_tests++;
+	printf("1..%zu\n", n_tests);
+
+	for (f = 0; f < ARRAY_SIZE(files); f++) {
+		const struct file_case *fc = &files[f];
+		int fails = 0, count = 0;
+
+		t++;
+		if (!file_exists(fc->name)) {
+			printf("ok %d %s # SKIP not present\n", t, fc->name);
+			continue;
+		}
+		fails += try_input(fc, &zero);
+		count++;
+		for (i = 0; i < ARRAY_SIZE(generic); i++) {
+			fails += try_input(fc, &generic[i]);
+			count++;
+		}
+		for (i = 0; i < 4; i++) {
+			fails += try_input(fc, &longs[i]);
+			count++;
+		}
+		for (i = 0; i < fc->nr_specific; i++) {
+			fails += try_input(fc, &fc->specific[i]);
+			count++;
+		}
+		if (fails) {
+			failed++;
+			printf("not ok %d %s: %d problems in %d bad inputs\n",
+			       t, fc->name, fails, count);
+		} else {
+			printf("ok %d %s: %d bad inputs rejected, state unchanged\n",
+			       t, fc->name, count);
+		}
+	}
+	printf("# %d of %d files failed\n", failed, t);
+	return failed ? 1 : 0;
+}
