@@ -66,6 +66,9 @@
  * ping-pong.  Unload returns every cluster, reporting live allocations that
  * leaked and checking that the pool's page accounting balances.
  *
+ * Testing.  debugfs pool_grow takes "buddy N" or "contig N" and adds one
+ * cluster to node N from that source at once (see pgc_grow_write()).
+ *
  * Counters.  Hot counters (allocs, frees, failures, bytes) are per-CPU; the
  * rare ones (refills, shrinks) atomic.  bytes_requested and bytes_allocated
  * are cumulative (waste = 1 - requested / allocated); bytes_held is the
@@ -75,6 +78,7 @@
 
 #include <linux/atomic.h>
 #include <linux/cpumask.h>
+#include <linux/debugfs.h>
 #include <linux/jiffies.h>
 #include <linux/list.h>
 #include <linux/log2.h>
@@ -89,7 +93,9 @@
 #include <linux/shrinker.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/string.h>
 #include <linux/topology.h>
+#include <linux/uaccess.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 
@@ -150,6 +156,11 @@ static DEFINE_PER_CPU(struct pgc_pcpu_stats, pgc_stats);
 static DEFINE_PER_CPU(struct pgc_extent *, pgc_spare);
 
 static DEFINE_XARRAY(pgc_lookup);
+/* Refill sources for pgc_cluster_create(). */
+#define PGC_SRC_BUDDY		0x1
+#define PGC_SRC_CONTIG		0x2
+#define PGC_SRC_ANY		(PGC_SRC_BUDDY | PGC_SRC_CONTIG)
+
 static struct pgc_node **pgc_nodes;	/* nr_node_ids entries */
 static struct workqueue_struct *pgc_wq;
 static struct shrinker *pgc_shrinker;
@@ -268,13 +279,15 @@ static void pgc_lookup_erase(struct pgc_cluster *c, unsigned long nr_slots)
 }
 
 /*
- * Take one cluster of order @max_order down to @min_order for @n (or, when
- * the buddy allocator has none, a largest-order cluster by migration) and
- * make it findable, not yet listed.  @reclaim: reclaim bits allowed.
+ * Take one cluster of order @max_order down to @min_order for @n from the
+ * buddy allocator or, when it has none (or @sources says so), a
+ * largest-order cluster by migration, and make it findable, not yet
+ * listed.  @reclaim: reclaim bits allowed.
  */
 static struct pgc_cluster *pgc_cluster_create(struct pgc_node *n,
 					      unsigned int min_order,
 					      unsigned int max_order,
+					      unsigned int sources,
 					      gfp_t reclaim, bool *contig)
 {
 	gfp_t buddy_gfp = reclaim | __GFP_THISNODE | __GFP_NORETRY |
@@ -296,6 +309,8 @@ static struct pgc_cluster *pgc_cluster_create(struct pgc_node *n,
 		goto out_free;
 
 	for (order = max_order; order >= (int)min_order; order--) {
+		if (!(sources & PGC_SRC_BUDDY))
+			break;
 		page = alloc_pages_node(n->nid, buddy_gfp, order);
 		if (page)
 			break;
@@ -303,6 +318,8 @@ static struct pgc_cluster *pgc_cluster_create(struct pgc_node *n,
 	if (page) {
 		split_page(page, order);
 	} else {
+		if (!(sources & PGC_SRC_CONTIG))
+			goto out_node;
 		page = pgc_alloc_contig(n->nid, reclaim);
 		if (!page)
 			goto out_node;
@@ -461,7 +478,8 @@ static void *pgc_node_grow_alloc(struct pgc_node *n, u32 units, gfp_t gfp,
 	p = pgc_node_alloc(n, units, spare);
 	if (!p) {
 		c = pgc_cluster_create(n, order, PGC_CLUSTER_MAX_ORDER,
-				       pgc_reclaim_bits(gfp), &contig);
+				       PGC_SRC_ANY, pgc_reclaim_bits(gfp),
+				       &contig);
 		if (c) {
 			pgc_cluster_publish(n, c);
 			atomic_long_inc(&pgc_grow_sync);
@@ -668,7 +686,8 @@ static void pgc_refill_fn(struct work_struct *work)
 		    time_before(jiffies, READ_ONCE(n->last_shrink) + HZ))
 			break;
 		c = pgc_cluster_create(n, PGC_CLUSTER_MIN_ORDER,
-				       PGC_CLUSTER_MAX_ORDER, GFP_KERNEL, &contig);
+				       PGC_CLUSTER_MAX_ORDER, PGC_SRC_ANY,
+				       GFP_KERNEL, &contig);
 		if (!c)
 			break;
 		pgc_cluster_publish(n, c);
@@ -679,6 +698,60 @@ static void pgc_refill_fn(struct work_struct *work)
 	}
 	mutex_unlock(&n->grow_mutex);
 }
+
+/*
+ * debugfs pool_grow (write-only): "buddy N" or "contig N" adds one cluster
+ * to node N from that source now, so tests can exercise each refill source
+ * on demand.  Bad input: -EINVAL; contig where the kernel does not export
+ * it: -EOPNOTSUPP; the source has nothing: -ENOMEM.  Nothing changes then.
+ */
+static ssize_t pgc_grow_write(struct file *file, const char __user *ubuf,
+			      size_t len, loff_t *ppos)
+{
+	struct pgc_cluster *c;
+	struct pgc_node *n;
+	unsigned int src;
+	char buf[32], name[8];
+	bool contig;
+	int nid;
+
+	if (!len || len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	if (sscanf(buf, "%7s %d", name, &nid) != 2)
+		return -EINVAL;
+	if (!strcmp(name, "buddy"))
+		src = PGC_SRC_BUDDY;
+	else if (!strcmp(name, "contig"))
+		src = PGC_SRC_CONTIG;
+	else
+		return -EINVAL;
+	n = pgc_node_of(nid);
+	if (!n)
+		return -EINVAL;
+	if (src == PGC_SRC_CONTIG && !PGC_HAVE_ALLOC_CONTIG)
+		return -EOPNOTSUPP;
+
+	mutex_lock(&n->grow_mutex);
+	c = pgc_cluster_create(n, PGC_CLUSTER_MIN_ORDER, PGC_CLUSTER_MAX_ORDER,
+			       src, GFP_KERNEL, &contig);
+	if (c) {
+		pgc_cluster_publish(n, c);
+		atomic_long_inc(&pgc_refills);
+		if (contig)
+			atomic_long_inc(&pgc_refill_contig);
+	}
+	mutex_unlock(&n->grow_mutex);
+	return c ? len : -ENOMEM;
+}
+
+static const struct file_operations pgc_grow_fops = {
+	.owner = THIS_MODULE,
+	.write = pgc_grow_write,
+	.llseek = noop_llseek,
+};
 
 static bool pgc_cluster_is_free(const struct pgc_cluster *c)
 {
@@ -781,7 +854,7 @@ static void pgc_node_fill(struct pgc_node *n, unsigned long target)
 			want = max_t(unsigned int, PGC_CLUSTER_MIN_ORDER,
 				     order_base_2(left));
 		c = pgc_cluster_create(n, PGC_CLUSTER_MIN_ORDER, want,
-				       GFP_KERNEL, &contig);
+				       PGC_SRC_ANY, GFP_KERNEL, &contig);
 		if (!c)
 			break;
 		/* Got less than asked: larger blocks are scarce. */
@@ -957,6 +1030,8 @@ int pgc_pool_init(void)
 					   "pgcluster-pool");
 	if (!pgc_shrinker)
 		goto fail;
+	debugfs_create_file("pool_grow", 0200, pgc_debugfs_root, NULL,
+			    &pgc_grow_fops);
 	return 0;
 
 fail:

@@ -239,10 +239,11 @@ static struct pgc_extent *ext_rebalance(struct pgc_extent_map *map,
 }
 
 /*
- * Walk from @n to the root, recomputing and rebalancing, after the one
- * change made at or below @n.  The walk may stop early once a subtree comes
- * out with the height and max_free it had, but not before it has passed
- * @through (a node whose stored values were copied from elsewhere), if any.
+ * Walk from @n to the root, recomputing and rebalancing, after a change
+ * made at or below @n.  The walk may stop early once a subtree comes out
+ * with the height and max_free it had, but not before it has passed
+ * @through, if any: an ancestor of @n that changed too, or whose stored
+ * values were copied from elsewhere.
  */
 static void ext_fixup(struct pgc_extent_map *map, struct pgc_extent *n,
 		      const struct pgc_extent *through)
@@ -476,7 +477,6 @@ long pgc_extent_alloc(struct pgc_extent_map *map, u32 units,
 	nn->right = NULL;
 	n->start += units;
 	n->len -= units;
-	ext_fixup(map, n, NULL);
 
 	if (!n->left) {
 		n->left = nn;
@@ -489,7 +489,8 @@ long pgc_extent_alloc(struct pgc_extent_map *map, u32 units,
 		nn->parent = p;
 	}
 	ext_update(nn);
-	ext_fixup(map, nn->parent, NULL);
+	/* One walk for both changes: it must get past n, which shrank. */
+	ext_fixup(map, nn->parent, n);
 	map->nr_nodes++;
 	n = nn;
 done:

@@ -34,6 +34,18 @@
  * safety margin.  Only DMA, DMA32 and Normal zones are covered; movable and
  * device memory are left alone.
  *
+ * Two things keep a complete checkerboard (amount 100%) honest and the box
+ * alive.  Sweeps: the failed high-order attempts wake kswapd and kcompactd
+ * and shrinkers give memory back, so blocks reappear during and just after
+ * a pass; further passes take those of order 5 and up until two in a row
+ * find nothing.  Reserve: the kernel needs some small blocks itself (fork
+ * allocates an order-1 pgd with PTI, slabs grow by order-1..3 pages); 1/256
+ * of each zone in order-4 blocks is kept out of the pattern and freed at
+ * the end (order 4 bypasses the per-cpu lists, so every CPU sees them).  Without the reserve, testing hit
+ * the OOM killer in fork right after a complete injection.  So under a full
+ * checkerboard, requests of order 5 and up fail; smaller ones may be served
+ * from the reserve or by compaction of movable pages.
+ *
  * Pinned pages are recorded in an xarray of bitmap chunks indexed by pfn,
  * about one bit per page of covered memory; pgc_inject_owns_pfn() reads it
  * locklessly under RCU for the report and map, and chunks are freed with
@@ -47,10 +59,12 @@
 #include <linux/atomic.h>
 #include <linux/bitmap.h>
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/gfp.h>
 #include <linux/hash.h>
 #include <linux/ktime.h>
 #include <linux/log2.h>
+#include <linux/memory_hotplug.h>
 #include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
@@ -81,6 +95,31 @@ struct pgc_pin_chunk {
 	 BITS_PER_LONG)
 
 #define PGC_PROGRESS_MB		256
+/*
+ * Blocks kept out of every start and freed at its end, per zone.  The
+ * kernel needs a few small blocks of its own: fork allocates an order-1 pgd
+ * (PTI), task_struct slabs are order 2.  A complete checkerboard leaves it
+ * only what compaction can still make out of movable pages; in a small VM
+ * with little page cache that may be nothing, and the next fork wakes the
+ * OOM killer (seen in testing when the injector also took what compaction
+ * made; on a debug kernel a reserve of 8 blocks was eaten by slab growth
+ * within a minute).  Buddy probes up to this order may succeed from it.
+ */
+#define PGC_RESERVE_ORDER	4
+#define PGC_RESERVE_BLOCKS	8	/* at least, per zone */
+#define PGC_RESERVE_SHIFT	8	/* and 1/256 of the zone */
+
+/*
+ * With amount 100%, sweeps follow the first pass until two in a row find
+ * nothing: what the kernel frees or compacts during and just after a pass
+ * (the failed high-order attempts wake kswapd and kcompactd, and shrinkers
+ * give memory back) is covered too.  They take only blocks above the reserve's order, leaving
+ * the small ones that compaction makes to the kernel.
+ */
+#define PGC_SWEEP_ROUNDS	8
+#define PGC_SWEEP_MS		250
+#define PGC_SWEEP_QUIET		2	/* stop after this many empty sweeps */
+#define PGC_SWEEP_MIN_ORDER	(PGC_RESERVE_ORDER + 1)
 #define PGC_STRIDE_MAX		BIT(PGC_MAX_ORDER)
 #define PGC_RANDOM_MAX		99
 
@@ -129,6 +168,7 @@ struct pgc_run {
 	unsigned long covered;		/* pages taken from the buddy allocator */
 	unsigned long pinned;		/* of those, pages kept */
 	unsigned long next_progress;	/* covered pages of the next log line */
+	unsigned int min_order;		/* smallest block to take (sweeps) */
 	enum pgc_run_end end;
 };
 
@@ -144,6 +184,9 @@ static struct pgc_pattern pgc_last_pattern;
 static unsigned long pgc_last_covered, pgc_last_pinned;
 static u64 pgc_last_ms;
 static enum pgc_run_end pgc_last_end;
+static unsigned long pgc_last_reserve;	/* blocks left for the kernel */
+static LIST_HEAD(pgc_reserve);		/* the kernel's reserve during a start */
+static unsigned long pgc_nr_reserve;
 
 static inline unsigned long pgc_pages_to_mb(unsigned long pages)
 {
@@ -427,7 +470,8 @@ static void pgc_inject_zone(struct pgc_run *run, int nid, int zidx,
 			    unsigned long target)
 {
 	struct zone *zone = &NODE_DATA(nid)->node_zones[zidx];
-	unsigned int min_order = pgc_pattern_min_order(&run->pattern);
+	unsigned int min_order = max(pgc_pattern_min_order(&run->pattern),
+				     run->min_order);
 	unsigned int order = PGC_MAX_ORDER;
 	unsigned long floor = pgc_zone_floor(zone);
 	unsigned long covered = 0, pinned, *slot;
@@ -487,7 +531,119 @@ static void pgc_inject_zone(struct pgc_run *run, int nid, int zidx,
 		run->end = PGC_END_NOMEM;
 }
 
-/* Cover every node and zone with the current pattern.  Lock held. */
+/*
+ * One pass over every node and zone.  Returns false when the run must stop
+ * (signal, no memory for the bitmap); *@result collects zones that fell
+ * short of their target.
+ */
+static bool pgc_inject_pass(struct pgc_run *run, unsigned long *pages_left,
+			    enum pgc_run_end *result)
+{
+	unsigned long target, before;
+	int nid, zidx;
+
+	for_each_online_node(nid) {
+		/* highest zone first, as the page allocator itself prefers */
+		for (zidx = MAX_NR_ZONES - 1; zidx >= 0; zidx--) {
+			struct zone *zone = &NODE_DATA(nid)->node_zones[zidx];
+
+			if (!populated_zone(zone))
+				continue;
+			if (pgc_amount.percent && pgc_amount.val == 100)
+				target = ULONG_MAX;	/* until no block is left */
+			else if (pgc_amount.percent)
+				target = div_u64((u64)zone_page_state(zone, NR_FREE_PAGES) *
+						 pgc_amount.val, 100);
+			else
+				target = *pages_left;
+			if (!target)
+				continue;
+			before = run->covered;
+			pgc_inject_zone(run, nid, zidx, target);
+			if (!pgc_amount.percent)
+				*pages_left -= min(*pages_left,
+						   run->covered - before);
+			if (run->end == PGC_END_SIGNAL ||
+			    run->end == PGC_END_NOBITMAP)
+				return false;
+			/* one zone short of blocks does not stop the others */
+			if (run->end != PGC_END_DONE)
+				*result = run->end;
+			run->end = PGC_END_DONE;
+		}
+	}
+	return true;
+}
+
+/*
+ * Set the kernel's reserve aside before a start: up to PGC_RESERVE_BLOCKS
+ * blocks of PGC_RESERVE_ORDER per covered zone, kept whole and given back
+ * when the start ends.  The order is above PAGE_ALLOC_COSTLY_ORDER so that
+ * the free goes straight to the buddy lists, where every CPU finds it,
+ * rather than to this CPU's per-cpu lists.  Lock held.
+ */
+static void pgc_reserve_take(void)
+{
+	struct page *page, *next;
+	unsigned long want, i;
+	int nid, zidx;
+	LIST_HEAD(spare);
+	gfp_t gfp;
+
+	for_each_online_node(nid) {
+		for (zidx = 0; zidx < MAX_NR_ZONES; zidx++) {
+			struct zone *zone = &NODE_DATA(nid)->node_zones[zidx];
+
+			if (!populated_zone(zone) || !pgc_zone_gfp(zidx, &gfp))
+				continue;
+			gfp |= GFP_KERNEL | __GFP_THISNODE | __GFP_NORETRY |
+			       __GFP_NOWARN;
+			want = max_t(unsigned long, PGC_RESERVE_BLOCKS,
+				     (zone_managed_pages(zone) >> PGC_RESERVE_SHIFT) >>
+				     PGC_RESERVE_ORDER);
+			/*
+			 * Keep every other block: the ones freed again are
+			 * covered by the pattern, so the kept ones cannot
+			 * merge into blocks that a large request would take.
+			 */
+			for (i = 0; i < 2 * want; i++) {
+				page = alloc_pages_node(nid, gfp,
+							PGC_RESERVE_ORDER);
+				if (!page)
+					break;
+				if (page_zonenum(page) != zidx) {
+					__free_pages(page, PGC_RESERVE_ORDER);
+					break;
+				}
+				/* the owner of a page may use its lru */
+				list_add_tail(&page->lru,
+					      (i & 1) ? &pgc_reserve : &spare);
+				if (i & 1)
+					pgc_nr_reserve++;
+			}
+		}
+	}
+	list_for_each_entry_safe(page, next, &spare, lru) {
+		list_del(&page->lru);
+		__free_pages(page, PGC_RESERVE_ORDER);
+	}
+}
+
+static void pgc_reserve_give_back(void)
+{
+	struct page *page, *next;
+
+	list_for_each_entry_safe(page, next, &pgc_reserve, lru) {
+		list_del(&page->lru);
+		__free_pages(page, PGC_RESERVE_ORDER);
+	}
+	pgc_nr_reserve = 0;
+}
+
+/*
+ * Cover every node and zone with the current pattern, keeping the kernel's
+ * reserve out of it, then sweep (amount 100% only).  Lock held.
+ */
 static void pgc_inject_start(void)
 {
 	u64 t0 = ktime_get_ns();
@@ -498,52 +654,43 @@ static void pgc_inject_start(void)
 		.next_progress = PGC_PROGRESS_MB << (20 - PAGE_SHIFT),
 	};
 	enum pgc_run_end result = PGC_END_DONE;
-	unsigned long bytes_left = 0, target;
+	unsigned long pages_left = 0, before;
+	unsigned int round, idle = 0;
 	char name[24];
-	int nid, zidx;
+	bool go;
 
 	if (!pgc_amount.percent)
-		bytes_left = pgc_amount.val >> PAGE_SHIFT;
+		pages_left = pgc_amount.val >> PAGE_SHIFT;
 
 	pr_info("inject: start, pattern %s, amount %llu%s\n",
 		pgc_pattern_fmt(name, sizeof(name), &run.pattern),
 		pgc_amount.percent ? pgc_amount.val : pgc_amount.val >> 10,
 		pgc_amount.percent ? "% of free memory" : " KiB");
 
-	for_each_online_node(nid) {
-		/* highest zone first, as the page allocator itself prefers */
-		for (zidx = MAX_NR_ZONES - 1; zidx >= 0; zidx--) {
-			struct zone *zone = &NODE_DATA(nid)->node_zones[zidx];
-			unsigned long before;
-
-			if (!populated_zone(zone))
-				continue;
-			if (pgc_amount.percent && pgc_amount.val == 100)
-				target = ULONG_MAX;	/* until no block is left */
-			else if (pgc_amount.percent)
-				target = div_u64((u64)zone_page_state(zone, NR_FREE_PAGES) *
-						 pgc_amount.val, 100);
-			else
-				target = bytes_left;
-			if (!target)
-				continue;
-			before = run.covered;
-			pgc_inject_zone(&run, nid, zidx, target);
-			if (!pgc_amount.percent)
-				bytes_left -= min(bytes_left, run.covered - before);
-			if (run.end == PGC_END_SIGNAL ||
-			    run.end == PGC_END_NOBITMAP)
-				goto out;
-			/* one zone short of blocks does not stop the others */
-			if (run.end != PGC_END_DONE)
-				result = run.end;
-			run.end = PGC_END_DONE;
+	pgc_reserve_take();
+	go = pgc_inject_pass(&run, &pages_left, &result);
+	run.min_order = PGC_SWEEP_MIN_ORDER;
+	for (round = 1; go && pgc_amount.percent && pgc_amount.val == 100 &&
+	     round <= PGC_SWEEP_ROUNDS; round++) {
+		if (msleep_interruptible(PGC_SWEEP_MS)) {
+			run.end = PGC_END_SIGNAL;
+			break;
 		}
+		before = run.covered;
+		go = pgc_inject_pass(&run, &pages_left, &result);
+		pr_info("inject: sweep %u: %lu more pages covered\n", round,
+			run.covered - before);
+		idle = run.covered == before ? idle + 1 : 0;
+		if (idle == PGC_SWEEP_QUIET)
+			break;
 	}
-	run.end = result;
-	if (!pgc_amount.percent && bytes_left && run.end == PGC_END_DONE)
+	if (run.end == PGC_END_DONE)
+		run.end = result;
+	pgc_last_reserve = pgc_nr_reserve;
+	pgc_reserve_give_back();
+	if (!pgc_amount.percent && pages_left && run.end == PGC_END_DONE)
 		run.end = PGC_END_NOMEM;
-out:
+
 	pgc_last_pattern = run.pattern;
 	pgc_last_covered = run.covered;
 	pgc_last_pinned = run.pinned;
@@ -717,6 +864,8 @@ static int pgc_status_show(struct seq_file *m, void *unused)
 			   pgc_pages_to_mb(pgc_last_covered),
 			   pgc_pages_to_mb(pgc_last_pinned), pgc_last_ms,
 			   pgc_run_end_text[pgc_last_end]);
+		seq_printf(m, "kernel reserve: %lu blocks of order %d left free\n",
+			   pgc_last_reserve, PGC_RESERVE_ORDER);
 	}
 	mutex_unlock(&pgc_inject_lock);
 	return 0;

@@ -27,6 +27,8 @@
  * pages by looking for PageBuddy() heads and reading their order from
  * page->private, checking the order for sanity, so a block being split or
  * merged at the same time gives at worst a wrong character, never a fault.
+ * Free pages cached on the per-cpu lists are not PageBuddy and show as used,
+ * as they count as not free in the free-list counters too.
  * The walk visits each page at most once and skips a free block or a memory
  * hole in one step; it reschedules between map lines.  The indexes use the
  * formulas of mm/vmstat.c (unusable free space index and fragmentation
@@ -400,7 +402,7 @@ static int pgc_map_seq_show(struct seq_file *m, void *v)
 		if (it->end < it->asked_end)
 			seq_printf(m, "(memory ends at pfn %#lx)\n", it->end);
 		seq_puts(m, "legend: . free  # used  x pinned by injector  P pgcluster pool\n");
-		seq_puts(m, "        : partly free  (blank) no memory\n");
+		seq_puts(m, "        : partly free  (blank) no memory; per-cpu cached free pages show as #\n");
 		return 0;
 	}
 	pgc_map_line(m, it, pos - 1);

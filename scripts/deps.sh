@@ -7,7 +7,7 @@
 set -euo pipefail
 
 pkgs=(
-	build-essential bc bison flex libelf-dev libssl-dev dwarves  # kernel builds
+	build-essential bc bison flex libelf-dev libssl-dev           # kernel builds
 	linux-image-amd64 linux-headers-amd64                        # distro kernel
 	qemu-system-x86 busybox-static cpio                          # the VM harness
 	kmod rsync xz-utils zstd python3                             # scripts

@@ -21,8 +21,15 @@ files=$(git ls-files 'module/*.[ch]' 'include/*.h' 'selftests/*.[ch]' \
 if [ -f "$checkpatch" ]; then
 	bad=0
 	for f in $files; do
+		# compat.h exists to test kernel versions; the test macros
+		# return from the case on failure, as kunit's assertions do.
+		case $f in
+		module/compat.h) ign=LINUX_VERSION_CODE,CONSTANT_COMPARISON ;;
+		selftests/modules/pgct.h) ign=MACRO_WITH_FLOW_CONTROL ;;
+		*) ign= ;;
+		esac
 		res=$(perl "$checkpatch" --no-tree --strict --quiet --show-types \
-			--ignore FILE_PATH_CHANGES -f "$f" 2>&1)
+			--ignore "FILE_PATH_CHANGES${ign:+,$ign}" -f "$f" 2>&1)
 		if [ -n "$res" ]; then
 			echo "$res" | sed 's/^/# /'
 			bad=1
@@ -50,10 +57,19 @@ for k in "${kernels[@]}"; do
 	   make -C "$dir/selftests/modules" KDIR="$kdir" W=1 C=2 KCFLAGS=-Werror >>"$log" 2>&1; then
 		warn=$(grep -E "^$dir/.*(warning|error):" "$log" | grep -v 'Skipping BTF' || true)
 		if [ -z "$warn" ]; then
-			ok "W=1 -Werror + sparse C=2 clean on $k"
+			ok "W=1 -Werror clean on $k"
 		else
 			echo "$warn" | sed "s|$dir/||; s/^/# /"
-			nok "W=1 + sparse C=2 on $k: warnings"
+			nok "W=1 on $k: warnings"
+		fi
+		# Kbuild refuses a sparse older than the tree wants, and says so.
+		if grep -q 'sparse is not available or not up to date' "$log"; then
+			n=$((n + 1))
+			echo "ok $n sparse C=2 on $k # SKIP Debian 12's sparse $(sparse --version 2>/dev/null) is too old for this tree"
+		elif [ -z "$warn" ]; then
+			ok "sparse C=2 clean on $k"
+		else
+			nok "sparse C=2 on $k: warnings"
 		fi
 	else
 		grep -E '(warning|error):' "$log" | sed "s|$dir/||; s/^/# /" | head -n 30

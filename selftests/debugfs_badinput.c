@@ -8,7 +8,9 @@
  * Files that only exist in some configurations (inject/ needs
  * allow_inject=1; emerg_fail_pages and force_virtual come from other parts)
  * are tested when present.  A bad input that is accepted is reported, and the
- * state read before it is written back to undo it.
+ * state read before it is written back to undo it.  When pgcluster is not
+ * loaded, $PGC_MODDIR/pgcluster.ko (default /pgcluster) is loaded with
+ * allow_inject=1 for the run and unloaded afterwards.
  *
  * Output is TAP 13, one test per file.  Exit 0: all passed, 1: a failure,
  * 4: skipped (no pgcluster debugfs).  Build it static: the guest has no libc.
@@ -22,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #define KSFT_SKIP	4
 #define STATE_MAX	65536
@@ -226,7 +229,14 @@ static void show(const char *buf, size_t len, char *out, size_t size)
 	out[o] = '\0';
 }
 
+/* State read once per file and again after each change, not per input. */
 static char before[2][STATE_MAX], after[2][STATE_MAX];
+
+static void read_state_into(const struct file_case *fc, int i)
+{
+	if (read_state(fc->state[i], before[i], STATE_MAX) < 0)
+		before[i][0] = '\0';
+}
 
 /* Returns the number of failures for this input. */
 static int try_input(const struct file_case *fc, const struct input *in)
@@ -235,9 +245,6 @@ static int try_input(const struct file_case *fc, const struct input *in)
 	long r;
 	int i, fails = 0;
 
-	for (i = 0; i < 2 && fc->state[i]; i++)
-		if (read_state(fc->state[i], before[i], STATE_MAX) < 0)
-			before[i][0] = '\0';
 	r = write_once(fc->name, in->buf ? in->buf : "", in->len);
 	show(in->buf ? in->buf : "", in->len, shown, sizeof(shown));
 	if (in->len == 0) {
@@ -271,9 +278,30 @@ static int try_input(const struct file_case *fc, const struct input *in)
 				write_once(fc->name, before[i],
 					   strlen(before[i]));
 			}
+			read_state_into(fc, i);
 		}
 	}
 	return fails;
+}
+
+/* Load pgcluster.ko with the injector enabled; 1 when loaded. */
+static int load_module(void)
+{
+	const char *moddir = getenv("PGC_MODDIR");
+	char path[512];
+	int fd, r;
+
+	snprintf(path, sizeof(path), "%s/pgcluster.ko",
+		 moddir ? moddir : "/pgcluster");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	r = syscall(SYS_finit_module, fd, "allow_inject=1 pool_mb=4", 0);
+	close(fd);
+	if (r)
+		return 0;
+	printf("# loaded %s allow_inject=1 pool_mb=4\n", path);
+	return 1;
 }
 
 static int file_exists(const char *name)
@@ -289,12 +317,14 @@ int main(int argc, char **argv)
 	struct input longs[4];
 	struct input zero = { NULL, 0 };
 	size_t f, i, n_tests = 0;
-	int failed = 0, t = 0;
+	int failed = 0, t = 0, loaded = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc > 1)
 		dir = argv[1];
 	printf("TAP version 13\n");
+	if (!file_exists("probe") && argc < 2)
+		loaded = load_module();
 	if (!file_exists("probe")) {
 		printf("1..0 # SKIP %s not found (pgcluster not loaded?)\n", dir);
 		return KSFT_SKIP;
@@ -319,6 +349,8 @@ int main(int argc, char **argv)
 			printf("ok %d %s # SKIP not present\n", t, fc->name);
 			continue;
 		}
+		for (i = 0; i < 2 && fc->state[i]; i++)
+			read_state_into(fc, i);
 		fails += try_input(fc, &zero);
 		count++;
 		for (i = 0; i < ARRAY_SIZE(generic); i++) {
@@ -343,5 +375,7 @@ int main(int argc, char **argv)
 		}
 	}
 	printf("# %d of %d files failed\n", failed, t);
+	if (loaded && syscall(SYS_delete_module, "pgcluster", O_NONBLOCK))
+		printf("# could not unload pgcluster: %s\n", strerror(errno));
 	return failed ? 1 : 0;
 }

@@ -5,9 +5,12 @@
 . "$(dirname "$0")/tap.sh"
 ko=$PGC_MODDIR/pgcluster.ko
 cycles=${CYCLES:-20}
-# Up to this many pages may drift over all cycles (page cache, slabs); one
-# leaked cluster per cycle would be far more than this.
-slack=${SLACK_PAGES:-512}
+# Up to this many pages may drift over all cycles: slab pages held by the
+# KASAN quarantine and kmemleak metadata on the debug kernel (about 1400
+# pages seen there, none on the distro kernel).  One leaked cluster per cycle
+# would be 5x more; smaller leaks are caught by the module's own page
+# accounting at unload (no_leak_reported) and by kmemleak.
+slack=${SLACK_PAGES:-2048}
 
 pgc_unload_all
 [ -f "$ko" ] || { tap_skip load_unload "no $ko"; tap_finish; }

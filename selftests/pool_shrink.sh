@@ -7,6 +7,8 @@
 # all freed again), then checks in debugfs stats that the pool grew, that
 # drop_caches made the shrinker return the free clusters down to the reserve
 # and no further, that the refill worker does not grow it back while idle,
+# that each refill source works on demand (debugfs pool_grow: buddy always,
+# alloc_contig_pages where the kernel exports it) and bad input is refused,
 # that cluster_bad_frees is counted exactly (6 bad frees), and that unload
 # reports no leak or accounting imbalance.  Run as `sh pool_shrink.sh` with
 # PGC_MODDIR naming the directory of pgcluster.ko and pgcluster_test.ko.
@@ -73,6 +75,44 @@ tap_check "no_regrowth_when_idle" [ "$(pgc_stat pool_bytes)" -eq "$shrunk" ]
 
 # Allocations work after the shrink (clusters really gone from the lookup).
 tap_check "allocations_after_shrink" run_case cluster_many_live
+
+# Each refill source on demand through debugfs pool_grow.
+growf=/sys/kernel/debug/pgcluster/pool_grow
+grow() { echo "$1" > "$growf" 2>/dev/null; }
+sleep 1	# let a refill kicked by the last case finish
+p0=$(pgc_stat pool_bytes)
+r0=$(pgc_stat refills)
+rej=0
+for bad in "bogus 0" "buddy 99999" "buddy -1" "contig" "buddy x"; do
+	if grow "$bad"; then
+		tap_diag "pool_grow accepted '$bad'"
+		rej=1
+	fi
+done
+tap_check "pool_grow_rejects_bad_input" [ $rej -eq 0 ]
+tap_check "bad_input_changes_nothing" [ "$(pgc_stat pool_bytes)" -eq "$p0" ]
+tap_check "buddy_refill" grow "buddy 0"
+tap_check "buddy_refill_counted" [ "$(pgc_stat refills)" -eq $((r0 + 1)) ]
+tap_check "buddy_refill_grows_pool" [ "$(pgc_stat pool_bytes)" -gt "$p0" ]
+c0=$(pgc_stat refill_contig)
+p1=$(pgc_stat pool_bytes)
+if [ "$(pgc_stat contig_refill_supported)" = 1 ]; then
+	tap_check "contig_refill" grow "contig 0"
+	tap_check "contig_refill_counted" [ "$(pgc_stat refill_contig)" -eq $((c0 + 1)) ]
+	tap_check "contig_refill_adds_max_cluster" [ "$(pgc_stat pool_bytes)" -eq $((p1 + cmax)) ]
+else
+	if grow "contig 0"; then
+		tap_fail "contig_refused_where_unsupported"
+	else
+		tap_ok "contig_refused_where_unsupported"
+	fi
+	tap_skip "contig_refill" "kernel does not export alloc_contig_pages"
+fi
+stats "after pool_grow"
+tap_check "max_size_after_refills" run_case cluster_max_size
+echo 3 > /proc/sys/vm/drop_caches
+stats "after second drop_caches"
+tap_check "refilled_clusters_returned" [ "$(pgc_stat pool_bytes)" -le $((reserve + cmax)) ]
 
 bad0=$(pgc_stat bad_frees)
 tap_check "bad_frees_case_passes" run_case cluster_bad_frees

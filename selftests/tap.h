@@ -58,7 +58,7 @@ static inline void tap_skip_result(const char *name, const char *why)
 
 static inline int tap_finish(void)
 {
-	if (tap_n == 0 || (tap_skip == tap_n))
+	if (tap_n == 0 || tap_skip == tap_n)
 		return TAP_EXIT_SKIP;
 	printf("# Totals: pass:%d fail:%d skip:%d\n", tap_pass, tap_fail,
 	       tap_skip);

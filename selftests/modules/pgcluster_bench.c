@@ -66,11 +66,15 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
+#include <linux/vmstat.h>
+#include <linux/workqueue.h>
+#include <linux/cpumask.h>
 #include <linux/pgcluster.h>
 
 #define PB_BUF_SIZE	32768
 #define PB_LINE_MAX	128
 #define PB_CMD_MAX	32
+#define PB_CELL		48	/* one formatted table cell, worst case */
 #define PB_REPEATS_MAX	31
 #define PB_WASTE_MIN	4096
 #define PB_WASTE_MAX	131072
@@ -405,15 +409,18 @@ static void pb_measure(const enum pb_kind *kinds, unsigned int nk,
 	}
 }
 
-/* "12345.6" from picoseconds, or "fail". */
+/* "12345.6" from picoseconds ("1234567" from 100 us on), or "fail". */
 static const char *pb_fmt_ns(char *b, size_t len, u64 ps, bool ok)
 {
 	u64 tenths = div_u64(ps + 50, 100);
 
 	if (!ok)
 		return "fail";
-	snprintf(b, len, "%llu.%llu", div_u64(tenths, 10),
-		 tenths - div_u64(tenths, 10) * 10);
+	if (tenths >= 1000000)
+		snprintf(b, len, "%llu", div_u64(tenths + 5, 10));
+	else
+		snprintf(b, len, "%llu.%llu", div_u64(tenths, 10),
+			 tenths - div_u64(tenths, 10) * 10);
 	return b;
 }
 
@@ -465,7 +472,8 @@ static void pb_step_speed(void)
 {
 	/* Static (under pb_lock) to keep the stack frame small. */
 	static struct pb_row rows[ARRAY_SIZE(pb_speed_sizes)][ARRAY_SIZE(pb_speed_kinds)];
-	char s[16], a[16], b[16], c[16], d[16], e[16], f[16];
+	char s[PB_CELL], a[PB_CELL], b[PB_CELL], c[PB_CELL];
+	char d[PB_CELL], e[PB_CELL], f[PB_CELL];
 	unsigned int si, ki;
 
 	for (si = 0; si < ARRAY_SIZE(pb_speed_sizes); si++)
@@ -547,7 +555,8 @@ static void pb_print_vrows(const size_t *sizes, unsigned int nsizes,
 			   const enum pb_kind *kinds, unsigned int nkinds,
 			   struct pb_row *rows, unsigned int vm_index)
 {
-	char s[16], a[16], b[16], d[16], e[16], p[16];
+	char s[PB_CELL], a[PB_CELL], b[PB_CELL];
+	char d[PB_CELL], e[PB_CELL], p[PB_CELL];
 	unsigned int si, ki;
 
 	pb_out("%-8s %-18s %10s %9s %10s %9s %8s %6s", "size", "allocator",
@@ -595,7 +604,7 @@ static void pb_step_emerg(void)
 	static struct pb_row rows[ARRAY_SIZE(pb_emerg_sizes) * ARRAY_SIZE(pb_emerg_kinds)];
 	const unsigned int nk = ARRAY_SIZE(pb_emerg_kinds);
 	const struct pb_row *pg, *vm;
-	char a[16], b[16];
+	char a[PB_CELL], b[PB_CELL];
 	unsigned int si;
 
 	for (si = 0; si < ARRAY_SIZE(pb_emerg_sizes); si++)
@@ -685,7 +694,7 @@ static u64 pb_held_bytes(enum pb_kind k, const void *p, size_t size)
 static void pb_waste_line(const char *name, u64 req, u64 held,
 			  unsigned long fails, const char *basis)
 {
-	char r[16];
+	char r[PB_CELL];
 
 	pb_out("%-18s %13llu %13llu %9s %6lu  %s", name, req, held,
 	       pb_fmt_ratio(r, sizeof(r), held, req, req, 3), fails, basis);
@@ -793,44 +802,89 @@ static unsigned long pb_fill_n;
 /*
  * The injector covers a share of free memory (90%) with its checkerboard;
  * the rest stays in large free blocks that serve any small test.  The filler
- * holds every block of order >= 1 the buddy allocator still hands out
- * without reclaim or compaction (GFP_NOWAIT), from order 10 down, so that
- * only isolated pages stay free.  It is held inside one step only: user
- * space runs nothing while memory is in that state.
+ * holds every block of order >= 1 the buddy allocator still hands out with
+ * the effort the tested buddy requests make (GFP_KERNEL | __GFP_NORETRY:
+ * one round of reclaim and compaction, never the OOM killer), from order 10
+ * down, on every CPU in turn (so the per-CPU lists of small orders are
+ * emptied too), so that only isolated pages stay free.  It is topped up
+ * before each row, since freeing the previous row's memory makes new blocks;
+ * so every row starts from the same state and none profits from blocks that
+ * compaction made for another.  It never takes free memory below a quarter
+ * of RAM: on memory that is not fragmented it stops there (and says so)
+ * instead of starving the kernel.
+ * It is held inside one step only: user space runs nothing meanwhile.
  */
-static void pb_fill_start(void)
+static unsigned long pb_fill_per_order[PB_FILL_TOP_ORDER + 1];
+static unsigned long pb_fill_pages;
+static bool pb_fill_floor_hit;
+
+static long pb_fill_cpu(void *unused)
 {
-	unsigned long per_order[PB_FILL_TOP_ORDER + 1] = { };
-	unsigned long held = 0;
+	unsigned long floor = totalram_pages() / 4;
 	struct page *page;
 	int order;
 
-	pb_fill_n = 0;
-	pb_fill = kvcalloc(PB_FILL_MAX, sizeof(*pb_fill), GFP_KERNEL);
-	if (!pb_fill) {
-		pb_out("filler: no memory for its table: not filled");
-		return;
-	}
 	for (order = PB_FILL_TOP_ORDER; order >= 1; order--) {
 		while (pb_fill_n < PB_FILL_MAX) {
-			page = alloc_pages(GFP_NOWAIT | __GFP_NOWARN, order);
+			if (global_zone_page_state(NR_FREE_PAGES) <
+			    floor + (1UL << order)) {
+				pb_fill_floor_hit = true;
+				return 0;
+			}
+			page = alloc_pages(PB_GFP_NORETRY, order);
 			if (!page)
 				break;
 			pb_fill[pb_fill_n].page = page;
 			pb_fill[pb_fill_n].order = order;
 			pb_fill_n++;
-			per_order[order]++;
-			held += 1UL << order;
+			pb_fill_per_order[order]++;
+			pb_fill_pages += 1UL << order;
 			cond_resched();
 		}
 	}
-	pb_out("filler: holds %lu MiB in %lu blocks%s; blocks per order 10..1:",
-	       held >> (20 - PAGE_SHIFT), pb_fill_n,
+	return 0;
+}
+
+/* Returns the number of blocks added. */
+static unsigned long pb_fill_top_up(void)
+{
+	unsigned long before = pb_fill_n;
+	int cpu;
+
+	if (!pb_fill)
+		return 0;
+	/*
+	 * No cpus_read_lock(): the filler reclaims and compacts, better not
+	 * under the hotplug lock.  A CPU going offline meanwhile only makes
+	 * its work run elsewhere.
+	 */
+	for_each_online_cpu(cpu)
+		work_on_cpu(cpu, pb_fill_cpu, NULL);
+	return pb_fill_n - before;
+}
+
+static void pb_fill_start(void)
+{
+	unsigned long *o = pb_fill_per_order;
+
+	pb_fill_n = 0;
+	pb_fill_pages = 0;
+	pb_fill_floor_hit = false;
+	memset(pb_fill_per_order, 0, sizeof(pb_fill_per_order));
+	pb_fill = kvcalloc(PB_FILL_MAX, sizeof(*pb_fill), GFP_KERNEL);
+	if (!pb_fill) {
+		pb_out("filler: no memory for its table: not filled");
+		return;
+	}
+	pb_fill_top_up();
+	pb_out("filler (NORETRY): holds %lu MiB in %lu blocks%s; blocks per order 10..1:",
+	       pb_fill_pages >> (20 - PAGE_SHIFT), pb_fill_n,
 	       pb_fill_n == PB_FILL_MAX ? " (table full)" : "");
-	pb_out("   %lu %lu %lu %lu %lu %lu %lu %lu %lu %lu", per_order[10],
-	       per_order[9], per_order[8], per_order[7], per_order[6],
-	       per_order[5], per_order[4], per_order[3], per_order[2],
-	       per_order[1]);
+	pb_out("   %lu %lu %lu %lu %lu %lu %lu %lu %lu %lu", o[10], o[9], o[8],
+	       o[7], o[6], o[5], o[4], o[3], o[2], o[1]);
+	if (pb_fill_floor_hit)
+		pb_out("%s",
+		       "filler: stopped at its floor (free memory = RAM / 4): memory is not fragmented");
 }
 
 static void pb_fill_stop(void)
@@ -860,12 +914,13 @@ static const struct {
 	{ PB_PGC_VIRT,	PB_GFP,		"pgcluster VIRTOK" },
 };
 
-static void pb_success_table(void **ptrs)
+static void pb_success_table(void **ptrs, bool filled)
 {
+	unsigned long topped[ARRAY_SIZE(pb_success_kinds)] = { };
 	const unsigned int nsz = ARRAY_SIZE(pb_success_sizes);
 	unsigned long ok[ARRAY_SIZE(pb_success_sizes)];
 	unsigned long virt[ARRAY_SIZE(pb_success_sizes)];
-	char c[ARRAY_SIZE(pb_success_sizes)][16];
+	char c[ARRAY_SIZE(pb_success_sizes)][PB_CELL];
 	unsigned int ki, si, i;
 
 	pb_out("%-22s %11s %11s %11s %11s", "allocator", "9000 B",
@@ -873,6 +928,8 @@ static void pb_success_table(void **ptrs)
 	for (ki = 0; ki < ARRAY_SIZE(pb_success_kinds); ki++) {
 		enum pb_kind k = pb_success_kinds[ki].kind;
 
+		if (filled)
+			topped[ki] = pb_fill_top_up();
 		for (si = 0; si < nsz; si++) {
 			ok[si] = 0;
 			virt[si] = 0;
@@ -907,6 +964,10 @@ static void pb_success_table(void **ptrs)
 						pb_success_sizes[si]);
 		cond_resched();
 	}
+	if (filled)
+		pb_out("filler top-ups before each row took %lu %lu %lu %lu %lu blocks%s",
+		       topped[0], topped[1], topped[2], topped[3], topped[4],
+		       pb_fill_floor_hit ? "; floor reached" : "");
 }
 
 static void pb_step_success(void)
@@ -932,12 +993,12 @@ static void pb_step_success(void)
 	pb_out("   GFP_KERNEL | __GFP_NOWARN; virtual = result in vmalloc space");
 	pb_out("%s", "");
 	pb_out("%s", "-- a) memory as the caller left it (injection only)");
-	pb_success_table(ptrs);
+	pb_success_table(ptrs, false);
 	if (fill) {
 		pb_out("%s", "");
 		pb_out("%s", "-- b) and every free block of order >= 1 held by the filler");
 		pb_fill_start();
-		pb_success_table(ptrs);
+		pb_success_table(ptrs, !!pb_fill);
 		pb_fill_stop();
 	}
 	kvfree(ptrs);
@@ -953,14 +1014,23 @@ static void pb_step_kvpath(void)
 {
 	static struct pb_row rows[ARRAY_SIZE(pb_emerg_sizes) * ARRAY_SIZE(pb_kvpath_kinds)];
 	unsigned long drained[ARRAY_SIZE(pb_emerg_sizes)];
+	unsigned long topped[ARRAY_SIZE(pb_emerg_sizes)];
 	bool capped[ARRAY_SIZE(pb_emerg_sizes)];
 	const unsigned int nk = ARRAY_SIZE(pb_kvpath_kinds);
 	unsigned int iters = min_t(unsigned int, hot_iters, PB_KV_ITERS_MAX);
 	unsigned int si;
 	unsigned long i, cap;
-	char s[16];
+	char s[PB_CELL];
 	void **held;
 
+	pb_out("== vmalloc paths under fragmentation: median ns per pair, hot loop of %u",
+	       iters);
+	pb_out("   pairs, %u runs, pgcluster VIRTOK with force_virtual=1%s.", repeats,
+	       fill ? ", filler held" : "");
+	pb_out("   Before each size, kmalloc of that size is drained (kmalloc NORETRY until");
+	pb_out("   it fails, at most %u MiB held) to push kvmalloc onto its vmalloc path;",
+	       drain_mb);
+	pb_out("%s", "   kvmalloc's failing kmalloc try is part of its cost and is timed too.");
 	if (fill)
 		pb_fill_start();
 	for (si = 0; si < ARRAY_SIZE(pb_emerg_sizes); si++) {
@@ -968,6 +1038,7 @@ static void pb_step_kvpath(void)
 
 		cap = ((unsigned long)drain_mb << 20) / size;
 		held = kvcalloc(cap, sizeof(*held), GFP_KERNEL);
+		topped[si] = pb_fill_top_up();
 		drained[si] = 0;
 		capped[si] = false;
 		if (held) {
@@ -992,16 +1063,10 @@ static void pb_step_kvpath(void)
 	if (fill)
 		pb_fill_stop();
 
-	pb_out("== vmalloc paths under fragmentation: median ns per pair, hot loop of %u",
-	       iters);
-	pb_out("   pairs, %u runs; kmalloc of the size drained first (kmalloc NORETRY until",
-	       repeats);
-	pb_out("   it fails, at most %u MiB held)%s; kvmalloc's failing kmalloc try",
-	       drain_mb, fill ? " with the filler holding order >= 1" : "");
-	pb_out("%s", "   is part of what it costs, so it is timed too");
 	for (si = 0; si < ARRAY_SIZE(pb_emerg_sizes); si++)
-		pb_out("   %s: drained %lu kmalloc objects%s",
-		       pb_fmt_size(s, sizeof(s), pb_emerg_sizes[si]), drained[si],
+		pb_out("   %s: filler top-up %lu blocks, drained %lu kmalloc objects%s",
+		       pb_fmt_size(s, sizeof(s), pb_emerg_sizes[si]), topped[si],
+		       drained[si],
 		       capped[si] ? " (cap reached: kmalloc still succeeded)" : "");
 	pb_print_vrows(pb_emerg_sizes, ARRAY_SIZE(pb_emerg_sizes),
 		       pb_kvpath_kinds, nk, rows, 1);

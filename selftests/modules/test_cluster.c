@@ -18,6 +18,7 @@
 #include <linux/io.h>
 #include <linux/irq_work.h>
 #include <linux/kthread.h>
+#include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/nodemask.h>
 #include <linux/pgcluster.h>
@@ -329,9 +330,15 @@ static void pgct_irq_fn(struct irq_work *work)
 	}
 }
 
-/* Cases run one at a time (pgct_lock), so one instance will do. */
+/*
+ * Cases run one at a time (pgct_lock), so one instance will do.  An
+ * ordinary irq_work runs in hard interrupt context on !PREEMPT_RT, like a
+ * device interrupt handler (which PREEMPT_RT threads, as it does this
+ * work); pgcluster, like kmalloc, is not for raw-spinlock-only contexts
+ * such as IRQ_WORK_HARD_IRQ on PREEMPT_RT.
+ */
 static struct pgct_irq pgct_irq_state = {
-	.work = IRQ_WORK_INIT_HARD(pgct_irq_fn),
+	.work = IRQ_WORK_INIT(pgct_irq_fn),
 };
 
 static int pgct_cluster_hardirq(void)
@@ -380,7 +387,13 @@ out:
 }
 
 #define PGCT_THREADS	4
+/* Debug kernels under TCG run about 100 times slower: fewer ops there. */
+#if IS_ENABLED(CONFIG_KASAN) || IS_ENABLED(CONFIG_DEBUG_KMEMLEAK) || \
+	IS_ENABLED(CONFIG_PROVE_LOCKING)
+#define PGCT_OPS	5000
+#else
 #define PGCT_OPS	20000
+#endif
 #define PGCT_SLOTS	256
 
 /* Buffers shared by the threads: whoever takes one out verifies and frees. */
@@ -490,6 +503,7 @@ static int pgct_cluster_concurrent(void)
 	struct pgct_conc *c = &pgct_conc_state;
 	struct task_struct *tsk;
 	int i, started = 0, ret = PGCT_PASS;
+	u64 t0 = ktime_get_ns();
 
 	memset(c, 0, sizeof(*c));
 	spin_lock_init(&c->msg_lock);
@@ -510,8 +524,10 @@ static int pgct_cluster_concurrent(void)
 	for (i = 0; i < PGCT_SLOTS; i++)
 		if (c->slot[i])
 			pgct_conc_release(c, c->slot[i], false);
-	pgct_log("%d threads, %ld allocations, %d atomic failures", started,
-		 atomic_long_read(&c->allocs), atomic_read(&c->atomic_failures));
+	pgct_log("%d threads x %d ops: %ld allocations, %d atomic failures, %llu ms",
+		 started, PGCT_OPS, atomic_long_read(&c->allocs),
+		 atomic_read(&c->atomic_failures),
+		 div_u64(ktime_get_ns() - t0, NSEC_PER_MSEC));
 	if (started < PGCT_THREADS) {
 		pgct_log("FAIL only %d of %d threads started", started,
 			 PGCT_THREADS);

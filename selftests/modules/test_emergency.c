@@ -24,6 +24,7 @@
 #include <linux/pgcluster.h>
 #include <linux/random.h>
 #include <linux/rcupdate.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/spinlock.h>
@@ -49,12 +50,17 @@
 
 static __printf(1, 2) int emt_sh(const char *fmt, ...)
 {
-	static char *envp[] = { "HOME=/", "PATH=/bin:/sbin:/usr/bin:/usr/sbin",
-				NULL };
-	char *argv[] = { "/bin/sh", "-c", NULL, NULL };
+	char *argv[4], *envp[3];
 	va_list args;
 	int ret;
 
+	/* call_usermodehelper() takes non-const arrays. */
+	envp[0] = "HOME=/";
+	envp[1] = "PATH=/bin:/sbin:/usr/bin:/usr/sbin";
+	envp[2] = NULL;
+	argv[0] = "/bin/sh";
+	argv[1] = "-c";
+	argv[3] = NULL;
 	va_start(args, fmt);
 	argv[2] = kvasprintf(GFP_KERNEL, fmt, args);
 	va_end(args);
@@ -112,7 +118,7 @@ static int emt_write(const char *name, const char *val)
 		return -EINVAL;
 	if (strstr(msg, "out of range") || strstr(msg, "not representable"))
 		return -ERANGE;
-	pgct_log("writing %s to %s: %s\n", val, name, msg);
+	pgct_log("writing %s to %s: %s", val, name, strim(msg));
 	return -EIO;
 }
 
@@ -154,7 +160,7 @@ static long long emt_stat(const char *name)
 		v = emt_find(buf, name);
 	kfree(buf);
 	if (v < 0)
-		pgct_log("stats has no line \"%s\"\n", name);
+		pgct_log("stats has no line \"%s\"", name);
 	return v;
 }
 
@@ -184,13 +190,13 @@ static int emt_with_virtual(int (*fn)(void))
 
 	err = emt_set_virtual(true);
 	if (err) {
-		pgct_log("FAIL cannot set force_virtual: %d\n", err);
+		pgct_log("FAIL cannot set force_virtual: %d", err);
 		return PGCT_FAIL;
 	}
 	ret = fn();
 	err = emt_set_virtual(false);
 	if (err) {
-		pgct_log("FAIL cannot clear force_virtual: %d\n", err);
+		pgct_log("FAIL cannot clear force_virtual: %d", err);
 		return PGCT_FAIL;
 	}
 	return ret;
@@ -244,14 +250,14 @@ static int emt_check_pages(const void *p, unsigned int nr, u32 seed)
 
 	for (i = 0; i < nr; i++) {
 		pg = vmalloc_to_page(p + i * PAGE_SIZE);
-		PGCT_EXPECT(pg, "page %u of %p not mapped\n", i, p);
+		PGCT_EXPECT(pg, "page %u of %p not mapped", i, p);
 		lin = page_address(pg);
-		PGCT_EXPECT(lin, "page %u has no linear address\n", i);
+		PGCT_EXPECT(lin, "page %u has no linear address", i);
 		for (j = 0; j < wpp; j++)
 			PGCT_EXPECT(lin[j] == emt_word(seed, i * wpp + j),
-				    "page %u word %u via linear map\n", i, j);
+				    "page %u word %u via linear map", i, j);
 		PGCT_EXPECT(pg != prev[0] && pg != prev[1],
-			    "page %u repeats a neighbour\n", i);
+			    "page %u repeats a neighbour", i);
 		prev[1] = prev[0];
 		prev[0] = pg;
 	}
@@ -264,29 +270,38 @@ static int emt_knobs(void)
 {
 	char buf[32];
 
-	PGCT_EXPECT(!emt_write(EMT_DIR "force_virtual", "1"), "set\n");
+	PGCT_EXPECT(!emt_write(EMT_DIR "force_virtual", "1"), "set");
 	PGCT_EXPECT(emt_read(EMT_DIR "force_virtual", buf, sizeof(buf)) > 0 &&
-		    buf[0] == 'Y', "read back %s\n", buf);
-	PGCT_EXPECT(emt_write(EMT_DIR "force_virtual", "2") == -EINVAL, "2\n");
+		    buf[0] == 'Y', "read back %s", buf);
+	PGCT_EXPECT(emt_write(EMT_DIR "force_virtual", "2") == -EINVAL, "2");
 	PGCT_EXPECT(emt_write(EMT_DIR "force_virtual", "maybe") == -EINVAL,
-		    "maybe\n");
+		    "maybe");
+	PGCT_EXPECT(emt_write(EMT_DIR "force_virtual", "nonsense") == -EINVAL,
+		    "nonsense");
+	PGCT_EXPECT(emt_write(EMT_DIR "force_virtual", "1x") == -EINVAL,
+		    "1x");
 	PGCT_EXPECT(emt_read(EMT_DIR "force_virtual", buf, sizeof(buf)) > 0 &&
-		    buf[0] == 'Y', "bad input changed it: %s\n", buf);
-	PGCT_EXPECT(!emt_write(EMT_DIR "force_virtual", "0"), "clear\n");
+		    buf[0] == 'Y', "bad input changed it: %s", buf);
+	PGCT_EXPECT(!emt_write(EMT_DIR "force_virtual", "0"), "clear");
 	PGCT_EXPECT(emt_read(EMT_DIR "force_virtual", buf, sizeof(buf)) > 0 &&
-		    buf[0] == 'N', "read back %s\n", buf);
+		    buf[0] == 'N', "read back %s", buf);
 
-	PGCT_EXPECT(!emt_write(EMT_DIR "emerg_fail_pages", "0"), "0\n");
+	PGCT_EXPECT(!emt_write(EMT_DIR "emerg_fail_pages", "0"), "0");
 	PGCT_EXPECT(emt_write(EMT_DIR "emerg_fail_pages", "abc") == -EINVAL,
-		    "abc\n");
+		    "abc");
 	PGCT_EXPECT(emt_write(EMT_DIR "emerg_fail_pages", "-1") == -EINVAL,
-		    "-1\n");
+		    "-1");
 	PGCT_EXPECT(emt_write(EMT_DIR "emerg_fail_pages", "4294967296") ==
-		    -ERANGE, "2^32\n");
+		    -ERANGE, "2^32");
+	PGCT_EXPECT(emt_write(EMT_DIR "emerg_fail_pages", "7 pages") ==
+		    -EINVAL, "7 pages");
+	PGCT_EXPECT(emt_write(EMT_DIR "emerg_fail_pages",
+			      "00000000000000000000000000000007") == -EINVAL,
+		    "over-long");
 	PGCT_EXPECT(emt_read(EMT_DIR "emerg_fail_pages", buf, sizeof(buf)) > 0 &&
-		    !strcmp(buf, "0\n"), "bad input changed it: %s\n", buf);
+		    !strcmp(buf, "0\n"), "bad input changed it: %s", buf);
 
-	PGCT_EXPECT(emt_write(EMT_DIR "slots", "1") < 0, "slots writable\n");
+	PGCT_EXPECT(emt_write(EMT_DIR "slots", "1") < 0, "slots writable");
 	return PGCT_PASS;
 }
 
@@ -300,41 +315,41 @@ static int emt_sizes_inner(void)
 	void *p;
 	int ret;
 
-	PGCT_EXPECT(slot >= 2 && allocs >= 0 && live >= 0, "stats\n");
+	PGCT_EXPECT(slot >= 2 && allocs >= 0 && live >= 0, "stats");
 	for (n = 1; n <= slot; n++) {
 		/* Not a multiple of the page size, except for the full slot. */
 		size = n == slot ? n * PAGE_SIZE : n * PAGE_SIZE - 100 * (n % 7);
 		p = pgcluster_alloc(size, GFP_KERNEL, PGCLUSTER_VIRTOK);
-		PGCT_EXPECT(p, "%u pages (%zu bytes)\n", n, size);
+		PGCT_EXPECT(p, "%u pages (%zu bytes)", n, size);
 		PGCT_EXPECT(is_vmalloc_addr(p) && PAGE_ALIGNED(p),
-			    "%p not a page in vmalloc space\n", p);
-		PGCT_EXPECT(pgcluster_is_virtual(p), "%u pages\n", n);
+			    "%p not a page in vmalloc space", p);
+		PGCT_EXPECT(pgcluster_is_virtual(p), "%u pages", n);
 		PGCT_EXPECT(pgcluster_size(p) == n * PAGE_SIZE,
-			    "size %zu for %u pages\n", pgcluster_size(p), n);
+			    "size %zu for %u pages", pgcluster_size(p), n);
 		emt_fill(p, n * PAGE_SIZE, n);
 		bad = emt_check(p, n * PAGE_SIZE, n);
-		PGCT_EXPECT(bad < 0, "%u pages: word %ld\n", n, bad);
+		PGCT_EXPECT(bad < 0, "%u pages: word %ld", n, bad);
 		ret = emt_check_pages(p, n, n);
 		if (ret) {
 			pgcluster_free(p);
 			return ret;
 		}
 		pgcluster_free(p);
-		PGCT_EXPECT(!pgcluster_is_virtual(p), "live after free\n");
+		PGCT_EXPECT(!pgcluster_is_virtual(p), "live after free");
 	}
 
 	/* __GFP_ZERO on pages that just held patterns. */
 	p = pgcluster_alloc(slot * PAGE_SIZE, GFP_KERNEL | __GFP_ZERO,
 			    PGCLUSTER_VIRTOK);
-	PGCT_EXPECT(p, "zeroed slot\n");
-	PGCT_EXPECT(!memchr_inv(p, 0, slot * PAGE_SIZE), "not zeroed\n");
+	PGCT_EXPECT(p, "zeroed slot");
+	PGCT_EXPECT(!memchr_inv(p, 0, slot * PAGE_SIZE), "not zeroed");
 	pgcluster_free(p);
 
 	PGCT_EXPECT(emt_stat("emerg_allocs") == allocs + slot + 1,
-		    "emerg_allocs %lld, was %lld\n", emt_stat("emerg_allocs"),
+		    "emerg_allocs %lld, was %lld", emt_stat("emerg_allocs"),
 		    allocs);
-	PGCT_EXPECT(emt_stat("emerg_live_slots") == live, "live slots\n");
-	pgct_log("%u sizes of 1..%u pages verified\n", slot, slot);
+	PGCT_EXPECT(emt_stat("emerg_live_slots") == live, "live slots");
+	pgct_log("%u sizes of 1..%u pages verified", slot, slot);
 	return PGCT_PASS;
 }
 
@@ -347,16 +362,17 @@ static int emt_limits_inner(void)
 {
 	unsigned int slot = emt_slot_pages();
 	long long fails = emt_stat("emerg_failures");
-	DEFINE_SPINLOCK(lock);
+	spinlock_t lock;	/* held around the non-sleeping requests */
 	void *p, *q, *r;
 
-	PGCT_EXPECT(slot >= 2 && fails >= 0, "stats\n");
+	spin_lock_init(&lock);	/* lockdep wants a static key for stack locks */
+	PGCT_EXPECT(slot >= 2 && fails >= 0, "stats");
 	p = pgcluster_alloc(slot * PAGE_SIZE + 1, GFP_KERNEL | __GFP_NOWARN,
 			    PGCLUSTER_VIRTOK);
-	PGCT_EXPECT(!p, "larger than a slot succeeded\n");
+	PGCT_EXPECT(!p, "larger than a slot succeeded");
 	p = pgcluster_alloc(2 * slot * PAGE_SIZE, GFP_KERNEL | __GFP_NOWARN,
 			    PGCLUSTER_VIRTOK);
-	PGCT_EXPECT(!p, "two slots succeeded\n");
+	PGCT_EXPECT(!p, "two slots succeeded");
 
 	/* Non-sleeping masks never take the emergency path (nor sleep). */
 	spin_lock(&lock);
@@ -365,15 +381,15 @@ static int emt_limits_inner(void)
 	r = pgcluster_alloc(PAGE_SIZE * 2, GFP_NOWAIT | __GFP_NOWARN,
 			    PGCLUSTER_VIRTOK);
 	spin_unlock(&lock);
-	PGCT_EXPECT(!q, "GFP_ATOMIC got emergency memory\n");
-	PGCT_EXPECT(!r, "GFP_NOWAIT got emergency memory\n");
+	PGCT_EXPECT(!q, "GFP_ATOMIC got emergency memory");
+	PGCT_EXPECT(!r, "GFP_NOWAIT got emergency memory");
 
 	PGCT_EXPECT(emt_stat("emerg_failures") == fails + 4,
-		    "emerg_failures %lld, was %lld\n",
+		    "emerg_failures %lld, was %lld",
 		    emt_stat("emerg_failures"), fails);
 
 	p = pgcluster_alloc(slot * PAGE_SIZE, GFP_KERNEL, PGCLUSTER_VIRTOK);
-	PGCT_EXPECT(p, "exactly one slot failed\n");
+	PGCT_EXPECT(p, "exactly one slot failed");
 	pgcluster_free(p);
 	return PGCT_PASS;
 }
@@ -385,13 +401,15 @@ static int emt_limits(void)
 
 static int emt_is_virtual(void)
 {
+	unsigned int nr = min(emt_slot_pages(), 3u);
 	void *v, *c, *vm, *km;
 	int ret = PGCT_PASS;
 
-	PGCT_EXPECT(!emt_set_virtual(true), "force_virtual\n");
-	v = pgcluster_alloc(3 * PAGE_SIZE, GFP_KERNEL, PGCLUSTER_VIRTOK);
-	PGCT_EXPECT(!emt_set_virtual(false), "force_virtual\n");
-	PGCT_EXPECT(v, "emergency allocation\n");
+	PGCT_EXPECT(nr >= 2, "stats");
+	PGCT_EXPECT(!emt_set_virtual(true), "force_virtual");
+	v = pgcluster_alloc(nr * PAGE_SIZE, GFP_KERNEL, PGCLUSTER_VIRTOK);
+	PGCT_EXPECT(!emt_set_virtual(false), "force_virtual");
+	PGCT_EXPECT(v, "emergency allocation");
 	c = pgcluster_alloc(3 * PAGE_SIZE, GFP_KERNEL | __GFP_NOWARN, 0);
 	vm = vmalloc(2 * PAGE_SIZE);
 	km = kmalloc(64, GFP_KERNEL);
@@ -400,7 +418,7 @@ static int emt_is_virtual(void)
 	    pgcluster_size(v + PAGE_SIZE) || pgcluster_is_virtual(NULL) ||
 	    (vm && pgcluster_is_virtual(vm)) || (km && pgcluster_is_virtual(km)) ||
 	    (c && (pgcluster_is_virtual(c) || is_vmalloc_addr(c)))) {
-		pgct_log("FAIL is_virtual: v %d v+1 %d c %d vm %d km %d\n",
+		pgct_log("FAIL is_virtual: v %d v+1 %d c %d vm %d km %d",
 			 pgcluster_is_virtual(v),
 			 pgcluster_is_virtual(v + PAGE_SIZE),
 			 c ? pgcluster_is_virtual(c) : -1,
@@ -410,14 +428,14 @@ static int emt_is_virtual(void)
 	}
 	pgcluster_free(v);
 	if (ret == PGCT_PASS && pgcluster_is_virtual(v)) {
-		pgct_log("FAIL still virtual after free\n");
+		pgct_log("FAIL still virtual after free");
 		ret = PGCT_FAIL;
 	}
 	pgcluster_free(c);
 	vfree(vm);
 	kfree(km);
 	if (ret == PGCT_PASS && !c) {
-		pgct_log("contiguous allocator returned NULL: contiguous half not checked\n");
+		pgct_log("contiguous allocator returned NULL: contiguous half not checked");
 		ret = PGCT_SKIP;
 	}
 	return ret;
@@ -425,19 +443,25 @@ static int emt_is_virtual(void)
 
 #define EMT_MIXED	8
 
+/* Size of buffer @i of the mixed case: 3000 bytes more each pair. */
+static size_t emt_mixed_size(unsigned int i, unsigned int slot)
+{
+	return min_t(size_t, (i / 2 + 1) * 3000, slot * PAGE_SIZE);
+}
+
 static int emt_mixed_free(void)
 {
 	void *buf[2 * EMT_MIXED] = { NULL };
 	long long live = emt_stat("emerg_live_slots");
 	long long frees = emt_stat("emerg_frees");
 	long long bad = emt_stat("bad_frees");
-	unsigned int i, nr_contig = 0;
+	unsigned int i, nr_contig = 0, slot = emt_slot_pages();
 	int ret = PGCT_PASS;
 	size_t sz;
 
-	PGCT_EXPECT(live >= 0 && frees >= 0 && bad >= 0, "stats\n");
+	PGCT_EXPECT(slot && live >= 0 && frees >= 0 && bad >= 0, "stats");
 	for (i = 0; i < 2 * EMT_MIXED; i++) {
-		sz = (i / 2 + 1) * 3000;
+		sz = emt_mixed_size(i, slot);
 		if (i & 1) {
 			if (emt_set_virtual(true))
 				ret = PGCT_FAIL;
@@ -454,7 +478,7 @@ static int emt_mixed_free(void)
 		if (buf[i])
 			emt_fill(buf[i], sz, i);
 		if (ret) {
-			pgct_log("FAIL allocation %u\n", i);
+			pgct_log("FAIL allocation %u", i);
 			break;
 		}
 	}
@@ -462,8 +486,8 @@ static int emt_mixed_free(void)
 	for (i = 0; i < 2 * EMT_MIXED; i++) {
 		unsigned int k = (i & 1) ? 2 * EMT_MIXED - i : i;
 
-		if (buf[k] && emt_check(buf[k], (k / 2 + 1) * 3000, k) >= 0) {
-			pgct_log("FAIL buffer %u corrupted\n", k);
+		if (buf[k] && emt_check(buf[k], emt_mixed_size(k, slot), k) >= 0) {
+			pgct_log("FAIL buffer %u corrupted", k);
 			ret = PGCT_FAIL;
 		}
 		pgcluster_free(buf[k]);
@@ -471,11 +495,11 @@ static int emt_mixed_free(void)
 	if (ret)
 		return ret;
 	PGCT_EXPECT(emt_stat("emerg_frees") == frees + EMT_MIXED,
-		    "emerg_frees\n");
-	PGCT_EXPECT(emt_stat("emerg_live_slots") == live, "live slots\n");
-	PGCT_EXPECT(emt_stat("bad_frees") == bad, "bad_frees grew\n");
+		    "emerg_frees");
+	PGCT_EXPECT(emt_stat("emerg_live_slots") == live, "live slots");
+	PGCT_EXPECT(emt_stat("bad_frees") == bad, "bad_frees grew");
 	if (!nr_contig) {
-		pgct_log("contiguous allocator returned NULL: only virtual frees checked\n");
+		pgct_log("contiguous allocator returned NULL: only virtual frees checked");
 		return PGCT_SKIP;
 	}
 	return PGCT_PASS;
@@ -509,29 +533,29 @@ static int emt_reserve_inner(void)
 	void *p;
 	int ret;
 
-	PGCT_EXPECT(slot >= 2 && target >= 0 && used >= 0, "stats\n");
+	PGCT_EXPECT(slot >= 2 && target >= 0 && used >= 0, "stats");
 	if (!target) {
-		pgct_log("reserve_pages=0: nothing to test\n");
+		pgct_log("reserve_pages=0: nothing to test");
 		return PGCT_SKIP;
 	}
 	n = min_t(unsigned int, slot, target);
 	n = min(n, 8u);
 	level = emt_wait_stat("reserve_pages", target);
-	PGCT_EXPECT(level == target, "reserve at %lld of %lld\n", level, target);
+	PGCT_EXPECT(level == target, "reserve at %lld of %lld", level, target);
 
 	/* The page allocator "has nothing": every page from the reserve. */
 	snprintf(buf, sizeof(buf), "%u", n);
-	PGCT_EXPECT(!emt_write(EMT_DIR "emerg_fail_pages", buf), "knob\n");
+	PGCT_EXPECT(!emt_write(EMT_DIR "emerg_fail_pages", buf), "knob");
 	p = pgcluster_alloc(n * PAGE_SIZE, GFP_KERNEL, PGCLUSTER_VIRTOK);
-	PGCT_EXPECT(p, "reserve did not serve %u pages\n", n);
+	PGCT_EXPECT(p, "reserve did not serve %u pages", n);
 	PGCT_EXPECT(emt_stat("reserve_pages_used") == used + n,
-		    "reserve_pages_used %lld, was %lld\n",
+		    "reserve_pages_used %lld, was %lld",
 		    emt_stat("reserve_pages_used"), used);
 	PGCT_EXPECT(emt_read(EMT_DIR "emerg_fail_pages", buf, sizeof(buf)) > 0 &&
-		    !strcmp(buf, "0\n"), "fail_pages left %s\n", buf);
+		    !strcmp(buf, "0\n"), "fail_pages left %s", buf);
 	if (!emt_slots_has(n, slot, n) && !emt_slots_has(n, n, n)) {
 		pgcluster_free(p);
-		pgct_log("FAIL slots file lacks the %u-page reserve slot\n", n);
+		pgct_log("FAIL slots file lacks the %u-page reserve slot", n);
 		return PGCT_FAIL;
 	}
 	emt_fill(p, n * PAGE_SIZE, 0xfeed);
@@ -542,22 +566,22 @@ static int emt_reserve_inner(void)
 
 	/* Freed pages and the worker bring the reserve back to its target. */
 	level = emt_wait_stat("reserve_pages", target);
-	PGCT_EXPECT(level == target, "reserve back at %lld of %lld\n", level,
+	PGCT_EXPECT(level == target, "reserve back at %lld of %lld", level,
 		    target);
 
 	/* Half from the page allocator, half from the reserve. */
 	used = emt_stat("reserve_pages_used");
 	snprintf(buf, sizeof(buf), "%u", n / 2);
-	PGCT_EXPECT(!emt_write(EMT_DIR "emerg_fail_pages", buf), "knob\n");
+	PGCT_EXPECT(!emt_write(EMT_DIR "emerg_fail_pages", buf), "knob");
 	p = pgcluster_alloc(n * PAGE_SIZE, GFP_KERNEL | __GFP_ZERO,
 			    PGCLUSTER_VIRTOK);
-	PGCT_EXPECT(p, "mixed pages\n");
+	PGCT_EXPECT(p, "mixed pages");
 	ret = memchr_inv(p, 0, n * PAGE_SIZE) ? PGCT_FAIL : PGCT_PASS;
 	pgcluster_free(p);
-	PGCT_EXPECT(ret == PGCT_PASS, "reserve pages not zeroed\n");
+	PGCT_EXPECT(ret == PGCT_PASS, "reserve pages not zeroed");
 	PGCT_EXPECT(emt_stat("reserve_pages_used") == used + n / 2,
-		    "reserve_pages_used\n");
-	pgct_log("%u reserve pages served and returned\n", n + n / 2);
+		    "reserve_pages_used");
+	pgct_log("%u reserve pages served and returned", n + n / 2);
 	return PGCT_PASS;
 }
 
@@ -569,6 +593,103 @@ static int emt_reserve(void)
 		ret = PGCT_FAIL;
 	return ret;
 }
+
+#if IS_ENABLED(CONFIG_FAIL_PAGE_ALLOC) && IS_ENABLED(CONFIG_FAULT_INJECTION_DEBUG_FS)
+#define EMT_FPA		"/sys/kernel/debug/fail_page_alloc/"
+
+/* Every order-0 allocation of a task with make_it_fail set fails, silently. */
+static int emt_fpa_set(bool on)
+{
+	static const char *const cfg[][3] = {
+		/* file, on, off; probability first off and last on */
+		{ "probability", "100", "0" },
+		{ "verbose", "0", "0" },
+		{ "task-filter", "Y", "N" },
+		{ "ignore-gfp-wait", "N", "Y" },
+		{ "min-order", "0", "1" },
+		{ "interval", "1", "1" },
+		{ "space", "0", "0" },
+		{ "times", "-1", "1" },
+	};
+	char path[96];
+	int i, n = ARRAY_SIZE(cfg), ret = 0;
+
+	for (i = 0; i < n; i++) {
+		int k = on ? n - 1 - i : i;
+
+		snprintf(path, sizeof(path), EMT_FPA "%s", cfg[k][0]);
+		if (emt_write(path, cfg[k][on ? 1 : 2]) && !ret)
+			ret = -EIO;
+	}
+	return ret;
+}
+
+static int emt_fail_page_alloc_inner(void)
+{
+	unsigned int slot = emt_slot_pages(), n = min(slot, 4u), tries;
+	long long target = emt_stat("reserve_target");
+	long long used = emt_stat("reserve_pages_used");
+	struct page *probe;
+	void *p = NULL;
+	int ret;
+
+	PGCT_EXPECT(slot && target >= 0 && used >= 0, "stats");
+	if (target < n) {
+		pgct_log("reserve_pages=%lld: too small to test", target);
+		return PGCT_SKIP;
+	}
+	PGCT_EXPECT(emt_wait_stat("reserve_pages", target) == target,
+		    "reserve not full");
+	if (emt_fpa_set(true)) {
+		emt_fpa_set(false);
+		pgct_log("FAIL cannot configure fail_page_alloc");
+		return PGCT_FAIL;
+	}
+	WRITE_ONCE(current->make_it_fail, 1);
+	probe = alloc_page(GFP_KERNEL | __GFP_NOWARN);
+	/*
+	 * The reserve covers the pages and the record; vm_map_ram() may still
+	 * need memory of its own for a new vmap block, so allow retries.
+	 */
+	for (tries = 1; tries <= 3; tries++) {
+		p = pgcluster_alloc(n * PAGE_SIZE, GFP_KERNEL | __GFP_NOWARN,
+				    PGCLUSTER_VIRTOK);
+		if (p)
+			break;
+	}
+	WRITE_ONCE(current->make_it_fail, 0);
+	ret = emt_fpa_set(false);
+	if (probe)
+		__free_page(probe);
+	if (!p || probe || ret) {
+		pgcluster_free(p);
+		pgct_log("FAIL p %p, probe page %p, restore %d", p, probe, ret);
+		return PGCT_FAIL;
+	}
+	emt_fill(p, n * PAGE_SIZE, 0xf00d);
+	ret = emt_check_pages(p, n, 0xf00d);
+	pgcluster_free(p);
+	if (ret)
+		return ret;
+	PGCT_EXPECT(emt_stat("reserve_pages_used") >= used + n,
+		    "reserve_pages_used %lld, was %lld",
+		    emt_stat("reserve_pages_used"), used);
+	pgct_log("fail_page_alloc: %u pages from the reserve, attempt %u", n,
+		 tries);
+	return PGCT_PASS;
+}
+
+static int emt_fail_page_alloc(void)
+{
+	return emt_with_virtual(emt_fail_page_alloc_inner);
+}
+#else
+static int emt_fail_page_alloc(void)
+{
+	pgct_log("kernel without CONFIG_FAIL_PAGE_ALLOC debugfs");
+	return PGCT_SKIP;
+}
+#endif
 
 struct emt_irq {
 	struct irq_work work;
@@ -591,24 +712,27 @@ static int emt_atomic_free_inner(void)
 	long long mapped = emt_stat("emerg_pages_mapped");
 	long long deferred = emt_stat("deferred_frees");
 	long long live = emt_stat("emerg_live_slots");
+	unsigned int slot = emt_slot_pages();
 	void *p[EMT_ATOMIC];
 	struct emt_irq e;
-	DEFINE_SPINLOCK(lock);
 	unsigned long flags;
+	spinlock_t lock;	/* held around one free */
 	long long v;
-	int i;
+	unsigned int i;
 
-	PGCT_EXPECT(mapped >= 0 && deferred >= 0 && live >= 0, "stats\n");
+	spin_lock_init(&lock);
+	PGCT_EXPECT(slot && mapped >= 0 && deferred >= 0 && live >= 0,
+		    "stats");
 	for (i = 0; i < EMT_ATOMIC; i++) {
-		p[i] = pgcluster_alloc((i + 2) * PAGE_SIZE, GFP_KERNEL,
+		p[i] = pgcluster_alloc(min(i + 2, slot) * PAGE_SIZE, GFP_KERNEL,
 				       PGCLUSTER_VIRTOK);
 		if (!p[i]) {
 			while (i--)
 				pgcluster_free(p[i]);
-			pgct_log("FAIL allocation\n");
+			pgct_log("FAIL allocation");
 			return PGCT_FAIL;
 		}
-		emt_fill(p[i], (i + 2) * PAGE_SIZE, i);
+		emt_fill(p[i], min(i + 2, slot) * PAGE_SIZE, i);
 	}
 
 	spin_lock_irqsave(&lock, flags);
@@ -634,19 +758,19 @@ static int emt_atomic_free_inner(void)
 	irq_work_sync(&e.work);
 
 	v = emt_stat("deferred_frees");
-	PGCT_EXPECT(v == deferred + 5, "deferred_frees %lld, was %lld\n", v,
+	PGCT_EXPECT(v == deferred + 5, "deferred_frees %lld, was %lld", v,
 		    deferred);
-	pgct_log("irq_work free ran in %s context\n",
+	pgct_log("irq_work free ran in %s context",
 		 e.hardirq ? "hardirq" : "other");
 
 	/* Process context: unmapped inline, not deferred. */
 	pgcluster_free(p[5]);
 	PGCT_EXPECT(emt_stat("deferred_frees") == deferred + 5,
-		    "process-context free was deferred\n");
-	PGCT_EXPECT(emt_stat("emerg_live_slots") == live, "live slots\n");
+		    "process-context free was deferred");
+	PGCT_EXPECT(emt_stat("emerg_live_slots") == live, "live slots");
 
 	v = emt_wait_stat("emerg_pages_mapped", mapped);
-	PGCT_EXPECT(v == mapped, "emerg_pages_mapped %lld, was %lld\n", v,
+	PGCT_EXPECT(v == mapped, "emerg_pages_mapped %lld, was %lld", v,
 		    mapped);
 	return PGCT_PASS;
 }
@@ -684,7 +808,7 @@ static int emt_thread_fn(void *arg)
 		if (p[k]) {
 			if (emt_check(p[k], sz[k], seed[k]) >= 0 ||
 			    pgcluster_size(p[k]) < sz[k]) {
-				pgct_log("FAIL thread %u iteration %u: buffer corrupted\n",
+				pgct_log("FAIL thread %u iteration %u: buffer corrupted",
 					 t->id, it);
 				t->result = PGCT_FAIL;
 			}
@@ -701,7 +825,7 @@ static int emt_thread_fn(void *arg)
 		seed[k] = get_random_u32();
 		p[k] = pgcluster_alloc(sz[k], GFP_KERNEL, PGCLUSTER_VIRTOK);
 		if (!p[k]) {
-			pgct_log("FAIL thread %u: allocation of %zu failed\n",
+			pgct_log("FAIL thread %u: allocation of %zu failed",
 				 t->id, sz[k]);
 			t->result = PGCT_FAIL;
 			break;
@@ -732,14 +856,14 @@ static int emt_concurrency_inner(void)
 	int ret = PGCT_PASS;
 	long long v;
 
-	PGCT_EXPECT(slot && mapped >= 0 && live >= 0 && bad >= 0, "stats\n");
+	PGCT_EXPECT(slot && mapped >= 0 && live >= 0 && bad >= 0, "stats");
 	memset(t, 0, sizeof(t));
 	for (i = 0; i < EMT_THREADS; i++) {
 		t[i].id = i;
 		t[i].slot = slot;
 		t[i].task = kthread_run(emt_thread_fn, &t[i], "pgct_emerg/%u", i);
 		if (IS_ERR(t[i].task)) {
-			pgct_log("FAIL kthread_run: %ld\n", PTR_ERR(t[i].task));
+			pgct_log("FAIL kthread_run: %ld", PTR_ERR(t[i].task));
 			t[i].task = NULL;
 			ret = PGCT_FAIL;
 		}
@@ -754,13 +878,13 @@ static int emt_concurrency_inner(void)
 	}
 	if (ret)
 		return ret;
-	PGCT_EXPECT(total == EMT_THREADS * EMT_ITERS, "%u allocations\n", total);
-	PGCT_EXPECT(emt_stat("emerg_live_slots") == live, "live slots\n");
-	PGCT_EXPECT(emt_stat("bad_frees") == bad, "bad frees\n");
+	PGCT_EXPECT(total == EMT_THREADS * EMT_ITERS, "%u allocations", total);
+	PGCT_EXPECT(emt_stat("emerg_live_slots") == live, "live slots");
+	PGCT_EXPECT(emt_stat("bad_frees") == bad, "bad frees");
 	v = emt_wait_stat("emerg_pages_mapped", mapped);
-	PGCT_EXPECT(v == mapped, "emerg_pages_mapped %lld, was %lld\n", v,
+	PGCT_EXPECT(v == mapped, "emerg_pages_mapped %lld, was %lld", v,
 		    mapped);
-	pgct_log("%u threads, %u allocations verified\n", EMT_THREADS, total);
+	pgct_log("%u threads, %u allocations verified", EMT_THREADS, total);
 	return PGCT_PASS;
 }
 
@@ -776,37 +900,37 @@ static int emt_bad_free_inner(void)
 	void *vm, *e;
 	long at;
 
-	PGCT_EXPECT(bad >= 0 && frees >= 0, "stats\n");
+	PGCT_EXPECT(bad >= 0 && frees >= 0, "stats");
 	vm = vmalloc(3 * PAGE_SIZE);
-	PGCT_EXPECT(vm, "vmalloc\n");
+	PGCT_EXPECT(vm, "vmalloc");
 	emt_fill(vm, 3 * PAGE_SIZE, 0xabcd);
 	pgcluster_free(vm);
 	at = emt_check(vm, 3 * PAGE_SIZE, 0xabcd);
 	if (at >= 0 || pgcluster_is_virtual(vm) || pgcluster_size(vm)) {
 		vfree(vm);
-		pgct_log("FAIL foreign vmalloc buffer touched (word %ld)\n", at);
+		pgct_log("FAIL foreign vmalloc buffer touched (word %ld)", at);
 		return PGCT_FAIL;
 	}
 	vfree(vm);
-	PGCT_EXPECT(emt_stat("bad_frees") == bad + 1, "foreign free not counted\n");
+	PGCT_EXPECT(emt_stat("bad_frees") == bad + 1, "foreign free not counted");
 
 	e = pgcluster_alloc(2 * PAGE_SIZE, GFP_KERNEL, PGCLUSTER_VIRTOK);
-	PGCT_EXPECT(e, "allocation\n");
+	PGCT_EXPECT(e, "allocation");
 	emt_fill(e, 2 * PAGE_SIZE, 0x5a5a);
 	pgcluster_free(e + PAGE_SIZE);		/* interior page */
 	pgcluster_free(e + 64);			/* unaligned */
 	if (pgcluster_size(e) != 2 * PAGE_SIZE ||
 	    emt_check(e, 2 * PAGE_SIZE, 0x5a5a) >= 0) {
 		pgcluster_free(e);
-		pgct_log("FAIL interior free changed the allocation\n");
+		pgct_log("FAIL interior free changed the allocation");
 		return PGCT_FAIL;
 	}
-	PGCT_EXPECT(emt_stat("bad_frees") == bad + 3, "interior frees\n");
+	PGCT_EXPECT(emt_stat("bad_frees") == bad + 3, "interior frees");
 	pgcluster_free(e);
 	pgcluster_free(e);			/* double free */
-	PGCT_EXPECT(emt_stat("bad_frees") == bad + 4, "double free\n");
-	PGCT_EXPECT(emt_stat("emerg_frees") == frees + 1, "emerg_frees\n");
-	PGCT_EXPECT(!pgcluster_size(e), "size after free\n");
+	PGCT_EXPECT(emt_stat("bad_frees") == bad + 4, "double free");
+	PGCT_EXPECT(emt_stat("emerg_frees") == frees + 1, "emerg_frees");
+	PGCT_EXPECT(!pgcluster_size(e), "size after free");
 	return PGCT_PASS;
 }
 
@@ -856,30 +980,30 @@ static int emt_timing_inner(void)
 	unsigned int slot = emt_slot_pages(), i;
 	u64 *ns, med;
 
-	PGCT_EXPECT(slot, "stats\n");
+	PGCT_EXPECT(slot, "stats");
 	ns = kcalloc(EMT_RUNS, sizeof(*ns), GFP_KERNEL);
-	PGCT_EXPECT(ns, "buffer\n");
+	PGCT_EXPECT(ns, "buffer");
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 		if (sizes[i] > (size_t)slot * PAGE_SIZE) {
-			pgct_log("emerg %zu KiB: larger than a slot, skipped\n",
+			pgct_log("emerg %zu KiB: larger than a slot, skipped",
 				 sizes[i] >> 10);
 			continue;
 		}
 		med = emt_time(sizes[i], false, ns);
 		if (!med) {
 			kfree(ns);
-			pgct_log("FAIL emergency allocation of %zu\n", sizes[i]);
+			pgct_log("FAIL emergency allocation of %zu", sizes[i]);
 			return PGCT_FAIL;
 		}
-		pgct_log("emerg alloc+free %zu KiB: median %llu ns (min %llu, max %llu)\n",
+		pgct_log("emerg alloc+free %zu KiB: median %llu ns (min %llu, max %llu)",
 			 sizes[i] >> 10, med, ns[0], ns[EMT_RUNS - 1]);
 	}
 	med = emt_time(SZ_128K, true, ns);
 	if (med)
-		pgct_log("vmalloc+vfree 128 KiB: median %llu ns (min %llu, max %llu)\n",
+		pgct_log("vmalloc+vfree 128 KiB: median %llu ns (min %llu, max %llu)",
 			 med, ns[0], ns[EMT_RUNS - 1]);
 	kfree(ns);
-	PGCT_EXPECT(med, "vmalloc failed\n");
+	PGCT_EXPECT(med, "vmalloc failed");
 	return PGCT_PASS;
 }
 
@@ -895,6 +1019,7 @@ const struct pgct_case pgct_emergency_cases[] = {
 	{ "emerg_is_virtual", emt_is_virtual },
 	{ "emerg_mixed_free", emt_mixed_free },
 	{ "emerg_reserve", emt_reserve },
+	{ "emerg_fail_page_alloc", emt_fail_page_alloc },
 	{ "emerg_atomic_free", emt_atomic_free },
 	{ "emerg_concurrency", emt_concurrency },
 	{ "emerg_bad_free", emt_bad_free },

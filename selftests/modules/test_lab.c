@@ -26,8 +26,9 @@
 
 #include "pgct.h"
 
-#define LAB_BLOCK_ORDER		4	/* 64 KiB blocks */
-#define LAB_BLOCKS		256	/* 16 MiB laid out as a checkerboard */
+#define LAB_BLOCK_ORDER		5	/* 128 KiB blocks */
+/* 128 MiB: enough freed pages to overflow the per-cpu free lists */
+#define LAB_BLOCKS		1024
 
 /* One board at a time: cases run serialised by pgcluster_test.ko. */
 static struct lab_board {

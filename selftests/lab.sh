@@ -1,0 +1,187 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# lab.sh: selftest of the fragmentation lab in debugfs (busybox sh, TAP 13).
+#
+# Loads pgcluster.ko with allow_inject=1 from $PGC_MODDIR (default
+# /pgcluster) unless it is loaded already, then checks the checkerboard
+# report, the map and its window files, both probes, a checkerboard
+# injection over all free memory (map pattern, report verdicts, probes under
+# fragmentation, -EBUSY on a second start), the watermark floor with a
+# pattern that pins almost everything, release and recovery, and a few bad
+# writes (debugfs_badinput tries hundreds).  Exit 0: all passed,
+# 1: a failure, 4: skipped (pgcluster cannot be loaded).
+
+D=/sys/kernel/debug/pgcluster
+I=$D/inject
+MODDIR=${PGC_MODDIR:-/pgcluster}
+T=0
+FAILED=0
+LOADED=
+
+ok() { T=$((T + 1)); echo "ok $T $*"; }
+nok() { T=$((T + 1)); FAILED=$((FAILED + 1)); echo "not ok $T $*"; }
+skip() { T=$((T + 1)); echo "ok $T $* # SKIP"; }
+check() { # check NAME COMMAND...: ok when the command succeeds
+	name=$1; shift
+	if "$@"; then ok "$name"; else nok "$name"; fi
+}
+diag() { sed 's/^/# /'; }
+
+echo "TAP version 13"
+if [ ! -d $D ]; then
+	if ! insmod "$MODDIR/pgcluster.ko" allow_inject=1 pool_mb=4 2>/dev/null
+	then
+		echo "1..0 # SKIP pgcluster.ko not loadable from $MODDIR"
+		exit 4
+	fi
+	LOADED=1
+fi
+echo "1..22"
+
+# --- report -------------------------------------------------------------
+cb=$(cat $D/checkerboard)
+check "checkerboard names every order in its verdict" \
+	test "$(echo "$cb" | grep -c '^order-[0-9]*: [0-9]* blocks free')" -ge 11
+check "checkerboard lists the zones with their indexes" \
+	sh -c "echo \"\$1\" | grep -q '^node 0 zone .* pages managed' &&
+	       echo \"\$1\" | grep -q 'order *size *free blocks *unusable *fragidx'" \
+	_ "$cb"
+
+# --- map ----------------------------------------------------------------
+old_start=$(cat $D/map_start); old_pages=$(cat $D/map_pages)
+old_scale=$(cat $D/map_scale)
+echo 0x1000 > $D/map_start && echo 256 > $D/map_pages &&
+	echo 2 > $D/map_scale
+check "map window files read back what was written" \
+	test "$(cat $D/map_start) $(cat $D/map_pages) $(cat $D/map_scale)" = \
+	     "0x1000 256 2"
+m=$(cat $D/map)
+lines=$(echo "$m" | grep -c '^0x')
+cells=$(echo "$m" | grep '^0x' | head -n1 | cut -d' ' -f2- | tr -d '\n' | wc -c)
+check "map of 256 pages at scale 2 is one line of 64 cells" \
+	test "$lines" = 1 -a "$cells" = 64
+echo 0 > $D/map_start; echo 4096 > $D/map_pages; echo 0 > $D/map_scale
+m=$(cat $D/map)
+wide=$(echo "$m" | awk 'length($0) > 80' | wc -l)
+check "map lines fit in 80 columns, 64 data lines, legend present" \
+	test "$wide" = 0 -a "$(echo "$m" | grep -c '^0x')" = 64 -a \
+	     "$(echo "$m" | grep -c '^legend:')" = 1
+bad=$(echo "$m" | grep '^0x' | cut -c12- | tr -d '.#xP: \n' | wc -c)
+check "map uses only the legend's characters" test "$bad" = 0
+if echo 1048577 > $D/map_pages 2>/dev/null; then
+	nok "map refuses more than 2^20 cells"
+else
+	ok "map refuses more than 2^20 cells"
+fi
+echo 16 > $D/map_scale && echo 1048576 > $D/map_pages
+check "a 4 GiB window is accepted at scale 16" \
+	test "$(cat $D/map_pages)" = 1048576
+echo 4096 > $D/map_pages; echo 0 > $D/map_scale
+
+# --- probes -------------------------------------------------------------
+echo 0 > $D/probe
+check "buddy probe of order 0 succeeds" grep -q '^buddy order-0 (4 KiB): ok (pfn 0x' $D/probe
+echo 10 > $D/probe
+check "buddy probe of order 10 answers" grep -q '^buddy order-10 (4 MiB): ' $D/probe
+echo 9000 > $D/probe_pgcluster
+r=$(cat $D/probe_pgcluster)
+if echo "$r" | grep -q FAILED; then
+	skip "pgcluster probe of 9000 B (pool serves nothing: $r)"
+	pool=
+else
+	check "pgcluster probe of 9000 B is contiguous, usable >= 9000" \
+		sh -c "echo \"\$1\" | grep -Eq '^9000 B: contiguous, pfn 0x[0-9a-f]+-0x[0-9a-f]+, usable (9[0-9]{3}|[0-9]{5,}) B'" _ "$r"
+	pool=1
+fi
+
+# --- injection ----------------------------------------------------------
+if [ ! -d $I ]; then
+	for n in 1 2 3 4 5 6 7 8 9; do skip "injector (load with allow_inject=1)"; done
+else
+	echo checkerboard > $I/pattern && echo 100% > $I/amount
+	t0=$(date +%s)
+	echo start > $I/control
+	t1=$(date +%s)
+	grep -E '^(pinned|last start|node)' $I/status | diag
+	echo "# injection took $((t1 - t0)) s"
+	pinned=$(sed -n 's/^pinned: \([0-9]*\) pages.*/\1/p' $I/status)
+	check "checkerboard pins pages, control reads pinned" \
+		test "${pinned:-0}" -gt 1000 -a "$(cat $I/control)" = pinned
+	if echo start > $I/control 2>/dev/null; then
+		nok "second start is refused while pinned"
+	else
+		ok "second start is refused while pinned"
+	fi
+	echo 0 > $D/map_start; echo 524288 > $D/map_pages
+	n=$(grep -c 'x\.x\.x\.x\.x\.x\.x\.x\.x\.x\.x\.x\.x\.x\.x\.x\.' $D/map)
+	echo 4096 > $D/map_pages
+	check "map shows the checkerboard (x. lines: $n)" test "$n" -gt 100
+	frag=$(grep -c '^order-\([5-9]\|10\): 0 blocks free, .*: fragmented' $D/checkerboard)
+	grep '^order-' $D/checkerboard | diag
+	check "verdicts for orders 5-10 say fragmented ($frag of 6)" test "$frag" = 6
+	# orders 1-4 may be served from the injector's kernel reserve or be
+	# rescued by compaction of movable pages; from order 5 up nothing is
+	# left (the pinned pages cannot move)
+	fails=0
+	for o in 1 2 3 4 5 6 7 8 9 10; do
+		echo $o > $D/probe
+		cat $D/probe | diag
+		[ $o -ge 5 ] && grep -q FAILED $D/probe && fails=$((fails + 1))
+	done
+	check "buddy probes of order 5-10 fail under the checkerboard" \
+		test $fails = 6
+	if [ -n "$pool" ]; then
+		echo 36K > $D/probe_pgcluster
+		cat $D/probe_pgcluster | head -n1 | diag
+		check "pgcluster still serves 36 KiB contiguously" \
+			grep -q '^36864 B: contiguous' $D/probe_pgcluster
+	else
+		skip "pgcluster serves 36 KiB under fragmentation (no pool)"
+	fi
+	echo release > $I/control
+	check "release gives every page back" \
+		sh -c "grep -q '^pinned: 0 pages' $I/status &&
+		       test \"\$(cat $I/control)\" = idle"
+	echo 5 > $D/probe
+	check "order-5 probe succeeds again after release" \
+		grep -q 'ok (pfn' $D/probe
+	# a pattern that pins 99% must stop at the watermark floor
+	echo random:99 > $I/pattern && echo 100% > $I/amount
+	echo start > $I/control
+	grep '^last start' $I/status | diag
+	free=$(awk '/MemFree/ {print $2}' /proc/meminfo)
+	echo release > $I/control
+	echo checkerboard > $I/pattern; echo 90% > $I/amount
+	check "random:99 stops at the floor ($free KiB stayed free)" \
+		test "$free" -gt 16384
+fi
+
+# holding grows the pool; done last so that clusters the pool's shrinker
+# returns later cannot show up as free blocks during the injection tests
+echo "2M hold" > $D/probe_pgcluster 2>/dev/null
+echo "64K hold" > $D/probe_pgcluster 2>/dev/null
+h=$(tail -n1 $D/probe_pgcluster)
+echo "release" > $D/probe_pgcluster
+check "probe_pgcluster holds and releases ($h)" \
+	grep -q '^held: 0 allocations, 0 B' $D/probe_pgcluster
+
+# --- bad input (debugfs_badinput does the thorough job) -------------------
+before="$(cat $D/map_scale) $(cat $D/map_pages) $(cat $D/inject/pattern 2>/dev/null)"
+rejected=0
+for v in -1 abc 21 0x 99999999999999999999 "1 2" " "; do
+	printf '%s' "$v" > $D/map_scale 2>/dev/null || rejected=$((rejected + 1))
+done
+for v in stride:1 random:100 blocks:99 Checkerboard; do
+	[ -d $I ] || { rejected=$((rejected + 1)); continue; }
+	echo "$v" > $I/pattern 2>/dev/null || rejected=$((rejected + 1))
+done
+after="$(cat $D/map_scale) $(cat $D/map_pages) $(cat $D/inject/pattern 2>/dev/null)"
+check "11 bad writes rejected, state unchanged ($rejected)" \
+	test "$rejected" = 11 -a "$before" = "$after"
+
+echo "$old_start" > $D/map_start; echo "$old_pages" > $D/map_pages
+echo "$old_scale" > $D/map_scale
+[ -n "$LOADED" ] && rmmod pgcluster
+echo "# $FAILED of $T failed"
+[ $FAILED = 0 ]
