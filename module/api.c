@@ -101,8 +101,11 @@ EXPORT_SYMBOL_GPL(pgcluster_alloc);
  * did not hand out, or one already freed, is reported (ratelimited, and
  * counted as bad_frees in debugfs stats) and otherwise ignored.
  *
- * Context: any context, including hard interrupts with interrupts disabled;
- * unmapping an emergency allocation is then deferred to a worker.
+ * Context: any context kfree() may be called from: process, softirq and
+ * hard interrupt context, under spinlocks, with interrupts disabled (not
+ * under raw spinlocks or from IRQ_WORK_HARD_IRQ items on PREEMPT_RT).  Where
+ * the caller cannot sleep, unmapping an emergency allocation is deferred to a
+ * worker.
  */
 void pgcluster_free(const void *ptr)
 {

@@ -41,8 +41,9 @@
  * find nothing.  Reserve: the kernel needs some small blocks itself (fork
  * allocates an order-1 pgd with PTI, slabs grow by order-1..3 pages); 1/256
  * of each zone in order-4 blocks is kept out of the pattern and freed at
- * the end (order 4 bypasses the per-cpu lists, so every CPU sees them).  Without the reserve, testing hit
- * the OOM killer in fork right after a complete injection.  So under a full
+ * the end (order 4 bypasses the per-cpu lists, so every CPU sees them).
+ * Without it, testing hit the OOM killer in fork right after a complete
+ * injection.  So under a full
  * checkerboard, requests of order 5 and up fail; smaller ones may be served
  * from the reserve or by compaction of movable pages.
  *
