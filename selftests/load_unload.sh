@@ -5,11 +5,10 @@
 . "$(dirname "$0")/tap.sh"
 ko=$PGC_MODDIR/pgcluster.ko
 cycles=${CYCLES:-20}
-# Up to this many pages may drift over all cycles: slab pages held by the
-# KASAN quarantine and kmemleak metadata on the debug kernel (about 1400
-# pages seen there, none on the distro kernel).  One leaked cluster per cycle
-# would be 5x more; smaller leaks are caught by the module's own page
-# accounting at unload (no_leak_reported) and by kmemleak.
+# Up to this many pages may drift over all cycles (slab pages held by the
+# KASAN quarantine and kmemleak metadata on the debug kernel).  One leaked
+# 2 MiB cluster per cycle would be 5x more; smaller leaks are caught by the
+# module's own page accounting at unload (no_leak_reported) and kmemleak.
 slack=${SLACK_PAGES:-2048}
 
 pgc_unload_all

@@ -28,10 +28,12 @@ pgc_unload_all() {
 	done
 	return 0
 }
-# Free pages after dropping caches (a steady reading for leak checks).
+# Free pages after dropping caches (a steady reading for leak checks):
+# the buddy free lists plus the per-CPU page lists (pages freed one by one
+# wait there and are not in nr_free_pages), summed over /proc/zoneinfo.
 pgc_free_pages() {
 	sync
 	echo 3 > /proc/sys/vm/drop_caches
-	awk '/^nr_free_pages / {print $2}' /proc/vmstat
+	awk '$1 == "nr_free_pages" || $1 == "count:" {n += $2} END {print n}' /proc/zoneinfo
 }
 pgc_stat() { awk -v k="$1" '$1 == k {print $2}' /sys/kernel/debug/pgcluster/stats; }
