@@ -504,8 +504,8 @@ static int pgc_nth_node(struct pgc_node *pref, int i)
  * pgc_cluster_alloc() - allocate physically contiguous memory from the pool
  * @size: bytes, 1 to %PGCLUSTER_MAX_SIZE (rounded up to the granule)
  * @gfp: allocation context; a sleeping mask may grow the pool synchronously,
- *	a non-sleeping one is served from the pool only.  __GFP_ZERO zeroes the
- *	usable size; __GFP_THISNODE keeps to @node.
+ *	a non-sleeping one is served from the pool only.  __GFP_ZERO (or
+ *	init_on_alloc=1) zeroes the usable size; __GFP_THISNODE keeps to @node.
  * @node: preferred node or %NUMA_NO_NODE (local memory node)
  *
  * Context: any context for a non-sleeping @gfp, process context otherwise.
@@ -555,7 +555,8 @@ void *pgc_cluster_alloc(size_t size, gfp_t gfp, int node)
 	this_cpu_inc(pgc_stats.allocs);
 	this_cpu_add(pgc_stats.bytes_requested, size);
 	this_cpu_add(pgc_stats.bytes_allocated, (u64)units << PGC_UNIT_SHIFT);
-	if (gfp & __GFP_ZERO)
+	/* __GFP_ZERO, or init_on_alloc=1 as kmalloc() honours it. */
+	if (want_init_on_alloc(gfp))
 		memset(p, 0, (size_t)units << PGC_UNIT_SHIFT);
 	return p;
 

@@ -44,6 +44,7 @@
 
 #ifdef __KERNEL__
 #include <linux/errno.h>
+#include <linux/percpu.h>
 #include <linux/printk.h>
 #include <linux/slab.h>
 #endif
@@ -63,6 +64,14 @@ struct pgc_extent {
 
 #ifdef __KERNEL__
 static struct kmem_cache *pgc_extent_cache;
+
+/*
+ * One parked node per CPU.  An allocation that splits a free extent and the
+ * free that coalesces it again use and release one node each, so in the
+ * common alloc/free cycle the node goes round through this slot instead of
+ * the slab allocator.
+ */
+static DEFINE_PER_CPU(struct pgc_extent *, pgc_extent_stash);
 
 /**
  * pgc_extent_cache_init() - create the slab cache for extent nodes
@@ -84,6 +93,15 @@ int pgc_extent_cache_init(void)
  */
 void pgc_extent_cache_exit(void)
 {
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct pgc_extent *node = per_cpu(pgc_extent_stash, cpu);
+
+		per_cpu(pgc_extent_stash, cpu) = NULL;
+		if (node)
+			kmem_cache_free(pgc_extent_cache, node);
+	}
 	kmem_cache_destroy(pgc_extent_cache);
 	pgc_extent_cache = NULL;
 }
@@ -96,7 +114,9 @@ void pgc_extent_cache_exit(void)
  */
 struct pgc_extent *pgc_extent_node_new(gfp_t gfp)
 {
-	return kmem_cache_alloc(pgc_extent_cache, gfp);
+	struct pgc_extent *node = this_cpu_xchg(pgc_extent_stash, NULL);
+
+	return node ?: kmem_cache_alloc(pgc_extent_cache, gfp);
 }
 
 /**
@@ -105,7 +125,7 @@ struct pgc_extent *pgc_extent_node_new(gfp_t gfp)
  */
 void pgc_extent_node_put(struct pgc_extent *node)
 {
-	if (node)
+	if (node && this_cpu_cmpxchg(pgc_extent_stash, NULL, node))
 		kmem_cache_free(pgc_extent_cache, node);
 }
 #else /* host build */

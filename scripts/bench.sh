@@ -43,10 +43,10 @@
 #                             3, 200, 200 on the debug kernel, whose
 #                             sanitizers dominate every timing]
 #   BENCH_APPEND              guest kernel arguments [init_on_alloc=0]:
-#                             Debian's kernel zeroes every page and slab
-#                             allocation by default (init_on_alloc=1), which
-#                             would time memset in the kernel's allocators but
-#                             not in pgcluster's contiguous path; the tables
+#                             Debian's kernel zeroes every allocation by
+#                             default (init_on_alloc=1; every allocator here,
+#                             pgcluster included, honours it), so the default
+#                             times the allocators without memset; the tables
 #                             print the state in force.  BENCH_APPEND= (empty)
 #                             measures the distro default.
 #   VM_MEM                    guest MiB [2048]
