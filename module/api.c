@@ -21,7 +21,7 @@ static atomic64_t pgc_bad_free_count = ATOMIC64_INIT(0);
 void pgc_report_bad_free(const void *ptr, const char *why, unsigned long caller)
 {
 	atomic64_inc(&pgc_bad_free_count);
-	pr_err_ratelimited("bad free of %px ignored: %s (caller %pS)\n",
+	pr_err_ratelimited("bad free of %p ignored: %s (caller %pS)\n",
 			   ptr, why, (void *)caller);
 }
 
