@@ -586,6 +586,33 @@ static struct pgc_cluster *pgc_lookup_ptr(const void *ptr,
 	return c;
 }
 
+/*
+ * Find the live allocation starting at @ptr and, under its cluster's lock,
+ * free it (@free) or only measure it.  Returns its units, or -ENOENT.
+ */
+static long pgc_cluster_find(const void *ptr, bool free)
+{
+	struct pgc_cluster *c;
+	unsigned long flags, off;
+	long units = -ENOENT;
+
+	rcu_read_lock();
+	c = pgc_lookup_ptr(ptr, &off);
+	if (c && !(off & (PGCLUSTER_GRANULE - 1))) {
+		spin_lock_irqsave(&c->lock, flags);
+		if (!c->dead && free) {
+			units = pgc_extent_free(&c->map, off >> PGC_UNIT_SHIFT);
+			if (units > 0)
+				pgc_cluster_hints(c);
+		} else if (!c->dead) {
+			units = pgc_extent_size(&c->map, off >> PGC_UNIT_SHIFT);
+		}
+		spin_unlock_irqrestore(&c->lock, flags);
+	}
+	rcu_read_unlock();
+	return units;
+}
+
 /**
  * pgc_cluster_free() - free an allocation from pgc_cluster_alloc()
  * @ptr: the pointer the allocation returned
@@ -596,22 +623,8 @@ static struct pgc_cluster *pgc_lookup_ptr(const void *ptr,
  */
 bool pgc_cluster_free(const void *ptr)
 {
-	struct pgc_cluster *c;
-	unsigned long flags, off;
-	long units = -ENOENT;
+	long units = pgc_cluster_find(ptr, true);
 
-	rcu_read_lock();
-	c = pgc_lookup_ptr(ptr, &off);
-	if (c && !(off & (PGCLUSTER_GRANULE - 1))) {
-		spin_lock_irqsave(&c->lock, flags);
-		if (!c->dead) {
-			units = pgc_extent_free(&c->map, off >> PGC_UNIT_SHIFT);
-			if (units > 0)
-				pgc_cluster_hints(c);
-		}
-		spin_unlock_irqrestore(&c->lock, flags);
-	}
-	rcu_read_unlock();
 	if (units <= 0)
 		return false;
 	this_cpu_inc(pgc_stats.frees);
@@ -629,20 +642,8 @@ bool pgc_cluster_free(const void *ptr)
  */
 size_t pgc_cluster_size(const void *ptr)
 {
-	struct pgc_cluster *c;
-	unsigned long flags, off;
-	long units = -ENOENT;
+	long units = pgc_cluster_find(ptr, false);
 
-	rcu_read_lock();
-	c = pgc_lookup_ptr(ptr, &off);
-	if (c && !(off & (PGCLUSTER_GRANULE - 1))) {
-		spin_lock_irqsave(&c->lock, flags);
-		if (!c->dead)
-			units = pgc_extent_size(&c->map,
-						off >> PGC_UNIT_SHIFT);
-		spin_unlock_irqrestore(&c->lock, flags);
-	}
-	rcu_read_unlock();
 	return units > 0 ? (size_t)units << PGC_UNIT_SHIFT : 0;
 }
 

@@ -873,20 +873,6 @@ static int pgc_status_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(pgc_status);
 
-#define PGC_RW_FOPS(name)						\
-static int name##_open(struct inode *inode, struct file *file)		\
-{									\
-	return single_open(file, name##_show, NULL);			\
-}									\
-static const struct file_operations name##_fops = {			\
-	.owner = THIS_MODULE,						\
-	.open = name##_open,						\
-	.read = seq_read,						\
-	.write = name##_write,						\
-	.llseek = seq_lseek,						\
-	.release = single_release,					\
-}
-
 PGC_RW_FOPS(pgc_pattern);
 PGC_RW_FOPS(pgc_amount);
 PGC_RW_FOPS(pgc_control);

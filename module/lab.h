@@ -15,6 +15,9 @@
 #ifndef _PGCLUSTER_LAB_H
 #define _PGCLUSTER_LAB_H
 
+#include <linux/fs.h>
+#include <linux/module.h>
+#include <linux/seq_file.h>
 #include <linux/types.h>
 
 /* Longest input any lab file accepts, including the trailing newline. */
@@ -36,5 +39,23 @@ int pgc_lab_parse_size(const char *s, u64 *bytes);
 
 /* inject.c: pages pinned by the injector in one zone (racy snapshot). */
 unsigned long pgc_inject_zone_pinned(int nid, int zone_idx);
+
+/*
+ * file_operations for a debugfs file with NAME_show() (seq_file) and
+ * NAME_write(): defines NAME_fops.
+ */
+#define PGC_RW_FOPS(name)						\
+static int name##_open(struct inode *inode, struct file *file)		\
+{									\
+	return single_open(file, name##_show, NULL);			\
+}									\
+static const struct file_operations name##_fops = {			\
+	.owner = THIS_MODULE,						\
+	.open = name##_open,						\
+	.read = seq_read,						\
+	.write = name##_write,						\
+	.llseek = seq_lseek,						\
+	.release = single_release,					\
+}
 
 #endif /* _PGCLUSTER_LAB_H */

@@ -696,20 +696,6 @@ static ssize_t pgc_pgprobe_write(struct file *file, const char __user *ubuf,
 	return count;
 }
 
-#define PGC_RW_FOPS(name)						\
-static int name##_open(struct inode *inode, struct file *file)		\
-{									\
-	return single_open(file, name##_show, NULL);			\
-}									\
-static const struct file_operations name##_fops = {			\
-	.owner = THIS_MODULE,						\
-	.open = name##_open,						\
-	.read = seq_read,						\
-	.write = name##_write,						\
-	.llseek = seq_lseek,						\
-	.release = single_release,					\
-}
-
 PGC_RW_FOPS(pgc_map_start);
 PGC_RW_FOPS(pgc_map_pages);
 PGC_RW_FOPS(pgc_map_scale);
