@@ -7,6 +7,8 @@
 #   (checkpatch, W=1 -Werror, sparse C=2) and the selftests on the 7.2 debug
 #   kernel (KASAN, lockdep, kmemleak, DEBUG_VM, DEBUG_PAGEALLOC), which is
 #   built in the background on first use and cached in /var/cache/pgcluster.
+#   The benchmark runs on each kernel too; it only reports (its tables are
+#   in the log), and counts as passed when it ran and printed every table.
 # Ends with one line "N passed, N failed, N skipped" over all of them and
 # exits non-zero on any failure.
 #
@@ -22,6 +24,23 @@ mkdir -p "$out"
 start=$(date +%s)
 P=0 F=0 S=0
 failed_stages=()
+
+# bench_tap KERNEL: run the benchmark (it only reports numbers) and turn
+# "it ran and printed every table" into TAP.
+bench_tap() {
+	local log=$out/bench-$1.txt
+	KERNEL=$1 "$root/scripts/bench.sh" >"$log" 2>&1
+	local rc=$? n=0 t
+	grep -av '^\[ *[0-9]*\.[0-9]*\]' "$log" | sed 's/^/  | /'
+	for t in '== speed' '== emergency path' '== waste' '== success'; do
+		n=$((n + 1))
+		if [ $rc = 0 ] && grep -q "^$t" "$log"; then
+			echo "ok $n bench on $1 printed the '${t#== }' table"
+		else
+			echo "not ok $n bench on $1: no '${t#== }' table (exit $rc)"
+		fi
+	done
+}
 
 elapsed() { echo "$(( ($(date +%s) - start) / 60 ))m$(( ($(date +%s) - start) % 60 ))s"; }
 
@@ -55,7 +74,7 @@ stage() {
 	local log=$out/$name.log
 	echo
 	echo "=== $name ($(elapsed)) ==="
-	"$@" 2>&1 | tee "$log" | grep -aE --line-buffered '^(TAP|(not )?ok |# (not )?ok |# selftests|vm-run|=|\[debug-kernel\]|deps|build:)|not ok|FAIL'
+	"$@" 2>&1 | tee "$log" | grep -aE --line-buffered '^(TAP|(not )?ok |# (not )?ok |# selftests|vm-run|=|  \| |\[debug-kernel\]|deps|build:)|not ok|FAIL'
 	local rc=${PIPESTATUS[0]}
 	read -r p f s < <(count "$log")
 	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
@@ -100,6 +119,7 @@ for k in $kernels; do
 		stage dkms "$root/scripts/dkms-test.sh"
 	fi
 	stage selftests-$k "$root/scripts/selftests.sh" "$k"
+	stage bench-$k bench_tap "$k"
 done
 stage lint "$root/scripts/lint.sh"
 
