@@ -44,11 +44,21 @@ bench_tap() {
 
 elapsed() { echo "$(( ($(date +%s) - start) / 60 ))m$(( ($(date +%s) - start) % 60 ))s"; }
 
+# tap_of FILE: the TAP in FILE; when a guest printed a clean copy between
+# PGC-TAP-BEGIN and PGC-TAP-END (selftests/run_tests.sh), only that copy.
+tap_of() {
+	if grep -aq '^PGC-TAP-BEGIN' "$1"; then
+		tr -d '\r' <"$1" | sed -n '/^PGC-TAP-BEGIN$/,/^PGC-TAP-END$/p'
+	else
+		tr -d '\r' <"$1"
+	fi
+}
+
 # count FILE: add the TAP results in FILE to P/F/S.  A test program whose
 # own TAP is nested as "# ok N" lines counts by its subtests; a program that
 # failed without a failing subtest (a crash) counts as one more failure.
 count() {
-	read -r p f s < <(tr -d '\r' <"$1" | awk '
+	read -r p f s < <(tap_of "$1" | awk '
 		/^# (not )?ok [0-9]+/ {
 			if ($0 ~ /^# not ok/) nf++
 			else if ($0 ~ /# SKIP/) ns++
@@ -74,7 +84,13 @@ stage() {
 	local log=$out/$name.log
 	echo
 	echo "=== $name ($(elapsed)) ==="
-	"$@" 2>&1 | tee "$log" | grep -aE --line-buffered '^(TAP|(not )?ok |# (not )?ok |# selftests|vm-run|=|  \| |\[debug-kernel\]|deps|build:)|not ok|FAIL'
+	# Show the progress lines; the guest's clean TAP copy repeats them.
+	"$@" 2>&1 | tee "$log" | awk '
+		/PGC-TAP-BEGIN/ { hide = 1 }
+		/PGC-TAP-END/ { hide = 0; next }
+		!hide && /^(TAP|(not )?ok |# (not )?ok |# selftests|vm-run|=|  \| |\[debug-kernel\]|deps|build:)|not ok|FAIL/ {
+			print; fflush()
+		}'
 	local rc=${PIPESTATUS[0]}
 	read -r p f s < <(count "$log")
 	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
