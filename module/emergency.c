@@ -29,6 +29,22 @@
  * runs.  Allocating the pages dominates; the extra PTEs cost little, so
  * whole-slot mapping is the default.
  *
+ * Slot cache.  A freed slot is not unmapped at once: up to pgc_slot_cache
+ * slots (module parameter slot_cache, writable at run time) are kept mapped
+ * with their own pages, in one list per page count, and the next request
+ * for the same number of pages takes one back with no page allocation, no
+ * mapping and no TLB flush: two short critical sections of the record lock.
+ * vmalloc() has no such cache, which is where the emergency path gains on
+ * it; a request that misses the cache costs what vmalloc() costs.  Only
+ * slots of exactly the requested page count are reused, so a cached slot
+ * never hands out more pages than asked for.  A cached slot may hold pages
+ * of another node than the one a later request prefers.  A slot is cached
+ * only while the page reserve is full (otherwise its pages refill the
+ * reserve), and the memory is cleared as the page allocator would: on
+ * reuse for __GFP_ZERO or init_on_alloc, on free for init_on_free.  A
+ * shrinker hands cached slots to the unmap worker under memory pressure,
+ * lowering slot_cache trims the cache the same way, and unload empties it.
+ *
  * Forward progress.  Each page is first asked of the page allocator with
  * __GFP_NORETRY | __GFP_NOWARN; only when that fails is it taken from a
  * reserve of pgc_reserve_pages order-0 pages.  The bookkeeping record of an
@@ -95,7 +111,7 @@ struct pgc_emerg_rec {
 	struct hlist_node hnode;	/* pgc_emerg_hash, under pgc_emerg_lock */
 	union {
 		struct llist_node llnode;	/* pgc_deferred, awaiting unmap */
-		struct list_head spare;		/* record reserve */
+		struct list_head list;		/* record reserve or slot cache */
 	};
 	unsigned long addr;		/* start of the mapping */
 	unsigned int nr_pages;		/* pages of the allocation */
@@ -190,9 +206,9 @@ static struct pgc_emerg_rec *pgc_rec_spare_take(void)
 
 	spin_lock(&pgc_reserve_lock);
 	rec = list_first_entry_or_null(&pgc_rec_spares, struct pgc_emerg_rec,
-				       spare);
+				       list);
 	if (rec) {
-		list_del(&rec->spare);
+		list_del(&rec->list);
 		WRITE_ONCE(pgc_rec_spare_level, pgc_rec_spare_level - 1);
 	}
 	spin_unlock(&pgc_reserve_lock);
@@ -205,7 +221,7 @@ static bool pgc_rec_spare_put(struct pgc_emerg_rec *rec)
 
 	spin_lock(&pgc_reserve_lock);
 	if (pgc_rec_spare_level < pgc_rec_spare_target) {
-		list_add(&rec->spare, &pgc_rec_spares);
+		list_add(&rec->list, &pgc_rec_spares);
 		WRITE_ONCE(pgc_rec_spare_level, pgc_rec_spare_level + 1);
 		taken = true;
 	}
@@ -258,6 +274,141 @@ static void pgc_refill_fn(struct work_struct *work)
 	if (!pgc_refill() && !READ_ONCE(pgc_emerg_dying))
 		queue_delayed_work(pgc_emerg_wq, &pgc_refill_work,
 				   PGC_REFILL_RETRY);
+}
+
+/* ---- slot cache -------------------------------------------------------- */
+
+/*
+ * Freed slots kept mapped, one list per page count (index nr_pages - 1),
+ * newest first, under pgc_emerg_lock.  pgc_cache_slots and pgc_cache_pages
+ * count the slots on the lists plus those a free has claimed room for and
+ * is still clearing; pgc_cache_ready is set once the lists are initialised.
+ */
+static struct list_head pgc_cache[PGC_SLOT_PAGES_MAX];
+static unsigned int pgc_cache_slots;
+static unsigned long pgc_cache_pages;
+static bool pgc_cache_ready;
+static struct shrinker *pgc_cache_shrinker;
+static atomic64_t pgc_stat_cache_hits = ATOMIC64_INIT(0);
+static atomic64_t pgc_stat_cache_released = ATOMIC64_INIT(0);
+
+/* Takes a cached slot of exactly @nr pages and makes it live; NULL on a miss. */
+static struct pgc_emerg_rec *pgc_cache_take(unsigned int nr)
+{
+	struct pgc_emerg_rec *rec;
+
+	if (!READ_ONCE(pgc_cache_slots))
+		return NULL;
+	spin_lock_irq(&pgc_emerg_lock);
+	rec = list_first_entry_or_null(&pgc_cache[nr - 1],
+				       struct pgc_emerg_rec, list);
+	if (rec) {
+		list_del(&rec->list);
+		WRITE_ONCE(pgc_cache_slots, pgc_cache_slots - 1);
+		WRITE_ONCE(pgc_cache_pages, pgc_cache_pages - nr);
+		hash_add(pgc_emerg_hash, &rec->hnode, rec->addr >> PAGE_SHIFT);
+	}
+	spin_unlock_irq(&pgc_emerg_lock);
+	return rec;
+}
+
+/*
+ * Claims room in the cache for @rec, just removed from the live table.
+ * Caller holds pgc_emerg_lock.  A full reserve comes first: while it is
+ * short, freed pages go to it instead.
+ */
+static bool pgc_cache_claim(struct pgc_emerg_rec *rec)
+{
+	if (!pgc_cache_ready || pgc_emerg_dying ||
+	    pgc_cache_slots >= READ_ONCE(pgc_slot_cache) ||
+	    READ_ONCE(pgc_reserve_level) < pgc_reserve_pages)
+		return false;
+	WRITE_ONCE(pgc_cache_slots, pgc_cache_slots + 1);
+	WRITE_ONCE(pgc_cache_pages, pgc_cache_pages + rec->nr_pages);
+	return true;
+}
+
+/* Puts @rec, which has claimed its room, on its list. */
+static void pgc_cache_put(struct pgc_emerg_rec *rec)
+{
+	unsigned long flags;
+
+	if (want_init_on_free())
+		memset((void *)rec->addr, 0, (size_t)rec->nr_pages << PAGE_SHIFT);
+	spin_lock_irqsave(&pgc_emerg_lock, flags);
+	list_add(&rec->list, &pgc_cache[rec->nr_pages - 1]);
+	spin_unlock_irqrestore(&pgc_emerg_lock, flags);
+}
+
+/*
+ * Hands cached slots, oldest first and largest page count first, to the
+ * unmap worker until at most @keep slots stay cached or at least @pages
+ * pages are handed over.  Returns the pages handed over.  Any context.
+ */
+static unsigned long pgc_cache_trim(unsigned int keep, unsigned long pages)
+{
+	struct pgc_emerg_rec *rec;
+	unsigned long flags, done = 0, slots = 0;
+	int i;
+
+	spin_lock_irqsave(&pgc_emerg_lock, flags);
+	if (!pgc_cache_ready)
+		goto out;
+	for (i = PGC_SLOT_PAGES_MAX - 1; i >= 0; i--) {
+		while (pgc_cache_slots > keep && done < pages &&
+		       !list_empty(&pgc_cache[i])) {
+			rec = list_last_entry(&pgc_cache[i],
+					      struct pgc_emerg_rec, list);
+			list_del(&rec->list);
+			WRITE_ONCE(pgc_cache_slots, pgc_cache_slots - 1);
+			WRITE_ONCE(pgc_cache_pages,
+				   pgc_cache_pages - rec->nr_pages);
+			/* Counted as mapped again until the worker unmaps it. */
+			atomic_long_add(rec->nr_pages, &pgc_pages_mapped);
+			llist_add(&rec->llnode, &pgc_deferred);
+			done += rec->nr_pages;
+			slots++;
+		}
+	}
+	/* At unload the caller drains the list itself. */
+	if (slots && !pgc_emerg_dying)
+		queue_work(pgc_emerg_wq, &pgc_deferred_work);
+out:
+	spin_unlock_irqrestore(&pgc_emerg_lock, flags);
+	if (slots)
+		atomic64_add(slots, &pgc_stat_cache_released);
+	return done;
+}
+
+/**
+ * pgc_emerg_cache_resize() - apply a new slot_cache limit
+ *
+ * Called by the module parameter's setter after the limit changed; slots
+ * above the new limit are handed to the unmap worker.  Does nothing before
+ * the emergency allocator is initialised.
+ *
+ * Context: any context.
+ */
+void pgc_emerg_cache_resize(void)
+{
+	pgc_cache_trim(READ_ONCE(pgc_slot_cache), ULONG_MAX);
+}
+
+static unsigned long pgc_cache_count(struct shrinker *s,
+				     struct shrink_control *sc)
+{
+	unsigned long pages = READ_ONCE(pgc_cache_pages);
+
+	return pages ? pages : SHRINK_EMPTY;
+}
+
+/* Under memory pressure cached slots go first; the worker unmaps them. */
+static unsigned long pgc_cache_scan(struct shrinker *s,
+				    struct shrink_control *sc)
+{
+	unsigned long done = pgc_cache_trim(0, sc->nr_to_scan);
+
+	return done ? done : SHRINK_STOP;
 }
 
 /* ---- allocation -------------------------------------------------------- */
@@ -377,6 +528,15 @@ void *pgc_emerg_alloc(size_t size, gfp_t gfp, int node)
 	might_sleep();
 
 	nr = DIV_ROUND_UP(size, PAGE_SIZE);
+	rec = pgc_cache_take(nr);
+	if (rec) {
+		atomic64_inc(&pgc_stat_cache_hits);
+		addr = (void *)rec->addr;
+		if (want_init_on_alloc(gfp))
+			memset(addr, 0, (size_t)nr << PAGE_SHIFT);
+		goto done;
+	}
+
 	map = pgc_emerg_map_pages(nr);
 	rec = pgc_rec_get(gfp, node);
 	if (!rec)
@@ -405,12 +565,12 @@ void *pgc_emerg_alloc(size_t size, gfp_t gfp, int node)
 	spin_lock_irq(&pgc_emerg_lock);
 	hash_add(pgc_emerg_hash, &rec->hnode, rec->addr >> PAGE_SHIFT);
 	spin_unlock_irq(&pgc_emerg_lock);
-
+	if (rec->nr_reserve)
+		pgc_refill_kick();
+done:
 	atomic64_inc(&pgc_stat_allocs);
 	atomic_long_inc(&pgc_live_slots);
 	atomic_long_add(nr, &pgc_pages_mapped);
-	if (rec->nr_reserve)
-		pgc_refill_kick();
 	return addr;
 
 fail_pages:
@@ -475,8 +635,10 @@ static bool pgc_emerg_may_sleep(void)
  * pgc_emerg_free() - free an emergency allocation
  * @ptr: start of a live emergency allocation
  *
- * Context: any context; the unmap is deferred to a worker when the caller
- * cannot sleep.
+ * The slot is kept mapped in the slot cache when there is room, else
+ * unmapped; the unmap is deferred to a worker when the caller cannot sleep.
+ *
+ * Context: any context.
  * Return: true when @ptr was a live allocation (now freed), false when it
  * was not handed out here or is already freed (nothing is changed).
  */
@@ -484,20 +646,28 @@ bool pgc_emerg_free(const void *ptr)
 {
 	unsigned long addr = (unsigned long)ptr;
 	struct pgc_emerg_rec *rec;
+	bool cache = false;
 	unsigned long flags;
 
 	if (!PAGE_ALIGNED(addr))
 		return false;
 	spin_lock_irqsave(&pgc_emerg_lock, flags);
 	rec = pgc_emerg_find(addr);
-	if (rec)
+	if (rec) {
 		hash_del(&rec->hnode);
+		cache = pgc_cache_claim(rec);
+	}
 	spin_unlock_irqrestore(&pgc_emerg_lock, flags);
 	if (!rec)
 		return false;
 
 	atomic64_inc(&pgc_stat_frees);
 	atomic_long_dec(&pgc_live_slots);
+	if (cache) {
+		atomic_long_sub(rec->nr_pages, &pgc_pages_mapped);
+		pgc_cache_put(rec);
+		return true;
+	}
 	if (pgc_emerg_may_sleep()) {
 		pgc_emerg_release(rec);
 		return true;
@@ -553,7 +723,11 @@ bool pgc_emerg_owns(const void *ptr)
  * One "name value" line each: emerg_allocs, emerg_frees, emerg_live_slots,
  * emerg_failures (requests that reached this path and got NULL, whatever the
  * reason), emerg_slot_pages, emerg_pages_mapped (pages of allocations not
- * yet unmapped, deferred frees included), reserve_pages (current level),
+ * yet unmapped, deferred frees included, cached slots not), emerg_cache_slots
+ * and emerg_cache_pages (slots kept mapped for reuse and their pages),
+ * emerg_cache_limit (slot_cache), emerg_cache_hits (allocations served from
+ * the cache), emerg_cache_released (cached slots unmapped by the shrinker, a
+ * lower limit or unload), reserve_pages (current level),
  * reserve_target, reserve_refills (pages put into the reserve by the worker
  * or by frees, initial fill included), reserve_pages_used (pages served
  * from the reserve) and deferred_frees (frees unmapped by the worker).
@@ -571,6 +745,13 @@ void pgc_emerg_show_stats(struct seq_file *m)
 	seq_printf(m, "emerg_slot_pages %u\n", pgc_slot_pages);
 	seq_printf(m, "emerg_pages_mapped %ld\n",
 		   atomic_long_read(&pgc_pages_mapped));
+	seq_printf(m, "emerg_cache_slots %u\n", READ_ONCE(pgc_cache_slots));
+	seq_printf(m, "emerg_cache_pages %lu\n", READ_ONCE(pgc_cache_pages));
+	seq_printf(m, "emerg_cache_limit %u\n", READ_ONCE(pgc_slot_cache));
+	seq_printf(m, "emerg_cache_hits %lld\n",
+		   atomic64_read(&pgc_stat_cache_hits));
+	seq_printf(m, "emerg_cache_released %lld\n",
+		   atomic64_read(&pgc_stat_cache_released));
 	seq_printf(m, "reserve_pages %u\n", READ_ONCE(pgc_reserve_level));
 	seq_printf(m, "reserve_target %u\n", pgc_reserve_pages);
 	seq_printf(m, "reserve_refills %lld\n",
@@ -585,23 +766,26 @@ void pgc_emerg_show_stats(struct seq_file *m)
  * pgc_emerg_pages_held() - pages the emergency allocator holds
  *
  * Context: any context.
- * Return: pages in live (or not yet unmapped) allocations, in the reserve,
- * and the filler page.
+ * Return: pages in live (or not yet unmapped) allocations, in cached slots,
+ * in the reserve, and the filler page.
  */
 unsigned long pgc_emerg_pages_held(void)
 {
 	return atomic_long_read(&pgc_pages_mapped) +
+	       READ_ONCE(pgc_cache_pages) +
 	       READ_ONCE(pgc_reserve_level) + (pgc_filler_page ? 1 : 0);
 }
 
 /*
  * debugfs "slots": one line per live slot, "<vaddr> <used>/<slot> pages
- * <n> reserve", then "slots <n> pages <used>/<mapped> reserve <n>".  The
- * table is walked one hash bucket at a time so the lock is held briefly.
+ * <n> reserve", one per cached slot, "<vaddr> <used>/<slot> pages cached",
+ * then "slots <n> pages <used>/<mapped> reserve <n> cached <n>".  The table
+ * and the cache are walked one hash bucket or cache list at a time so the
+ * lock is held briefly.
  */
 static int pgc_slots_show(struct seq_file *m, void *unused)
 {
-	unsigned long slots = 0, used = 0, mapped = 0, reserve = 0;
+	unsigned long slots = 0, used = 0, mapped = 0, reserve = 0, cached = 0;
 	struct pgc_emerg_rec *rec;
 	unsigned int bkt;
 
@@ -618,8 +802,18 @@ static int pgc_slots_show(struct seq_file *m, void *unused)
 		}
 		spin_unlock_irq(&pgc_emerg_lock);
 	}
-	seq_printf(m, "slots %lu pages %lu/%lu reserve %lu\n",
-		   slots, used, mapped, reserve);
+	for (bkt = 0; bkt < PGC_SLOT_PAGES_MAX; bkt++) {
+		spin_lock_irq(&pgc_emerg_lock);
+		list_for_each_entry(rec, &pgc_cache[bkt], list) {
+			seq_printf(m, "%p %u/%u pages cached\n",
+				   (void *)rec->addr, rec->nr_pages,
+				   rec->map_pages);
+			cached++;
+		}
+		spin_unlock_irq(&pgc_emerg_lock);
+	}
+	seq_printf(m, "slots %lu pages %lu/%lu reserve %lu cached %lu\n",
+		   slots, used, mapped, reserve, cached);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(pgc_slots);
@@ -741,8 +935,11 @@ int pgc_emerg_init(void)
 {
 	size_t rec_size = sizeof(struct pgc_emerg_rec) +
 			  pgc_slot_pages * sizeof(struct page *);
+	unsigned int i;
 
 	pgc_emerg_dying = false;
+	for (i = 0; i < PGC_SLOT_PAGES_MAX; i++)
+		INIT_LIST_HEAD(&pgc_cache[i]);
 	pgc_rec_spare_target = min(pgc_reserve_pages, PGC_REC_RESERVE_MAX);
 	pgc_rec_cache = kmem_cache_create("pgcluster_emerg_rec", rec_size, 0,
 					  0, NULL);
@@ -755,6 +952,14 @@ int pgc_emerg_init(void)
 				       WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
 	if (!pgc_emerg_wq)
 		goto err_filler;
+	pgc_cache_shrinker = pgc_shrinker_create(pgc_cache_count,
+						 pgc_cache_scan,
+						 "pgcluster-slots");
+	if (!pgc_cache_shrinker)
+		goto err_wq;
+	spin_lock_irq(&pgc_emerg_lock);
+	pgc_cache_ready = true;
+	spin_unlock_irq(&pgc_emerg_lock);
 
 	if (!pgc_refill())
 		pr_warn("emergency reserve filled to %u of %u pages; the worker keeps trying\n",
@@ -769,6 +974,9 @@ int pgc_emerg_init(void)
 			    &pgc_force_virtual_fops);
 	return 0;
 
+err_wq:
+	destroy_workqueue(pgc_emerg_wq);
+	pgc_emerg_wq = NULL;
 err_filler:
 	__free_page(pgc_filler_page);
 	pgc_filler_page = NULL;
@@ -796,8 +1004,13 @@ void pgc_emerg_exit(void)
 	unsigned int bkt;
 
 	/* No user is left to free or allocate; only our workers run. */
+	pgc_shrinker_destroy(pgc_cache_shrinker);
+	pgc_cache_shrinker = NULL;
+	spin_lock_irq(&pgc_emerg_lock);
 	WRITE_ONCE(pgc_emerg_dying, true);
+	spin_unlock_irq(&pgc_emerg_lock);
 	flush_work(&pgc_deferred_work);
+	pgc_cache_trim(0, ULONG_MAX);
 	pgc_deferred_drain();
 
 	spin_lock_irq(&pgc_emerg_lock);
@@ -823,8 +1036,8 @@ void pgc_emerg_exit(void)
 		__free_page(page);
 	}
 	pgc_reserve_level = 0;
-	list_for_each_entry_safe(rec, rnext, &pgc_rec_spares, spare) {
-		list_del(&rec->spare);
+	list_for_each_entry_safe(rec, rnext, &pgc_rec_spares, list) {
+		list_del(&rec->list);
 		kmem_cache_free(pgc_rec_cache, rec);
 	}
 	pgc_rec_spare_level = 0;
@@ -832,4 +1045,7 @@ void pgc_emerg_exit(void)
 	pgc_filler_page = NULL;
 	kmem_cache_destroy(pgc_rec_cache);
 	pgc_rec_cache = NULL;
+	spin_lock_irq(&pgc_emerg_lock);
+	pgc_cache_ready = false;
+	spin_unlock_irq(&pgc_emerg_lock);
 }

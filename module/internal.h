@@ -27,6 +27,8 @@ struct seq_file;
 extern unsigned int pgc_pool_mb;	/* initial pool per node, MiB */
 extern unsigned int pgc_slot_pages;	/* emergency slot, pages, power of 2 */
 extern unsigned int pgc_reserve_pages;	/* emergency page reserve */
+extern unsigned int pgc_slot_cache;	/* freed slots kept mapped, run-time */
+#define PGC_SLOT_PAGES_MAX	256	/* largest slot_pages */
 extern bool pgc_allow_inject;		/* create debugfs inject/ */
 extern struct dentry *pgc_debugfs_root;	/* /sys/kernel/debug/pgcluster */
 
@@ -60,6 +62,8 @@ bool pgc_emerg_free(const void *ptr);
 size_t pgc_emerg_size(const void *ptr);
 void pgc_emerg_show_stats(struct seq_file *m);
 unsigned long pgc_emerg_pages_held(void);
+/* slot_cache changed: trim the slot cache to the new limit. */
+void pgc_emerg_cache_resize(void);
 /* debugfs force_virtual: PGCLUSTER_VIRTOK requests skip the cluster pool. */
 extern bool pgc_force_virtual;
 static inline bool pgc_skip_contig(unsigned int flags)

@@ -5,7 +5,9 @@
  *
  * Parameters are validated when they are set, so a bad value on the insmod
  * line fails the load with a message naming the parameter and the accepted
- * range.  All of them are read-only once loaded (0444).
+ * range.  All of them but slot_cache are read-only once loaded (0444);
+ * slot_cache may be changed at run time (0644) and a lower value trims the
+ * cache at once.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -21,13 +23,14 @@
 unsigned int pgc_pool_mb = 16;
 unsigned int pgc_slot_pages = 32;
 unsigned int pgc_reserve_pages = 256;
+unsigned int pgc_slot_cache = 16;
 bool pgc_allow_inject;
 struct dentry *pgc_debugfs_root;
 
 #define PGC_POOL_MB_MAX		65536
 #define PGC_SLOT_PAGES_MIN	2
-#define PGC_SLOT_PAGES_MAX	256
 #define PGC_RESERVE_PAGES_MAX	65536
+#define PGC_SLOT_CACHE_MAX	1024
 
 static int pgc_param_set_range(const char *val, unsigned int *res,
 			       const char *name, unsigned int min,
@@ -73,6 +76,21 @@ static int pgc_set_reserve_pages(const char *val,
 				   PGC_RESERVE_PAGES_MAX);
 }
 
+/* Runs under the module's parameter lock, so writers are serialised. */
+static int pgc_set_slot_cache(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v;
+	int ret;
+
+	ret = pgc_param_set_range(val, &v, "slot_cache", 0,
+				  PGC_SLOT_CACHE_MAX);
+	if (ret)
+		return ret;
+	WRITE_ONCE(*(unsigned int *)kp->arg, v);
+	pgc_emerg_cache_resize();
+	return 0;
+}
+
 static const struct kernel_param_ops pgc_pool_mb_ops = {
 	.set = pgc_set_pool_mb,
 	.get = param_get_uint,
@@ -88,6 +106,11 @@ static const struct kernel_param_ops pgc_reserve_pages_ops = {
 	.get = param_get_uint,
 };
 
+static const struct kernel_param_ops pgc_slot_cache_ops = {
+	.set = pgc_set_slot_cache,
+	.get = param_get_uint,
+};
+
 module_param_cb(pool_mb, &pgc_pool_mb_ops, &pgc_pool_mb, 0444);
 MODULE_PARM_DESC(pool_mb,
 		 "Cluster pool taken at load, MiB per NUMA node (0-65536, at most a quarter of the node's memory; default 16)");
@@ -98,6 +121,9 @@ module_param_cb(reserve_pages, &pgc_reserve_pages_ops, &pgc_reserve_pages,
 		0444);
 MODULE_PARM_DESC(reserve_pages,
 		 "Order-0 pages reserved for the emergency allocator (0-65536; default 256)");
+module_param_cb(slot_cache, &pgc_slot_cache_ops, &pgc_slot_cache, 0644);
+MODULE_PARM_DESC(slot_cache,
+		 "Freed emergency slots kept mapped for reuse (0-1024, 0 = none; default 16; writable at run time)");
 module_param_named(allow_inject, pgc_allow_inject, bool, 0444);
 MODULE_PARM_DESC(allow_inject,
 		 "Create debugfs inject/ to pin pages in a fragmentation pattern (default 0)");
@@ -133,9 +159,10 @@ static int __init pgc_init(void)
 	if (ret)
 		goto out_inject;
 
-	pr_info("loaded: pool %u MiB/node, granule %u B, slot %u pages, reserve %u pages%s\n",
+	pr_info("loaded: pool %u MiB/node, granule %u B, slot %u pages, reserve %u pages, slot cache %u%s\n",
 		pgc_pool_mb, PGCLUSTER_GRANULE, pgc_slot_pages,
-		pgc_reserve_pages, pgc_allow_inject ? ", injector enabled" : "");
+		pgc_reserve_pages, READ_ONCE(pgc_slot_cache),
+		pgc_allow_inject ? ", injector enabled" : "");
 	return 0;
 
 out_inject:

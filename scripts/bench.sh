@@ -8,7 +8,8 @@
 #   1. speed: alloc+free pairs of 9000 B to 128 KiB, pgcluster against
 #      kmalloc, alloc_pages_exact, alloc_pages and vmalloc (hot and batch);
 #      then the emergency path (pgcluster VIRTOK with force_virtual=1)
-#      against vmalloc and kvmalloc;
+#      against vmalloc and kvmalloc, with the slot cache and without it
+#      (slot_cache=0);
 #   2. waste: bytes held per byte requested for 2000 live allocations of
 #      4 KiB to 128 KiB, plus pgcluster's own bytes_held, metadata_bytes and
 #      pool_bytes from debugfs stats;
@@ -134,9 +135,19 @@ say "---- part 1: pgcluster loaded with pool_mb=$POOL1"
 load pool_mb=$POOL1
 step speed || rc=1
 say ""
+SC=/sys/module/pgcluster/parameters/slot_cache
 if [ -e $PG/force_virtual ]; then
 	force 1
+	say "emergency path with the slot cache (slot_cache=$(cat $SC)): freed"
+	say "slots stay mapped and the next request of that size reuses one"
 	step emerg || rc=1
+	sc=$(cat $SC)
+	echo 0 > $SC
+	say ""
+	say "emergency path without the slot cache (slot_cache=0): every pair"
+	say "allocates pages, maps, unmaps and frees them"
+	step emerg || rc=1
+	echo "$sc" > $SC
 	force 0
 else
 	say "(no $PG/force_virtual: the pgcluster VIRTOK rows read n/a)"

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Load and unload pgcluster 20 times: the debugfs directory must come and go
-# with the module, and the free page count must come back (nothing leaked).
+# with the module, and the free page count must come back (nothing leaked);
+# the pool and cached emergency slots are given back at unload.
 . "$(dirname "$0")/tap.sh"
 ko=$PGC_MODDIR/pgcluster.ko
 cycles=${CYCLES:-20}
@@ -52,4 +53,23 @@ rmmod pgcluster
 unloaded=$(pgc_free_pages)
 tap_diag "pool_mb=64: free pages loaded $loaded, unloaded $unloaded"
 tap_check "pool_taken_and_returned" [ $((unloaded - loaded)) -ge 16384 ]
+
+# Freed emergency slots kept mapped in the slot cache are given back at
+# unload: 64 slots of 128 KiB (2048 pages) cached, then rmmod.
+D=/sys/kernel/debug/pgcluster
+before=$(pgc_free_pages)
+insmod "$ko" slot_cache=64
+echo 1 > $D/force_virtual
+n=0
+while [ $n -lt 64 ] && echo "128K virtok hold" > $D/probe_pgcluster; do
+	n=$((n + 1))
+done
+echo release > $D/probe_pgcluster
+cached=$(awk '$1 == "emerg_cache_pages" { print $2 }' $D/stats)
+tap_diag "held $n x 128K virtok, released: emerg_cache_pages ${cached:-none}"
+tap_check "slots_cached_after_free" [ $n -eq 64 -a "${cached:-0}" -eq 2048 ]
+rmmod pgcluster
+after=$(pgc_free_pages)
+tap_diag "free pages before load $before, after unload $after"
+tap_check "cached_slots_returned_at_unload" [ $((before - after)) -lt 1024 ]
 tap_finish

@@ -47,5 +47,21 @@ for v in -5 65537 4294967296 junk; do reject "reserve_pages=$v"; done
 accept slot_pages=2
 accept slot_pages=64 reserve_pages=0
 accept pool_mb=0
+for v in -1 1025 4294967296 1e3 "" many; do reject "slot_cache=$v"; done
 accept pool_mb=32 slot_pages=256 reserve_pages=1024
+accept slot_cache=0
+accept slot_cache=1024 slot_pages=256
+
+# slot_cache is writable at run time, with the same checks.
+P=/sys/module/pgcluster/parameters/slot_cache
+insmod "$ko" slot_cache=8
+echo 3 > $P
+tap_check "slot_cache writable at run time" [ "$(cat $P)" = 3 ]
+bad=0
+for v in -1 1025 abc "" 99999999999; do
+	echo "$v" > $P 2>/dev/null && bad=$((bad + 1))
+done
+tap_check "slot_cache rejects bad values at run time" \
+	[ $bad = 0 -a "$(cat $P)" = 3 ]
+rmmod pgcluster
 tap_finish

@@ -11,7 +11,9 @@
  *   emerg_fail_pages  makes the next N page allocations of the emergency
  *                     path fail, so the reserve has to serve them
  *   stats, slots      counters and slot occupancy, checked after each step
- * Cases run one at a time, so counter deltas belong to the running case.
+ * and the module parameter slot_cache, which the cases set to 0 (every free
+ * unmaps) except those that test the slot cache.  Cases run one at a time,
+ * so counter deltas belong to the running case.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -35,6 +37,7 @@
 #include "pgct.h"
 
 #define EMT_DIR		"/sys/kernel/debug/pgcluster/"
+#define EMT_SLOT_CACHE	"/sys/module/pgcluster/parameters/slot_cache"
 #define EMT_STATS_LEN	16384
 #define EMT_WAIT_MS	5000
 
@@ -183,23 +186,62 @@ static int emt_set_virtual(bool on)
 	return emt_write(EMT_DIR "force_virtual", on ? "1" : "0");
 }
 
-/* Runs @fn with force_virtual set, and clears it whatever the result. */
-static int emt_with_virtual(int (*fn)(void))
+static int emt_set_cache(unsigned int slots)
 {
+	char val[12];
+
+	snprintf(val, sizeof(val), "%u", slots);
+	return emt_write(EMT_SLOT_CACHE, val);
+}
+
+/* The slot_cache parameter, or -1. */
+static long long emt_get_cache(void)
+{
+	char buf[24];
+	long long v;
+
+	if (emt_read(EMT_SLOT_CACHE, buf, sizeof(buf)) <= 0 ||
+	    kstrtoll(strim(buf), 10, &v))
+		return -1;
+	return v;
+}
+
+/*
+ * Runs @fn with force_virtual set and slot_cache at @cache; restores both
+ * (force_virtual to 0, slot_cache to its old value) whatever the result.
+ */
+static int emt_with_cache(int (*fn)(void), unsigned int cache)
+{
+	long long old = emt_get_cache();
 	int ret, err;
 
+	if (old < 0 || emt_set_cache(cache)) {
+		pgct_log("FAIL cannot read or set slot_cache");
+		return PGCT_FAIL;
+	}
 	err = emt_set_virtual(true);
 	if (err) {
 		pgct_log("FAIL cannot set force_virtual: %d", err);
+		emt_set_cache(old);
 		return PGCT_FAIL;
 	}
 	ret = fn();
 	err = emt_set_virtual(false);
 	if (err) {
 		pgct_log("FAIL cannot clear force_virtual: %d", err);
-		return PGCT_FAIL;
+		ret = PGCT_FAIL;
+	}
+	if (emt_set_cache(old)) {
+		pgct_log("FAIL cannot restore slot_cache=%lld", old);
+		ret = PGCT_FAIL;
 	}
 	return ret;
+}
+
+/* Runs @fn with force_virtual set and the slot cache off. */
+static int emt_with_virtual(int (*fn)(void))
+{
+	return emt_with_cache(fn, 0);
 }
 
 static unsigned int emt_slot_pages(void)
@@ -788,6 +830,7 @@ struct emt_thread {
 	struct task_struct *task;
 	unsigned int id;
 	unsigned int slot;
+	bool few_sizes;		/* 1-3 pages only, so the slot cache hits */
 	unsigned int allocs;
 	int result;
 };
@@ -821,7 +864,11 @@ static int emt_thread_fn(void *arg)
 			}
 			p[k] = NULL;
 		}
-		sz[k] = 1 + get_random_u32() % (t->slot * PAGE_SIZE);
+		if (t->few_sizes)
+			sz[k] = (1 + get_random_u32() % min(3u, t->slot)) *
+				PAGE_SIZE - get_random_u32() % PAGE_SIZE;
+		else
+			sz[k] = 1 + get_random_u32() % (t->slot * PAGE_SIZE);
 		seed[k] = get_random_u32();
 		p[k] = pgcluster_alloc(sz[k], GFP_KERNEL, PGCLUSTER_VIRTOK);
 		if (!p[k]) {
@@ -846,9 +893,13 @@ static int emt_thread_fn(void *arg)
 	return 0;
 }
 
+static bool emt_cache_mode;	/* emt_concurrency_inner() with the cache */
+
 static int emt_concurrency_inner(void)
 {
+	static const char *const limits[] = { "1", "0", "4", "2", "4" };
 	long long mapped = emt_stat("emerg_pages_mapped");
+	long long hits = emt_stat("emerg_cache_hits");
 	long long live = emt_stat("emerg_live_slots");
 	long long bad = emt_stat("bad_frees");
 	struct emt_thread t[EMT_THREADS];
@@ -856,11 +907,13 @@ static int emt_concurrency_inner(void)
 	int ret = PGCT_PASS;
 	long long v;
 
-	PGCT_EXPECT(slot && mapped >= 0 && live >= 0 && bad >= 0, "stats");
+	PGCT_EXPECT(slot && mapped >= 0 && live >= 0 && bad >= 0 && hits >= 0,
+		    "stats");
 	memset(t, 0, sizeof(t));
 	for (i = 0; i < EMT_THREADS; i++) {
 		t[i].id = i;
 		t[i].slot = slot;
+		t[i].few_sizes = emt_cache_mode;
 		t[i].task = kthread_run(emt_thread_fn, &t[i], "pgct_emerg/%u", i);
 		if (IS_ERR(t[i].task)) {
 			pgct_log("FAIL kthread_run: %ld", PTR_ERR(t[i].task));
@@ -868,6 +921,10 @@ static int emt_concurrency_inner(void)
 			ret = PGCT_FAIL;
 		}
 	}
+	/* With the cache: change its limit while the threads run. */
+	for (i = 0; emt_cache_mode && i < ARRAY_SIZE(limits); i++)
+		if (emt_write(EMT_SLOT_CACHE, limits[i]))
+			ret = PGCT_FAIL;
 	for (i = 0; i < EMT_THREADS; i++) {
 		if (!t[i].task)
 			continue;
@@ -884,13 +941,161 @@ static int emt_concurrency_inner(void)
 	v = emt_wait_stat("emerg_pages_mapped", mapped);
 	PGCT_EXPECT(v == mapped, "emerg_pages_mapped %lld, was %lld", v,
 		    mapped);
+	v = emt_stat("emerg_cache_slots");
+	PGCT_EXPECT(v >= 0 && v <= 4, "emerg_cache_slots %lld above the limit",
+		    v);
+	if (emt_cache_mode) {
+		v = emt_stat("emerg_cache_hits") - hits;
+		PGCT_EXPECT(v > 0, "no allocation was served from the cache");
+		pgct_log("%lld of %u allocations came from the slot cache", v,
+			 total);
+	} else {
+		PGCT_EXPECT(emt_stat("emerg_cache_hits") == hits,
+			    "cache hits with slot_cache=0");
+	}
 	pgct_log("%u threads, %u allocations verified", EMT_THREADS, total);
 	return PGCT_PASS;
 }
 
 static int emt_concurrency(void)
 {
+	emt_cache_mode = false;
 	return emt_with_virtual(emt_concurrency_inner);
+}
+
+static int emt_cache_concurrency(void)
+{
+	emt_cache_mode = true;
+	return emt_with_cache(emt_concurrency_inner, 4);
+}
+
+#define EMT_CACHE	4
+
+/* Slots file has a line "<addr> @used/@slot pages cached". */
+static bool emt_slots_cached(unsigned int used, unsigned int slot)
+{
+	char *buf = kmalloc(EMT_STATS_LEN, GFP_KERNEL);
+	char want[48];
+	bool found = false;
+
+	if (!buf)
+		return false;
+	snprintf(want, sizeof(want), " %u/%u pages cached\n", used, slot);
+	if (emt_read(EMT_DIR "slots", buf, EMT_STATS_LEN) > 0)
+		found = strstr(buf, want);
+	kfree(buf);
+	return found;
+}
+
+/*
+ * The slot cache: a freed slot stays mapped and the next request of the
+ * same page count gets it back (zeroed for __GFP_ZERO) without a new
+ * mapping; another page count does not take it; the limit holds; a lower
+ * limit and the shrinker (drop_caches) unmap cached slots.
+ */
+static int emt_cache_inner(void)
+{
+	long long hits = emt_stat("emerg_cache_hits");
+	long long released = emt_stat("emerg_cache_released");
+	long long mapped = emt_stat("emerg_pages_mapped");
+	long long live = emt_stat("emerg_live_slots");
+	long long target = emt_stat("reserve_target");
+	unsigned int slot = emt_slot_pages(), nr, i;
+	void *p, *q, *r[EMT_CACHE + 2];
+	long long v;
+
+	PGCT_EXPECT(slot >= 2 && hits >= 0 && released >= 0 && mapped >= 0 &&
+		    live >= 0 && target >= 0, "stats");
+	PGCT_EXPECT(emt_stat("emerg_cache_limit") == EMT_CACHE, "limit");
+	PGCT_EXPECT(emt_stat("emerg_cache_slots") == 0, "cache not empty");
+	/* Slots are cached only while the page reserve is full. */
+	v = emt_wait_stat("reserve_pages", target);
+	PGCT_EXPECT(v == target, "reserve %lld of %lld", v, target);
+
+	nr = min(3u, slot);
+	p = pgcluster_alloc(nr * PAGE_SIZE, GFP_KERNEL, PGCLUSTER_VIRTOK);
+	PGCT_EXPECT(p && pgcluster_is_virtual(p), "allocation");
+	emt_fill(p, nr * PAGE_SIZE, 11);
+	pgcluster_free(p);
+	PGCT_EXPECT(emt_stat("emerg_cache_slots") == 1, "freed slot not cached");
+	PGCT_EXPECT(emt_stat("emerg_cache_pages") == nr, "cache pages");
+	PGCT_EXPECT(emt_stat("emerg_pages_mapped") == mapped,
+		    "cached pages still counted as allocated");
+	PGCT_EXPECT(emt_stat("emerg_live_slots") == live, "live slots");
+	PGCT_EXPECT(emt_slots_cached(nr, slot), "slots file lacks the slot");
+	PGCT_EXPECT(!pgcluster_is_virtual(p) && !pgcluster_size(p),
+		    "a cached slot still looks live");
+
+	q = pgcluster_alloc(nr * PAGE_SIZE, GFP_KERNEL | __GFP_ZERO,
+			    PGCLUSTER_VIRTOK);
+	PGCT_EXPECT(q == p, "cached slot %p not reused (got %p)", p, q);
+	PGCT_EXPECT(emt_stat("emerg_cache_hits") == hits + 1, "cache hits");
+	PGCT_EXPECT(emt_stat("emerg_cache_slots") == 0, "cache not emptied");
+	PGCT_EXPECT(pgcluster_size(q) == nr * PAGE_SIZE, "size");
+	PGCT_EXPECT(!memchr_inv(q, 0, nr * PAGE_SIZE),
+		    "__GFP_ZERO: reused slot not zeroed");
+	emt_fill(q, nr * PAGE_SIZE, 12);
+	if (emt_check_pages(q, nr, 12) != PGCT_PASS) {
+		pgcluster_free(q);
+		return PGCT_FAIL;
+	}
+	pgcluster_free(q);
+
+	/* Another page count maps a new slot and leaves the cached one. */
+	if (nr > 2) {
+		q = pgcluster_alloc(2 * PAGE_SIZE, GFP_KERNEL,
+				    PGCLUSTER_VIRTOK);
+		PGCT_EXPECT(q, "allocation");
+		PGCT_EXPECT(q != p && emt_stat("emerg_cache_slots") == 1,
+			    "a %u-page slot served a 2-page request", nr);
+		pgcluster_free(q);
+	}
+
+	/* The limit. */
+	for (i = 0; i < ARRAY_SIZE(r); i++) {
+		r[i] = pgcluster_alloc(slot * PAGE_SIZE, GFP_KERNEL,
+				       PGCLUSTER_VIRTOK);
+		if (!r[i]) {
+			while (i--)
+				pgcluster_free(r[i]);
+			pgct_log("FAIL allocation of a whole slot");
+			return PGCT_FAIL;
+		}
+	}
+	for (i = 0; i < ARRAY_SIZE(r); i++)
+		pgcluster_free(r[i]);
+	v = emt_stat("emerg_cache_slots");
+	PGCT_EXPECT(v == EMT_CACHE, "%lld slots cached, limit %u", v,
+		    EMT_CACHE);
+
+	/* A lower limit trims the cache. */
+	PGCT_EXPECT(!emt_set_cache(1), "slot_cache=1");
+	v = emt_wait_stat("emerg_cache_slots", 1);
+	PGCT_EXPECT(v == 1, "%lld slots cached after slot_cache=1", v);
+	PGCT_EXPECT(emt_set_cache(2000) == -EINVAL && emt_get_cache() == 1,
+		    "slot_cache=2000 accepted");
+	PGCT_EXPECT(emt_write(EMT_SLOT_CACHE, "-1") == -EINVAL &&
+		    emt_get_cache() == 1,
+		    "slot_cache=-1 accepted");
+
+	/* Memory pressure: the shrinker gives cached slots back. */
+	PGCT_EXPECT(!emt_sh("echo 2 > /proc/sys/vm/drop_caches"),
+		    "drop_caches");
+	v = emt_wait_stat("emerg_cache_slots", 0);
+	PGCT_EXPECT(v == 0, "%lld slots cached after drop_caches", v);
+	PGCT_EXPECT(emt_stat("emerg_cache_pages") == 0, "cache pages");
+	v = emt_stat("emerg_cache_released") - released;
+	PGCT_EXPECT(v == EMT_CACHE, "%lld cached slots released, want %u", v,
+		    EMT_CACHE);
+	v = emt_wait_stat("emerg_pages_mapped", mapped);
+	PGCT_EXPECT(v == mapped, "emerg_pages_mapped %lld, was %lld", v,
+		    mapped);
+	return PGCT_PASS;
+}
+
+static int emt_cache(void)
+{
+	return emt_with_cache(emt_cache_inner, EMT_CACHE);
 }
 
 static int emt_bad_free_inner(void)
@@ -1022,6 +1227,8 @@ const struct pgct_case pgct_emergency_cases[] = {
 	{ "emerg_fail_page_alloc", emt_fail_page_alloc },
 	{ "emerg_atomic_free", emt_atomic_free },
 	{ "emerg_concurrency", emt_concurrency },
+	{ "emerg_slot_cache", emt_cache },
+	{ "emerg_cache_concurrency", emt_cache_concurrency },
 	{ "emerg_bad_free", emt_bad_free },
 	{ "emerg_timing", emt_timing },
 	{ NULL, NULL }
