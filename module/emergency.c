@@ -38,7 +38,9 @@
  * it; a request that misses the cache costs what vmalloc() costs.  Only
  * slots of exactly the requested page count are reused, so a cached slot
  * never hands out more pages than asked for.  A cached slot may hold pages
- * of another node than the one a later request prefers.  A slot is cached
+ * of another node than the one a later request prefers.  When the cache is
+ * full, a free unmaps the oldest cached slot to make room, so the cache
+ * follows the sizes in current use.  A slot is cached
  * only while the page reserve is full (otherwise its pages refill the
  * reserve), and the memory is cleared as the page allocator would: on
  * reuse for __GFP_ZERO or init_on_alloc, on free for init_on_free.  A
@@ -113,6 +115,7 @@ struct pgc_emerg_rec {
 		struct llist_node llnode;	/* pgc_deferred, awaiting unmap */
 		struct list_head list;		/* record reserve or slot cache */
 	};
+	struct list_head lru;		/* slot cache, in free order */
 	unsigned long addr;		/* start of the mapping */
 	unsigned int nr_pages;		/* pages of the allocation */
 	unsigned int map_pages;		/* pages mapped (slot or nr_pages) */
@@ -279,18 +282,30 @@ static void pgc_refill_fn(struct work_struct *work)
 /* ---- slot cache -------------------------------------------------------- */
 
 /*
- * Freed slots kept mapped, one list per page count (index nr_pages - 1),
- * newest first, under pgc_emerg_lock.  pgc_cache_slots and pgc_cache_pages
- * count the slots on the lists plus those a free has claimed room for and
- * is still clearing; pgc_cache_ready is set once the lists are initialised.
+ * Freed slots kept mapped, under pgc_emerg_lock: on a list per page count
+ * (index nr_pages - 1) for lookup and on one list in the order they were
+ * freed for eviction, newest first on both.  pgc_cache_slots and
+ * pgc_cache_pages count the slots on the lists plus those a free has
+ * claimed room for and is still clearing; pgc_cache_ready is set once the
+ * lists are initialised.
  */
 static struct list_head pgc_cache[PGC_SLOT_PAGES_MAX];
+static LIST_HEAD(pgc_cache_lru);
 static unsigned int pgc_cache_slots;
 static unsigned long pgc_cache_pages;
 static bool pgc_cache_ready;
 static struct shrinker *pgc_cache_shrinker;
 static atomic64_t pgc_stat_cache_hits = ATOMIC64_INIT(0);
 static atomic64_t pgc_stat_cache_released = ATOMIC64_INIT(0);
+
+/* Takes @rec off both cache lists.  Lock held. */
+static void pgc_cache_unlink(struct pgc_emerg_rec *rec)
+{
+	list_del(&rec->list);
+	list_del(&rec->lru);
+	WRITE_ONCE(pgc_cache_slots, pgc_cache_slots - 1);
+	WRITE_ONCE(pgc_cache_pages, pgc_cache_pages - rec->nr_pages);
+}
 
 /* Takes a cached slot of exactly @nr pages and makes it live; NULL on a miss. */
 static struct pgc_emerg_rec *pgc_cache_take(unsigned int nr)
@@ -303,9 +318,7 @@ static struct pgc_emerg_rec *pgc_cache_take(unsigned int nr)
 	rec = list_first_entry_or_null(&pgc_cache[nr - 1],
 				       struct pgc_emerg_rec, list);
 	if (rec) {
-		list_del(&rec->list);
-		WRITE_ONCE(pgc_cache_slots, pgc_cache_slots - 1);
-		WRITE_ONCE(pgc_cache_pages, pgc_cache_pages - nr);
+		pgc_cache_unlink(rec);
 		hash_add(pgc_emerg_hash, &rec->hnode, rec->addr >> PAGE_SHIFT);
 	}
 	spin_unlock_irq(&pgc_emerg_lock);
@@ -313,22 +326,48 @@ static struct pgc_emerg_rec *pgc_cache_take(unsigned int nr)
 }
 
 /*
- * Claims room in the cache for @rec, just removed from the live table.
- * Caller holds pgc_emerg_lock.  A full reserve comes first: while it is
- * short, freed pages go to it instead.
+ * Takes the oldest cached slot out of the cache for unmapping, or returns
+ * NULL when no slot is on the lists.  Its pages count as mapped again until
+ * the unmap.  Lock held.
  */
-static bool pgc_cache_claim(struct pgc_emerg_rec *rec)
+static struct pgc_emerg_rec *pgc_cache_evict(void)
 {
-	if (!pgc_cache_ready || pgc_emerg_dying ||
-	    pgc_cache_slots >= READ_ONCE(pgc_slot_cache) ||
+	struct pgc_emerg_rec *rec;
+
+	if (list_empty(&pgc_cache_lru))
+		return NULL;
+	rec = list_last_entry(&pgc_cache_lru, struct pgc_emerg_rec, lru);
+	pgc_cache_unlink(rec);
+	atomic_long_add(rec->nr_pages, &pgc_pages_mapped);
+	atomic64_inc(&pgc_stat_cache_released);
+	return rec;
+}
+
+/*
+ * Claims room in the cache for @rec, just removed from the live table.
+ * When the cache is full, the oldest cached slot makes room and comes back
+ * in @victim for the caller to unmap.  A full reserve comes first: while it
+ * is short, freed pages go to it instead.  Lock held.
+ */
+static bool pgc_cache_claim(struct pgc_emerg_rec *rec,
+			    struct pgc_emerg_rec **victim)
+{
+	unsigned int limit = READ_ONCE(pgc_slot_cache);
+
+	*victim = NULL;
+	if (!pgc_cache_ready || pgc_emerg_dying || !limit ||
 	    READ_ONCE(pgc_reserve_level) < pgc_reserve_pages)
+		return false;
+	if (pgc_cache_slots >= limit)
+		*victim = pgc_cache_evict();
+	if (pgc_cache_slots >= limit)
 		return false;
 	WRITE_ONCE(pgc_cache_slots, pgc_cache_slots + 1);
 	WRITE_ONCE(pgc_cache_pages, pgc_cache_pages + rec->nr_pages);
 	return true;
 }
 
-/* Puts @rec, which has claimed its room, on its list. */
+/* Puts @rec, which has claimed its room, on the cache lists. */
 static void pgc_cache_put(struct pgc_emerg_rec *rec)
 {
 	unsigned long flags;
@@ -337,46 +376,35 @@ static void pgc_cache_put(struct pgc_emerg_rec *rec)
 		memset((void *)rec->addr, 0, (size_t)rec->nr_pages << PAGE_SHIFT);
 	spin_lock_irqsave(&pgc_emerg_lock, flags);
 	list_add(&rec->list, &pgc_cache[rec->nr_pages - 1]);
+	list_add(&rec->lru, &pgc_cache_lru);
 	spin_unlock_irqrestore(&pgc_emerg_lock, flags);
 }
 
 /*
- * Hands cached slots, oldest first and largest page count first, to the
- * unmap worker until at most @keep slots stay cached or at least @pages
- * pages are handed over.  Returns the pages handed over.  Any context.
+ * Hands cached slots, oldest first, to the unmap worker until at most
+ * @keep slots stay cached or at least @pages pages are handed over.
+ * Returns the pages handed over.  Any context.
  */
 static unsigned long pgc_cache_trim(unsigned int keep, unsigned long pages)
 {
 	struct pgc_emerg_rec *rec;
-	unsigned long flags, done = 0, slots = 0;
-	int i;
+	unsigned long flags, done = 0;
 
 	spin_lock_irqsave(&pgc_emerg_lock, flags);
 	if (!pgc_cache_ready)
 		goto out;
-	for (i = PGC_SLOT_PAGES_MAX - 1; i >= 0; i--) {
-		while (pgc_cache_slots > keep && done < pages &&
-		       !list_empty(&pgc_cache[i])) {
-			rec = list_last_entry(&pgc_cache[i],
-					      struct pgc_emerg_rec, list);
-			list_del(&rec->list);
-			WRITE_ONCE(pgc_cache_slots, pgc_cache_slots - 1);
-			WRITE_ONCE(pgc_cache_pages,
-				   pgc_cache_pages - rec->nr_pages);
-			/* Counted as mapped again until the worker unmaps it. */
-			atomic_long_add(rec->nr_pages, &pgc_pages_mapped);
-			llist_add(&rec->llnode, &pgc_deferred);
-			done += rec->nr_pages;
-			slots++;
-		}
+	while (pgc_cache_slots > keep && done < pages) {
+		rec = pgc_cache_evict();
+		if (!rec)
+			break;
+		llist_add(&rec->llnode, &pgc_deferred);
+		done += rec->nr_pages;
 	}
 	/* At unload the caller drains the list itself. */
-	if (slots && !pgc_emerg_dying)
+	if (done && !pgc_emerg_dying)
 		queue_work(pgc_emerg_wq, &pgc_deferred_work);
 out:
 	spin_unlock_irqrestore(&pgc_emerg_lock, flags);
-	if (slots)
-		atomic64_add(slots, &pgc_stat_cache_released);
 	return done;
 }
 
@@ -631,12 +659,25 @@ static bool pgc_emerg_may_sleep(void)
 	return preemptible() && !rcu_preempt_depth();
 }
 
+/* Unmaps @rec now if the context allows, else hands it to the worker. */
+static void pgc_emerg_dispose(struct pgc_emerg_rec *rec)
+{
+	if (pgc_emerg_may_sleep()) {
+		pgc_emerg_release(rec);
+		return;
+	}
+	atomic64_inc(&pgc_stat_deferred);
+	llist_add(&rec->llnode, &pgc_deferred);
+	queue_work(pgc_emerg_wq, &pgc_deferred_work);
+}
+
 /**
  * pgc_emerg_free() - free an emergency allocation
  * @ptr: start of a live emergency allocation
  *
- * The slot is kept mapped in the slot cache when there is room, else
- * unmapped; the unmap is deferred to a worker when the caller cannot sleep.
+ * The slot is kept mapped in the slot cache (which, when full, unmaps its
+ * oldest slot to make room) or else unmapped; an unmap is deferred to a
+ * worker when the caller cannot sleep.
  *
  * Context: any context.
  * Return: true when @ptr was a live allocation (now freed), false when it
@@ -645,7 +686,7 @@ static bool pgc_emerg_may_sleep(void)
 bool pgc_emerg_free(const void *ptr)
 {
 	unsigned long addr = (unsigned long)ptr;
-	struct pgc_emerg_rec *rec;
+	struct pgc_emerg_rec *rec, *victim = NULL;
 	bool cache = false;
 	unsigned long flags;
 
@@ -655,7 +696,7 @@ bool pgc_emerg_free(const void *ptr)
 	rec = pgc_emerg_find(addr);
 	if (rec) {
 		hash_del(&rec->hnode);
-		cache = pgc_cache_claim(rec);
+		cache = pgc_cache_claim(rec, &victim);
 	}
 	spin_unlock_irqrestore(&pgc_emerg_lock, flags);
 	if (!rec)
@@ -663,18 +704,14 @@ bool pgc_emerg_free(const void *ptr)
 
 	atomic64_inc(&pgc_stat_frees);
 	atomic_long_dec(&pgc_live_slots);
+	if (victim)
+		pgc_emerg_dispose(victim);
 	if (cache) {
 		atomic_long_sub(rec->nr_pages, &pgc_pages_mapped);
 		pgc_cache_put(rec);
-		return true;
+	} else {
+		pgc_emerg_dispose(rec);
 	}
-	if (pgc_emerg_may_sleep()) {
-		pgc_emerg_release(rec);
-		return true;
-	}
-	atomic64_inc(&pgc_stat_deferred);
-	llist_add(&rec->llnode, &pgc_deferred);
-	queue_work(pgc_emerg_wq, &pgc_deferred_work);
 	return true;
 }
 
@@ -726,8 +763,9 @@ bool pgc_emerg_owns(const void *ptr)
  * yet unmapped, deferred frees included, cached slots not), emerg_cache_slots
  * and emerg_cache_pages (slots kept mapped for reuse and their pages),
  * emerg_cache_limit (slot_cache), emerg_cache_hits (allocations served from
- * the cache), emerg_cache_released (cached slots unmapped by the shrinker, a
- * lower limit or unload), reserve_pages (current level),
+ * the cache), emerg_cache_released (cached slots unmapped: evicted by a newer
+ * one, by the shrinker, a lower limit or unload), reserve_pages (current
+ * level),
  * reserve_target, reserve_refills (pages put into the reserve by the worker
  * or by frees, initial fill included), reserve_pages_used (pages served
  * from the reserve) and deferred_frees (frees unmapped by the worker).
