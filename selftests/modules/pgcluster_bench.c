@@ -624,7 +624,7 @@ static void pb_step_emerg(void)
 	vm = &rows[2 * nk + 1];
 	if (pb_virt_row_valid(pg) && pg->hot_ok && vm->hot_ok &&
 	    pg->batch_ok && vm->batch_ok)
-		pb_out("goal 128 KiB: emergency alloc+free <= 0.5x vmalloc+vfree: %sx: %s (batch of %u live: %sx)",
+		pb_out("goal 128 KiB: emergency <= 0.5x vmalloc+vfree: %sx: %s (batch %u: %sx)",
 		       pb_fmt_ratio(a, sizeof(a), pg->hot_ps, vm->hot_ps, true, 2),
 		       2 * pg->hot_ps <= vm->hot_ps ? "met" : "NOT met", batch,
 		       pb_fmt_ratio(b, sizeof(b), pg->batch_ps, vm->batch_ps,
