@@ -46,6 +46,9 @@
  * reuse for __GFP_ZERO or init_on_alloc, on free for init_on_free.  A
  * shrinker hands cached slots to the unmap worker under memory pressure,
  * lowering slot_cache trims the cache the same way, and unload empties it.
+ * A cached slot stays mapped, so a use after free of an emergency
+ * allocation is invisible to KASAN; slot_cache=0 restores vmalloc-like
+ * behaviour for such hunts.
  *
  * Forward progress.  Each page is first asked of the page allocator with
  * __GFP_NORETRY | __GFP_NOWARN; only when that fails is it taken from a
