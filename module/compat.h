@@ -83,6 +83,21 @@ static inline void pgc_shrinker_destroy(struct shrinker *s)
 #define PGC_VMAP_MAX_ALLOC	BITS_PER_LONG
 
 /*
+ * Bulk order-0 allocation into a page array (fills the NULL entries,
+ * returns how many entries are set): alloc_pages_bulk_array_node() up to
+ * 6.13, a static inline before 6.10 and a macro after; 6.14 renamed it
+ * alloc_pages_bulk_node(), a macro.  Exported underneath as
+ * __alloc_pages_bulk() (6.1) and alloc_pages_bulk_noprof() (7.2).
+ */
+#ifdef alloc_pages_bulk_node
+#define pgc_alloc_pages_bulk_node(gfp, nid, nr, pages) \
+	alloc_pages_bulk_node(gfp, nid, nr, pages)
+#else
+#define pgc_alloc_pages_bulk_node(gfp, nid, nr, pages) \
+	alloc_pages_bulk_array_node(gfp, nid, nr, pages)
+#endif
+
+/*
  * alloc_contig_pages() builds a cluster by migrating movable pages out of a
  * range when the buddy allocator has no free block that large.  It exists
  * under CONFIG_CONTIG_ALLOC on every supported kernel but modules can only

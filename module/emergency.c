@@ -50,8 +50,9 @@
  * allocation is invisible to KASAN; slot_cache=0 restores vmalloc-like
  * behaviour for such hunts.
  *
- * Forward progress.  Each page is first asked of the page allocator with
- * __GFP_NORETRY | __GFP_NOWARN; only when that fails is it taken from a
+ * Forward progress.  Pages are first asked of the page allocator with
+ * __GFP_NORETRY | __GFP_NOWARN, in one bulk call and then one by one for
+ * what the bulk call did not give; only when that fails is a page taken from a
  * reserve of pgc_reserve_pages order-0 pages.  The bookkeeping record of an
  * allocation has a small reserve of its own, so a request whose pages are
  * all in the reserve needs no memory from the system except what
@@ -464,6 +465,21 @@ static struct page *pgc_emerg_get_page(gfp_t gfp, int node, bool *reserve)
 	return page;
 }
 
+/*
+ * Fills as many of @rec's nr_pages entries as the page allocator's fast path
+ * gives in one bulk call (the rest stay NULL); none while the
+ * emerg_fail_pages knob is armed, so that it fails single pages as it says.
+ */
+static void pgc_emerg_bulk_pages(struct pgc_emerg_rec *rec, gfp_t gfp,
+				 int node)
+{
+	memset(rec->pages, 0, rec->nr_pages * sizeof(rec->pages[0]));
+	if (atomic_read(&pgc_fail_pages))
+		return;
+	pgc_alloc_pages_bulk_node(gfp | __GFP_NORETRY | __GFP_NOWARN, node,
+				  rec->nr_pages, rec->pages);
+}
+
 static struct pgc_emerg_rec *pgc_rec_get(gfp_t gfp, int node)
 {
 	struct pgc_emerg_rec *rec;
@@ -578,7 +594,10 @@ void *pgc_emerg_alloc(size_t size, gfp_t gfp, int node)
 
 	/* Unmovable pages: they stay pinned while mapped. */
 	page_gfp = gfp & ~(__GFP_MOVABLE | __GFP_COMP | __GFP_NOFAIL);
+	pgc_emerg_bulk_pages(rec, page_gfp, node);
 	for (i = 0; i < nr; i++) {
+		if (rec->pages[i])
+			continue;
 		rec->pages[i] = pgc_emerg_get_page(page_gfp, node, &reserve);
 		if (!rec->pages[i])
 			goto fail_pages;
