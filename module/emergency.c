@@ -838,14 +838,14 @@ unsigned long pgc_emerg_pages_held(void)
 
 /*
  * debugfs "slots": one line per live slot, "<vaddr> <used>/<slot> pages
- * <n> reserve", one per cached slot, "<vaddr> <used>/<slot> pages cached",
- * then "slots <n> pages <used>/<mapped> reserve <n> cached <n>".  The table
- * and the cache are walked one hash bucket or cache list at a time so the
- * lock is held briefly.
+ * <n> reserve", then "slots <n> pages <used>/<mapped> reserve <n> cached
+ * <n> (<n> pages)", the last two for the slot cache (free slots still
+ * mapped, not listed one by one).  The table is walked one hash bucket at a
+ * time so the lock is held briefly.
  */
 static int pgc_slots_show(struct seq_file *m, void *unused)
 {
-	unsigned long slots = 0, used = 0, mapped = 0, reserve = 0, cached = 0;
+	unsigned long slots = 0, used = 0, mapped = 0, reserve = 0;
 	struct pgc_emerg_rec *rec;
 	unsigned int bkt;
 
@@ -862,18 +862,9 @@ static int pgc_slots_show(struct seq_file *m, void *unused)
 		}
 		spin_unlock_irq(&pgc_emerg_lock);
 	}
-	for (bkt = 0; bkt < PGC_SLOT_PAGES_MAX; bkt++) {
-		spin_lock_irq(&pgc_emerg_lock);
-		list_for_each_entry(rec, &pgc_cache[bkt], list) {
-			seq_printf(m, "%p %u/%u pages cached\n",
-				   (void *)rec->addr, rec->nr_pages,
-				   rec->map_pages);
-			cached++;
-		}
-		spin_unlock_irq(&pgc_emerg_lock);
-	}
-	seq_printf(m, "slots %lu pages %lu/%lu reserve %lu cached %lu\n",
-		   slots, used, mapped, reserve, cached);
+	seq_printf(m, "slots %lu pages %lu/%lu reserve %lu cached %u (%lu pages)\n",
+		   slots, used, mapped, reserve, READ_ONCE(pgc_cache_slots),
+		   READ_ONCE(pgc_cache_pages));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(pgc_slots);

@@ -971,8 +971,8 @@ static int emt_cache_concurrency(void)
 
 #define EMT_CACHE	4
 
-/* Slots file has a line "<addr> @used/@slot pages cached". */
-static bool emt_slots_cached(unsigned int used, unsigned int slot)
+/* The slots file's summary says @slots cached slots of @pages pages. */
+static bool emt_slots_cached(unsigned int slots, unsigned int pages)
 {
 	char *buf = kmalloc(EMT_STATS_LEN, GFP_KERNEL);
 	char want[48];
@@ -980,7 +980,7 @@ static bool emt_slots_cached(unsigned int used, unsigned int slot)
 
 	if (!buf)
 		return false;
-	snprintf(want, sizeof(want), " %u/%u pages cached\n", used, slot);
+	snprintf(want, sizeof(want), " cached %u (%u pages)\n", slots, pages);
 	if (emt_read(EMT_DIR "slots", buf, EMT_STATS_LEN) > 0)
 		found = strstr(buf, want);
 	kfree(buf);
@@ -1022,7 +1022,7 @@ static int emt_cache_inner(void)
 	PGCT_EXPECT(emt_stat("emerg_pages_mapped") == mapped,
 		    "cached pages still counted as allocated");
 	PGCT_EXPECT(emt_stat("emerg_live_slots") == live, "live slots");
-	PGCT_EXPECT(emt_slots_cached(nr, slot), "slots file lacks the slot");
+	PGCT_EXPECT(emt_slots_cached(1, nr), "slots file lacks the cached slot");
 	PGCT_EXPECT(!pgcluster_is_virtual(p) && !pgcluster_size(p),
 		    "a cached slot still looks live");
 
