@@ -7,10 +7,12 @@
  *            buddy allocator has no block left that holds a whole period of
  *            the pattern), or a size (512M, 64K, 1G, bytes) laid over the
  *            zones in order
- *   control  "start" (synchronous, -EBUSY while pages are pinned) or
- *            "release"; reads back "idle" or "pinned"
+ *   control  "start" (synchronous, -EBUSY while pages are pinned),
+ *            "release", "seal", "seal:MS" or "unseal" (see Seal below);
+ *            reads back "idle", "pinned" or "sealed"
  *   status   pattern, amount, state, pages pinned in total and per zone,
- *            and how the last start went
+ *            the seal ("sealed: N pages, unseals in M ms" or "not sealed"),
+ *            and how the last start and the last seal went
  *
  * The injector makes real fragmentation out of real kernel allocations.  It
  * takes blocks of free memory from the buddy allocator, highest order first
@@ -45,24 +47,65 @@
  * Without it, testing hit the OOM killer in fork right after a complete
  * injection.  So under a full
  * checkerboard, requests of order 5 and up fail; smaller ones may be served
- * from the reserve or by compaction of movable pages.
+ * from the reserve or by compaction of movable pages, until a seal (below)
+ * takes the reserve as well.
+ *
+ * Seal: a short, bounded window in which the kernel's reserve and every
+ * other block left is taken too, so that a demo or a test can show even
+ * order-1 requests failing.  "seal:MS" (MS decimal, 1..PGC_SEAL_MS_MAX;
+ * plain "seal" means PGC_SEAL_MS_DEFAULT) is accepted only while a start's
+ * pages are pinned (-EINVAL otherwise, -EBUSY while already sealed; nothing
+ * is logged and nothing changes).  It takes every block still free in the
+ * covered zones down to the smallest order that holds a period of the last
+ * start's pattern, as a start would (same flags, same watermark floor, no
+ * target), in passes until one finds nothing (PGC_SEAL_PASSES at most), so
+ * that blocks the failed attempts' direct reclaim drains from the per-cpu
+ * lists, or compaction makes, are taken as well.  Unlike a start it keeps
+ * each block whole rather than laying the pattern over it: the pages an
+ * unseal frees one by one would stay on the per-cpu lists, unmerged, and
+ * the kernel would find no small block after the unseal (see
+ * pgc_seal_block()).  Free memory is then exactly the start's holes.  The
+ * sealed blocks are in the bitmap (map and report show them as pinned) and
+ * on a list, so an unseal frees exactly them, whole, and leaves the start's
+ * pattern as it was.  Forks and any other order >= 1 allocation of the
+ * kernel may fail or wake the OOM killer while sealed, so the window is
+ * bounded: the seal arms a delayed work that unseals MS ms after the seal's
+ * passes ended, and "unseal" (a no-op when not sealed), "release" and
+ * unload unseal at once.  A script that dies inside the window cannot leave
+ * the box sealed.  Inside the window a shell should use builtins only (no
+ * fork).  After a start that stopped short of 100%, the watermark floor may
+ * leave blocks free during a seal.  The kernel keeps freeing memory while
+ * sealed, and a page freed next to a free one merges into a small block, so
+ * each buddy probe first has the seal take what was freed since
+ * (pgc_inject_reseal()); on the 7.2 debug kernel, whose KASAN quarantine
+ * and RCU callbacks free a lot late, probes of order 1-4 otherwise often
+ * succeeded a few milliseconds after the seal.
+ *
+ * The unseal work runs on its own WQ_MEM_RECLAIM workqueue: its rescuer
+ * thread runs it even when no new kworker can be forked because memory is
+ * sealed.  The work takes only pgc_seal_lock, never pgc_inject_lock, so a
+ * writer holding pgc_inject_lock may cancel_delayed_work_sync() it; nothing
+ * holds pgc_seal_lock while waiting for the work.  The lock order is
+ * pgc_inject_lock, then pgc_seal_lock.
  *
  * Pinned pages are recorded in an xarray of bitmap chunks indexed by pfn,
  * about one bit per page of covered memory; pgc_inject_owns_pfn() reads it
  * locklessly under RCU for the report and map, and chunks are freed with
  * kfree_rcu().  A mutex serialises the control files.  Long runs print a
  * progress line every PGC_PROGRESS_MB and reschedule after every block, and
- * a fatal signal stops a start early (what was pinned stays pinned).
- * Everything is released at unload.
+ * a fatal signal stops a start or a seal early (what was pinned stays
+ * pinned; a seal is armed all the same).  Everything is released at unload.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
 #include <linux/bitmap.h>
+#include <linux/ctype.h>
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/gfp.h>
 #include <linux/hash.h>
+#include <linux/jiffies.h>
 #include <linux/ktime.h>
 #include <linux/log2.h>
 #include <linux/memory_hotplug.h>
@@ -80,6 +123,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/vmstat.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 #include "internal.h"
@@ -122,6 +166,14 @@ struct pgc_pin_chunk {
 #define PGC_SWEEP_QUIET		2	/* stop after this many empty sweeps */
 #define PGC_SWEEP_MIN_ORDER	(PGC_RESERVE_ORDER + 1)
 #define PGC_STRIDE_MAX		BIT(PGC_MAX_ORDER)
+
+/*
+ * Seal: how long it may last (a bound, so the box is never left without
+ * small blocks for long) and how many passes it makes at most.
+ */
+#define PGC_SEAL_MS_DEFAULT	2000
+#define PGC_SEAL_MS_MAX		10000
+#define PGC_SEAL_PASSES		4
 #define PGC_RANDOM_MAX		99
 
 enum pgc_pattern_kind {
@@ -170,7 +222,25 @@ struct pgc_run {
 	unsigned long pinned;		/* of those, pages kept */
 	unsigned long next_progress;	/* covered pages of the next log line */
 	unsigned int min_order;		/* smallest block to take (sweeps) */
+	struct list_head *seal;		/* a seal: every free block, pins here */
 	enum pgc_run_end end;
+};
+
+/* How the last seal ended. */
+enum pgc_seal_end {
+	PGC_SEAL_NONE,		/* no seal yet */
+	PGC_SEAL_ON,		/* still sealed */
+	PGC_SEAL_TIMER,		/* the delayed work unsealed it */
+	PGC_SEAL_REQUEST,	/* "unseal" */
+	PGC_SEAL_RELEASE,	/* "release" or unload */
+};
+
+static const char *const pgc_seal_end_text[] = {
+	[PGC_SEAL_NONE] = "none yet",
+	[PGC_SEAL_ON] = "sealed now",
+	[PGC_SEAL_TIMER] = "unsealed by its timer",
+	[PGC_SEAL_REQUEST] = "unsealed on request",
+	[PGC_SEAL_RELEASE] = "unsealed by release or unload",
 };
 
 static DEFINE_MUTEX(pgc_inject_lock);	/* serialises everything below */
@@ -178,7 +248,10 @@ static struct pgc_pattern pgc_pattern = { .kind = PGC_PAT_CHECKER };
 static struct pgc_amount pgc_amount = { .percent = true, .val = 90 };
 static DEFINE_XARRAY(pgc_pins);		/* pfn / PGC_CHUNK_PAGES -> chunk */
 static atomic_long_t pgc_pinned_total = ATOMIC_LONG_INIT(0);
-/* [nid * MAX_NR_ZONES + zone index]; written under the lock, read racily */
+/*
+ * [nid * MAX_NR_ZONES + zone index]; written under the lock (pinned: by
+ * the unseal work under pgc_seal_lock, see pgc_unseal_locked()), read racily
+ */
 static unsigned long *pgc_zone_pinned;
 static unsigned long *pgc_zone_covered;
 static struct pgc_pattern pgc_last_pattern;
@@ -188,6 +261,26 @@ static enum pgc_run_end pgc_last_end;
 static unsigned long pgc_last_reserve;	/* blocks left for the kernel */
 static LIST_HEAD(pgc_reserve);		/* the kernel's reserve during a start */
 static unsigned long pgc_nr_reserve;
+
+/*
+ * The seal.  pgc_seal_lock protects everything below and is the only lock
+ * the unseal work takes; whoever changes the seal holds it.  A seal is
+ * made with pgc_inject_lock held as well.
+ */
+static DEFINE_MUTEX(pgc_seal_lock);
+static LIST_HEAD(pgc_seal_pages);	/* the seal's pins, through page->lru */
+static unsigned long pgc_nr_sealed;	/* pages on pgc_seal_pages */
+static bool pgc_sealed;			/* read racily by control */
+static unsigned long pgc_seal_deadline;	/* jiffies of the automatic unseal */
+static unsigned int pgc_seal_ms;	/* the window asked for */
+static unsigned long pgc_last_seal_pinned;
+static u64 pgc_last_seal_pass_ms;	/* how long the seal passes took */
+static unsigned long pgc_seal_retaken;	/* pages taken again at probes */
+static unsigned int pgc_seal_retakes;	/* probes that re-sealed */
+static enum pgc_seal_end pgc_last_seal_end;
+static struct workqueue_struct *pgc_seal_wq;
+static void pgc_seal_expire(struct work_struct *work);
+static DECLARE_DELAYED_WORK(pgc_seal_work, pgc_seal_expire);
 
 static inline unsigned long pgc_pages_to_mb(unsigned long pages)
 {
@@ -363,6 +456,15 @@ static int pgc_pin_record(struct pgc_run *run, unsigned long pfn)
 	return 0;
 }
 
+/* Forget @pfn; its chunk stays.  Caller holds the lock that pinned it. */
+static void pgc_pin_clear(unsigned long pfn)
+{
+	struct pgc_pin_chunk *chunk = xa_load(&pgc_pins, pfn / PGC_CHUNK_PAGES);
+
+	if (chunk)
+		clear_bit(pfn % PGC_CHUNK_PAGES, chunk->bits);
+}
+
 /**
  * pgc_inject_owns_pfn() - is a page pinned by the injector?
  * @pfn: page frame number
@@ -467,6 +569,36 @@ static unsigned long pgc_pin_block(struct pgc_run *run, struct page *page,
 	return pinned;
 }
 
+/*
+ * A seal keeps a block whole, all of it pinned, with its order in
+ * page->private and its head on the seal's list (the owner of a page may
+ * use both), so that an unseal gives it back in one piece.  Split into
+ * order-0 pages, it would come back through the per-cpu lists, where freed
+ * pages do not merge until a drain, and the kernel would find no order-1
+ * block after the unseal (seen in testing: fork() hit the OOM killer right
+ * after an unseal while 1263 freed pages sat on the per-cpu lists).
+ * Returns pinned: 2^order, or 0 when the bitmap could not record the block
+ * (then it is freed again).
+ */
+static unsigned long pgc_seal_block(struct pgc_run *run, struct page *page,
+				    unsigned int order)
+{
+	unsigned long pfn = page_to_pfn(page), i;
+
+	for (i = 0; i < (1UL << order); i++) {
+		if (pgc_pin_record(run, pfn + i)) {
+			run->end = PGC_END_NOBITMAP;
+			while (i--)
+				pgc_pin_clear(pfn + i);
+			__free_pages(page, order);
+			return 0;
+		}
+	}
+	set_page_private(page, order);
+	list_add_tail(&page->lru, run->seal);
+	return 1UL << order;
+}
+
 static void pgc_inject_zone(struct pgc_run *run, int nid, int zidx,
 			    unsigned long target)
 {
@@ -511,14 +643,20 @@ static void pgc_inject_zone(struct pgc_run *run, int nid, int zidx,
 			order--;
 			continue;
 		}
-		split_page(page, order);
-		pinned = pgc_pin_block(run, page, order);
+		if (run->seal) {
+			pinned = pgc_seal_block(run, page, order);
+		} else {
+			split_page(page, order);
+			pinned = pgc_pin_block(run, page, order);
+		}
 		covered += 1UL << order;
 		run->covered += 1UL << order;
 		run->pinned += pinned;
 		atomic_long_add(pinned, &pgc_pinned_total);
 		WRITE_ONCE(*slot, *slot + pinned);
-		pgc_zone_covered[nid * MAX_NR_ZONES + zidx] += 1UL << order;
+		/* covered counts the start's blocks; a seal keeps its own */
+		if (!run->seal)
+			pgc_zone_covered[nid * MAX_NR_ZONES + zidx] += 1UL << order;
 		if (run->covered >= run->next_progress) {
 			pr_info("inject: %lu MiB covered, %lu MiB pinned so far (node %d zone %s, order %u)\n",
 				pgc_pages_to_mb(run->covered),
@@ -550,7 +688,8 @@ static bool pgc_inject_pass(struct pgc_run *run, unsigned long *pages_left,
 
 			if (!populated_zone(zone))
 				continue;
-			if (pgc_amount.percent && pgc_amount.val == 100)
+			if (run->seal ||
+			    (pgc_amount.percent && pgc_amount.val == 100))
 				target = ULONG_MAX;	/* until no block is left */
 			else if (pgc_amount.percent)
 				target = div_u64((u64)zone_page_state(zone, NR_FREE_PAGES) *
@@ -561,7 +700,7 @@ static bool pgc_inject_pass(struct pgc_run *run, unsigned long *pages_left,
 				continue;
 			before = run->covered;
 			pgc_inject_zone(run, nid, zidx, target);
-			if (!pgc_amount.percent)
+			if (!pgc_amount.percent && !run->seal)
 				*pages_left -= min(*pages_left,
 						   run->covered - before);
 			if (run->end == PGC_END_SIGNAL ||
@@ -702,12 +841,186 @@ static void pgc_inject_start(void)
 		pgc_pages_to_mb(run.pinned), pgc_run_end_text[run.end]);
 }
 
-/* Give every pinned page back.  Lock held (or module exit). */
+/* ---- seal ---------------------------------------------------------------- */
+
+/*
+ * Free exactly the pages the seal pinned, clearing their bits and counts;
+ * the start's pins stay.  pgc_seal_lock held.  It is not pgc_inject_lock
+ * because the unseal work calls this too; the work cannot run at the same
+ * time as a start (pages are pinned while sealed) or a release (which
+ * cancels it first), the other writers of the bitmap and the counters.
+ */
+static void pgc_unseal_locked(enum pgc_seal_end why)
+{
+	unsigned long pfn, freed = 0, nr, i, *slot;
+	struct page *page, *next;
+	unsigned int order;
+
+	lockdep_assert_held(&pgc_seal_lock);
+	if (!pgc_sealed)
+		return;
+	list_for_each_entry_safe(page, next, &pgc_seal_pages, lru) {
+		pfn = page_to_pfn(page);
+		order = page_private(page);
+		nr = 1UL << order;
+		for (i = 0; i < nr; i++)
+			pgc_pin_clear(pfn + i);
+		slot = &pgc_zone_pinned[page_to_nid(page) * MAX_NR_ZONES +
+					page_zonenum(page)];
+		WRITE_ONCE(*slot, *slot - nr);
+		atomic_long_sub(nr, &pgc_pinned_total);
+		list_del(&page->lru);
+		set_page_private(page, 0);
+		/*
+		 * Above PAGE_ALLOC_COSTLY_ORDER (the THP order aside) a block
+		 * goes straight to the buddy lists; a smaller one to this
+		 * CPU's per-cpu list of its order, still whole.
+		 */
+		__free_pages(page, order);
+		freed += nr;
+		cond_resched();
+	}
+	pgc_nr_sealed = 0;
+	WRITE_ONCE(pgc_sealed, false);
+	pgc_last_seal_end = why;
+	pr_info("inject: %s: %lu pages\n", pgc_seal_end_text[why], freed);
+}
+
+/* The delayed work: the window is over.  Takes only pgc_seal_lock. */
+static void pgc_seal_expire(struct work_struct *work)
+{
+	mutex_lock(&pgc_seal_lock);
+	pgc_unseal_locked(PGC_SEAL_TIMER);
+	mutex_unlock(&pgc_seal_lock);
+}
+
+/*
+ * Unseal now, if sealed.  pgc_inject_lock held (or module exit): waiting
+ * for the work here is safe because the work never takes that lock.
+ */
+static void pgc_unseal(enum pgc_seal_end why)
+{
+	cancel_delayed_work_sync(&pgc_seal_work);
+	mutex_lock(&pgc_seal_lock);
+	pgc_unseal_locked(why);
+	mutex_unlock(&pgc_seal_lock);
+}
+
+/*
+ * Passes of a seal over every zone until one finds nothing, at most
+ * PGC_SEAL_PASSES.  Both locks held.  Returns the passes made.
+ */
+static unsigned int pgc_seal_passes(struct pgc_run *run)
+{
+	enum pgc_run_end result = PGC_END_DONE;
+	unsigned long pages_left = 0, before;
+	unsigned int passes = 0;
+
+	lockdep_assert_held(&pgc_inject_lock);
+	lockdep_assert_held(&pgc_seal_lock);
+	while (passes < PGC_SEAL_PASSES) {
+		before = run->covered;
+		passes++;
+		if (!pgc_inject_pass(run, &pages_left, &result) ||
+		    run->covered == before)
+			break;
+	}
+	return passes;
+}
+
+/**
+ * pgc_inject_reseal() - while sealed, take what the kernel freed since
+ *
+ * The kernel keeps freeing memory while sealed (RCU callbacks, slabs
+ * emptied by a KASAN quarantine, page tables of exited tasks), and a page
+ * freed next to a free one merges into a block of order 1 or more.  The
+ * buddy probe calls this before it allocates, so that it sees the seal as
+ * tight as a seal can be: one more set of passes, with the pins added to
+ * the seal (status counts them).  Takes both locks; a no-op when not
+ * sealed.
+ */
+void pgc_inject_reseal(void)
+{
+	struct pgc_run run = {
+		.end = PGC_END_DONE,
+		.next_progress = PGC_PROGRESS_MB << (20 - PAGE_SHIFT),
+		.seal = &pgc_seal_pages,
+	};
+
+	if (!READ_ONCE(pgc_sealed))
+		return;
+	if (mutex_lock_killable(&pgc_inject_lock))
+		return;
+	mutex_lock(&pgc_seal_lock);
+	if (pgc_sealed) {
+		run.pattern = pgc_last_pattern;
+		pgc_seal_passes(&run);
+		pgc_nr_sealed += run.pinned;
+		pgc_seal_retaken += run.pinned;
+		pgc_seal_retakes++;
+	}
+	mutex_unlock(&pgc_seal_lock);
+	mutex_unlock(&pgc_inject_lock);
+}
+
+/**
+ * pgc_seal() - take every block left, for a bounded window
+ * @ms: window in milliseconds, 1..PGC_SEAL_MS_MAX
+ *
+ * Takes every block still free in the covered zones that holds a period of
+ * the pinned start's pattern, the kernel's reserve included, whole, in
+ * passes until one finds nothing, and arms the work that unseals @ms ms
+ * after the passes ended.
+ * A fatal signal stops the passes early; the seal is armed all the same.
+ * pgc_inject_lock held.
+ *
+ * Return: 0; -EINVAL when no start's pages are pinned, -EBUSY when already
+ * sealed.  Nothing changes on an error.
+ */
+static int pgc_seal(unsigned int ms)
+{
+	struct pgc_run run = {
+		.pattern = pgc_last_pattern,	/* for its min_order */
+		.end = PGC_END_DONE,
+		.next_progress = PGC_PROGRESS_MB << (20 - PAGE_SHIFT),
+		.seal = &pgc_seal_pages,
+	};
+	unsigned int passes;
+	u64 t0;
+
+	lockdep_assert_held(&pgc_inject_lock);
+	if (!atomic_long_read(&pgc_pinned_total))
+		return -EINVAL;
+	mutex_lock(&pgc_seal_lock);
+	if (pgc_sealed) {
+		mutex_unlock(&pgc_seal_lock);
+		return -EBUSY;
+	}
+	t0 = ktime_get_ns();
+	passes = pgc_seal_passes(&run);
+	pgc_nr_sealed = run.pinned;
+	pgc_seal_retaken = 0;
+	pgc_seal_retakes = 0;
+	WRITE_ONCE(pgc_sealed, true);
+	pgc_seal_ms = ms;
+	pgc_seal_deadline = jiffies + msecs_to_jiffies(ms);
+	mod_delayed_work(pgc_seal_wq, &pgc_seal_work, msecs_to_jiffies(ms));
+	pgc_last_seal_pinned = run.pinned;
+	pgc_last_seal_pass_ms = div_u64(ktime_get_ns() - t0, NSEC_PER_MSEC);
+	pgc_last_seal_end = PGC_SEAL_ON;
+	mutex_unlock(&pgc_seal_lock);
+	pr_info("inject: sealed %lu pages in %llu ms (%u passes), unseal in %u ms\n",
+		run.pinned, pgc_last_seal_pass_ms, passes, ms);
+	return 0;
+}
+
+/* Give every pinned page back, unsealing first.  Lock held (or unload). */
 static void pgc_inject_release(void)
 {
 	unsigned long idx, bit, freed = 0;
 	struct pgc_pin_chunk *chunk;
 
+	pgc_unseal(PGC_SEAL_RELEASE);
 	if (!atomic_long_read(&pgc_pinned_total) && xa_empty(&pgc_pins))
 		return;
 	xa_for_each(&pgc_pins, idx, chunk) {
@@ -793,9 +1106,64 @@ static ssize_t pgc_amount_write(struct file *file, const char __user *ubuf,
 	return count;
 }
 
+/* "idle", "pinned" or "sealed" (racy snapshot, no lock: see pgc_sealed) */
+static const char *pgc_state_text(void)
+{
+	if (READ_ONCE(pgc_sealed))
+		return "sealed";
+	return atomic_long_read(&pgc_pinned_total) ? "pinned" : "idle";
+}
+
 static int pgc_control_show(struct seq_file *m, void *unused)
 {
-	seq_puts(m, atomic_long_read(&pgc_pinned_total) ? "pinned\n" : "idle\n");
+	seq_printf(m, "%s\n", pgc_state_text());
+	return 0;
+}
+
+enum pgc_control_op {
+	PGC_CTL_START,
+	PGC_CTL_RELEASE,
+	PGC_CTL_SEAL,
+	PGC_CTL_UNSEAL,
+};
+
+/*
+ * "start", "release", "seal", "seal:MS" or "unseal".  MS is decimal only
+ * (a leading zero does not mean octal), 1..PGC_SEAL_MS_MAX.
+ */
+static int pgc_control_parse(const char *s, enum pgc_control_op *op,
+			     unsigned int *ms)
+{
+	static const struct {
+		const char *word;
+		enum pgc_control_op op;
+	} words[] = {
+		{ "start", PGC_CTL_START },
+		{ "release", PGC_CTL_RELEASE },
+		{ "seal", PGC_CTL_SEAL },
+		{ "unseal", PGC_CTL_UNSEAL },
+	};
+	unsigned long v;
+	size_t i, n;
+	int ret;
+
+	*ms = PGC_SEAL_MS_DEFAULT;
+	for (i = 0; i < ARRAY_SIZE(words); i++) {
+		if (!strcmp(s, words[i].word)) {
+			*op = words[i].op;
+			return 0;
+		}
+	}
+	n = str_has_prefix(s, "seal:");
+	if (!n || !isdigit(s[n]))
+		return -EINVAL;
+	ret = kstrtoul(s + n, 10, &v);
+	if (ret)
+		return ret;
+	if (v < 1 || v > PGC_SEAL_MS_MAX)
+		return -ERANGE;
+	*op = PGC_CTL_SEAL;
+	*ms = v;
 	return 0;
 }
 
@@ -803,31 +1171,60 @@ static ssize_t pgc_control_write(struct file *file, const char __user *ubuf,
 				 size_t count, loff_t *ppos)
 {
 	char buf[PGC_LAB_INPUT_MAX];
-	bool start;
+	enum pgc_control_op op;
+	unsigned int ms;
 	int ret;
 
 	ret = pgc_lab_get_input(ubuf, count, buf, sizeof(buf));
 	if (ret)
 		return ret;
-	if (!strcmp(buf, "start"))
-		start = true;
-	else if (!strcmp(buf, "release"))
-		start = false;
-	else
-		return -EINVAL;
+	ret = pgc_control_parse(buf, &op, &ms);
+	if (ret)
+		return ret;
 
 	if (mutex_lock_killable(&pgc_inject_lock))
 		return -EINTR;
-	if (start && atomic_long_read(&pgc_pinned_total)) {
-		mutex_unlock(&pgc_inject_lock);
-		return -EBUSY;
-	}
-	if (start)
-		pgc_inject_start();
-	else
+	switch (op) {
+	case PGC_CTL_START:
+		if (atomic_long_read(&pgc_pinned_total))
+			ret = -EBUSY;
+		else
+			pgc_inject_start();
+		break;
+	case PGC_CTL_RELEASE:
 		pgc_inject_release();
+		break;
+	case PGC_CTL_SEAL:
+		ret = pgc_seal(ms);
+		break;
+	case PGC_CTL_UNSEAL:
+		pgc_unseal(PGC_SEAL_REQUEST);
+		break;
+	}
 	mutex_unlock(&pgc_inject_lock);
-	return count;
+	return ret ? ret : count;
+}
+
+/* The seal's lines of status.  Both locks held. */
+static void pgc_seal_show(struct seq_file *m)
+{
+	long left;
+
+	if (pgc_sealed) {
+		left = (long)(pgc_seal_deadline - jiffies);
+		seq_printf(m, "sealed: %lu pages, unseals in %u ms\n",
+			   pgc_nr_sealed,
+			   left > 0 ? jiffies_to_msecs(left) : 0);
+	} else {
+		seq_puts(m, "not sealed\n");
+	}
+	if (pgc_last_seal_end != PGC_SEAL_NONE)
+		seq_printf(m, "last seal: %lu pages in %llu ms, window %u ms, %s\n",
+			   pgc_last_seal_pinned, pgc_last_seal_pass_ms,
+			   pgc_seal_ms, pgc_seal_end_text[pgc_last_seal_end]);
+	if (pgc_last_seal_end != PGC_SEAL_NONE && pgc_seal_retakes)
+		seq_printf(m, "last seal: %lu more pages taken at %u buddy probes\n",
+			   pgc_seal_retaken, pgc_seal_retakes);
 }
 
 static int pgc_status_show(struct seq_file *m, void *unused)
@@ -843,9 +1240,12 @@ static int pgc_status_show(struct seq_file *m, void *unused)
 	pgc_pattern_print(m, &pgc_pattern);
 	seq_puts(m, "\namount: ");
 	pgc_amount_print(m, &pgc_amount);
-	seq_printf(m, "\nstate: %s\n", pinned ? "pinned" : "idle");
+	mutex_lock(&pgc_seal_lock);
+	seq_printf(m, "\nstate: %s\n", pgc_state_text());
 	seq_printf(m, "pinned: %lu pages (%lu MiB)\n", pinned,
 		   pgc_pages_to_mb(pinned));
+	pgc_seal_show(m);
+	mutex_unlock(&pgc_seal_lock);
 	for_each_online_node(nid) {
 		for (zidx = 0; zidx < MAX_NR_ZONES; zidx++) {
 			struct zone *zone = &NODE_DATA(nid)->node_zones[zidx];
@@ -871,7 +1271,20 @@ static int pgc_status_show(struct seq_file *m, void *unused)
 	mutex_unlock(&pgc_inject_lock);
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(pgc_status);
+
+/* Not DEFINE_SHOW_ATTRIBUTE(): read inside a seal, see PGC_LAB_SEQ_BUF. */
+static int pgc_status_open(struct inode *inode, struct file *file)
+{
+	return pgc_lab_single_open(file, pgc_status_show);
+}
+
+static const struct file_operations pgc_status_fops = {
+	.owner = THIS_MODULE,
+	.open = pgc_status_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
 
 PGC_RW_FOPS(pgc_pattern);
 PGC_RW_FOPS(pgc_amount);
@@ -880,7 +1293,8 @@ PGC_RW_FOPS(pgc_control);
 /**
  * pgc_inject_init() - create debugfs inject/ when allow_inject=1
  *
- * Return: 0, or -ENOMEM when the per-zone counters cannot be allocated.
+ * Return: 0, or -ENOMEM when the per-zone counters or the seal's workqueue
+ * cannot be allocated.
  */
 int pgc_inject_init(void)
 {
@@ -891,9 +1305,15 @@ int pgc_inject_init(void)
 		return 0;
 	pgc_zone_pinned = kcalloc(n, sizeof(*pgc_zone_pinned), GFP_KERNEL);
 	pgc_zone_covered = kcalloc(n, sizeof(*pgc_zone_covered), GFP_KERNEL);
-	if (!pgc_zone_pinned || !pgc_zone_covered) {
+	/* WQ_MEM_RECLAIM: a rescuer unseals when no kworker can be forked */
+	pgc_seal_wq = alloc_workqueue("pgcluster_seal",
+				      WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
+	if (!pgc_zone_pinned || !pgc_zone_covered || !pgc_seal_wq) {
+		if (pgc_seal_wq)
+			destroy_workqueue(pgc_seal_wq);
 		kfree(pgc_zone_pinned);
 		kfree(pgc_zone_covered);
+		pgc_seal_wq = NULL;
 		pgc_zone_pinned = NULL;
 		pgc_zone_covered = NULL;
 		return -ENOMEM;
@@ -907,9 +1327,11 @@ int pgc_inject_init(void)
 }
 
 /**
- * pgc_inject_exit() - release every pinned page
+ * pgc_inject_exit() - unseal and release every pinned page
  *
- * Called after the debugfs tree is gone, so no writer can race.
+ * Called after the debugfs tree is gone, so no writer can race.  The
+ * release cancels the unseal work (waiting for it if it runs), so the
+ * workqueue is idle when it is destroyed.
  */
 void pgc_inject_exit(void)
 {
@@ -918,6 +1340,8 @@ void pgc_inject_exit(void)
 	mutex_lock(&pgc_inject_lock);
 	pgc_inject_release();
 	mutex_unlock(&pgc_inject_lock);
+	destroy_workqueue(pgc_seal_wq);
+	pgc_seal_wq = NULL;
 	kfree(pgc_zone_pinned);
 	kfree(pgc_zone_covered);
 	pgc_zone_pinned = NULL;

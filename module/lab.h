@@ -39,15 +39,37 @@ int pgc_lab_parse_size(const char *s, u64 *bytes);
 
 /* inject.c: pages pinned by the injector in one zone (racy snapshot). */
 unsigned long pgc_inject_zone_pinned(int nid, int zone_idx);
+/* inject.c: while sealed, take what was freed since; for the buddy probe. */
+void pgc_inject_reseal(void);
+
+/*
+ * Size of the seq_file buffer of the lab's small files.  Above PAGE_SIZE,
+ * seq_file's kvmalloc() tries kmalloc() without hard retries (6.1 adds
+ * __GFP_NORETRY, newer kernels drop direct reclaim) and falls back to
+ * vmalloc()'s order-0 pages, so reading such a file never retries hard for
+ * a higher-order block.  That matters inside a seal (inject.c), when no
+ * block of order 1 or more is free: a PAGE_SIZE buffer comes from
+ * kmalloc-4k, which on a KASAN kernel has order-1 slabs and recycles freed
+ * objects only after its quarantine, so a few reads in a row needed a new
+ * slab and woke the OOM killer in testing.
+ */
+#define PGC_LAB_SEQ_BUF		(2 * PAGE_SIZE)
+
+/* single_open() with a PGC_LAB_SEQ_BUF buffer. */
+static inline int pgc_lab_single_open(struct file *file,
+				      int (*show)(struct seq_file *, void *))
+{
+	return single_open_size(file, show, NULL, PGC_LAB_SEQ_BUF);
+}
 
 /*
  * file_operations for a debugfs file with NAME_show() (seq_file) and
- * NAME_write(): defines NAME_fops.
+ * NAME_write(): defines NAME_fops.  See PGC_LAB_SEQ_BUF.
  */
 #define PGC_RW_FOPS(name)						\
 static int name##_open(struct inode *inode, struct file *file)		\
 {									\
-	return single_open(file, name##_show, NULL);			\
+	return pgc_lab_single_open(file, name##_show);			\
 }									\
 static const struct file_operations name##_fops = {			\
 	.owner = THIS_MODULE,						\

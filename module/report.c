@@ -16,7 +16,8 @@
  *   map_scale        k: pages per character = 2^k
  *   probe            write an order: one real buddy allocation of that order
  *                    (__GFP_NORETRY | __GFP_NOWARN), freed at once; read the
- *                    result
+ *                    result.  While the injector's seal is on, the seal first
+ *                    takes what the kernel freed since (pgc_inject_reseal())
  *   probe_pgcluster  write "SIZE [virtok] [hold]" or "release": one
  *                    pgcluster_alloc() of SIZE bytes, freed at once unless
  *                    "hold" keeps it (so the pool can be filled); read the
@@ -574,6 +575,7 @@ static ssize_t pgc_probe_write(struct file *file, const char __user *ubuf,
 	if (order > PGC_MAX_ORDER)
 		return -ERANGE;
 
+	pgc_inject_reseal();
 	/* A probe only asks: no hard retries, no OOM killer, no warning. */
 	page = alloc_pages(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN, order);
 	mutex_lock(&pgc_probe_lock);

@@ -9,6 +9,10 @@
 #   built in the background on first use and cached in /var/cache/pgcluster.
 #   The benchmark runs on each kernel too; it only reports (its tables are
 #   in the log), and counts as passed when it ran and printed every table.
+#   So does the demo (make demo, through scripts/demo-test.sh): it counts
+#   as passed when it ran cleanly and showed, inside the seal, buddy probes
+#   of orders 1-5 failing while pgcluster served 9000 B, 36 KiB and 128 KiB,
+#   and the probes succeeding again after the unseal and the release.
 # Ends with one line "N passed, N failed, N skipped" over all of them and
 # exits non-zero on any failure.
 #
@@ -136,6 +140,7 @@ for k in $kernels; do
 	fi
 	stage selftests-$k "$root/scripts/selftests.sh" "$k"
 	stage bench-$k bench_tap "$k"
+	stage demo-$k "$root/scripts/demo-test.sh" "$k"
 done
 stage lint "$root/scripts/lint.sh"
 

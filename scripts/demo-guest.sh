@@ -5,9 +5,11 @@
 # scripts/demo.sh through scripts/vm-run.sh).  Loads pgcluster with the
 # fragmentation injector and a 2 MiB pool, fragments all free memory into a
 # checkerboard, and shows what the buddy allocator and pgcluster can still
-# do.  With DUMP_MAPS=1 in the environment it also prints whole-memory maps
-# between "=== map-before ===" / "=== map-after ===" and "=== end ===" for
-# scripts/map2png.py.
+# do, also inside a short "seal" in which the injector takes every small
+# block left (the part between seal and unseal runs shell builtins only:
+# fork() may fail there).  With DUMP_MAPS=1 in the environment it also
+# prints whole-memory maps between "=== map-before ===" / "=== map-after ==="
+# and "=== end ===" for scripts/map2png.py.
 
 D=/sys/kernel/debug/pgcluster
 I=$D/inject
@@ -31,6 +33,35 @@ probes() {
 pgprobe() {
 	echo "$1" > $D/probe_pgcluster
 	note "pgcluster_alloc($1) -> $(head -n1 $D/probe_pgcluster)"
+}
+
+# Builtin-only variants for the sealed window (no $(...), no commands):
+# sealprobe ORDER: buddy probe, result in $sb<ORDER>
+sealprobe() {
+	echo $1 > $D/probe
+	read -r _l < $D/probe
+	eval "sb$1=\$_l"
+}
+# sealpg NAME SIZE: pgcluster_alloc(SIZE), result in $sp<NAME>
+sealpg() {
+	echo $2 > $D/probe_pgcluster
+	read -r _l < $D/probe_pgcluster
+	eval "sp$1=\$_l"
+}
+# row NEED BUDDY-LINE PGCLUSTER-LINE: one line of the side-by-side table
+row() {
+	_b=${2#buddy }
+	_b="${_b%% (*}: ${_b##*: }"
+	_b=${_b%% (pfn*}
+	[ -n "$2" ] || _b=-
+	_p=-
+	case $3 in
+	*": contiguous, pfn "*)
+		_r=${3#*pfn }
+		_p="contiguous, ${3##*usable } at pfn ${_r%%,*}" ;;
+	?*) _p=${3#*: } ;;
+	esac
+	printf '  %-9s %-20s %s\n' "$1" "$_b" "$_p"
 }
 
 verdict() {
@@ -101,17 +132,63 @@ note
 verdict
 
 title "4. The buddy allocator under the checkerboard"
-note "Half of memory is free, yet no block of 128 KiB or more is left.  The"
-note "injector leaves the kernel a small reserve of 64 KiB blocks (fork needs"
-note "8 KiB ones), and compaction can still move a few movable pages; the"
-note "pinned kernel pages cannot move."
+note "Half of memory is free, yet no block of 128 KiB or more is left."
+note "Orders 1-4 below still succeed: the injector left the kernel a small"
+note "reserve of 64 KiB blocks (1/256 of memory) outside the checkerboard,"
+note "because fork() needs 8 and 16 KiB blocks; without them the next command"
+note "would wake the OOM killer.  These probes are served from that reserve"
+note "(or from what compaction makes of movable pages: the pinned kernel"
+note "pages cannot move)."
 probes "1 2 3 4 5 6 7"
 
-title "5. pgcluster under the same checkerboard: served from its pool"
-pgprobe 9000
-pgprobe 36K
-pgprobe 128K
-note "(9000 B costs 9024 B of the cluster, not a 16 KiB buddy block)"
+title "5. Sealed for at most 3 seconds: no block of 8 KiB or more is left"
+note "echo seal:3000 > inject/control takes the kernel's reserve too, and"
+note "every other free block of 8 KiB or more, whole.  Free memory is then"
+note "only the checkerboard's single 4 KiB pages.  The seal is short because"
+note "the kernel itself cannot fork() or grow its slabs while it lasts: a"
+note "timer in the kernel gives everything back after 3 s even if this script"
+note "dies (unseal, release and rmmod do it at once).  Until the unseal this"
+note "script runs only shell builtins (no commands, no \$(...)): it keeps the"
+note "answers in variables and prints them afterwards."
+sb1= sb2= sb3= sb4= sb5= sp9000= sp36K= sp128K= sealed=
+if echo seal:3000 > $I/control; then
+	# ---- the sealed window: shell builtins only ----
+	for o in 1 2 3 4 5; do
+		sealprobe $o
+	done
+	sealpg 9000 9000
+	sealpg 36K 36K
+	sealpg 128K 128K
+	while read -r _l; do
+		case $_l in sealed:*) sealed=$_l ;; esac
+	done < $I/status
+	echo unseal > $I/control
+	# ---- unsealed ----
+fi
+note "while sealed, inject/status said: ${sealed:-(not sealed: seal refused)}"
+note
+note "Buddy probes and pgcluster_alloc() in the same sealed window:"
+note
+printf '  %-9s %-20s %s\n' "need" "buddy allocator" "pgcluster_alloc()"
+row "8 KiB" "$sb1" ""
+row "9000 B" "$sb2" "$sp9000"
+row "32 KiB" "$sb3" ""
+row "36 KiB" "$sb4" "$sp36K"
+row "128 KiB" "$sb5" "$sp128K"
+case "$sb1$sb2$sb3$sb4$sb5" in
+*ok*)
+	note "(an ok above: the kernel kept freeing memory during the window and"
+	note "a freed page merged with a free neighbour into a small block; each"
+	note "probe has the seal take such blocks first, but one can come between)"
+	;;
+esac
+note
+note "The buddy allocator rounds 9000 B up to a 16 KiB block (order 2) and"
+note "36 KiB to 64 KiB (order 4); pgcluster serves them from its 2 MiB cluster"
+note "for 9024 B and 36864 B, whatever the free lists look like."
+grep '^last seal' $I/status | sed 's/^/  /'
+note "unsealed: the kernel's reserve is back:"
+probes 1
 
 title "6. Past the pool's end: fill the pool, then ask again"
 note "Hold allocations until the pool (2 MiB, cannot grow now) is full:"

@@ -47,22 +47,38 @@ env=
 
 # Show the guest's own output, the module's log lines and vm-run's verdict
 # as they come; no boot chatter and no map dumps (VERBOSE=1: everything).
+# Lines longer than 80 columns are folded at a space.
 show() {
 	if [ "${VERBOSE:-0}" = 1 ]; then
 		cat
 		return
 	fi
 	tr -d '\r' |
-	awk '/^vm-run: guest up/ { on = 1 }
+	awk 'function out(s, ind,  i) {
+		while (length(s) > 80) {
+			for (i = 81; i > 40 && substr(s, i, 1) != " "; i--)
+				;
+			if (i <= 40)
+				break
+			print substr(s, 1, i - 1)
+			s = ind substr(s, i + 1)
+		}
+		print s
+		fflush()
+	     }
+	     /^vm-run: guest up/ { on = 1 }
 	     /^=== (map|report)-/ { skip = 1 }
 	     skip && /^=== end ===/ { skip = 0; next }
 	     skip { next }
 	     /^vm-run:/ { print; fflush(); next }
 	     on && /^\[ *[0-9]+\.[0-9]+\] / {
-		if (/pgcluster: /) { sub(/^\[[^]]*\] /, "  [kernel] "); print; fflush() }
+		if (/pgcluster: /) {
+			sub(/^\[[^]]*\] /, "  [kernel] ")
+			out($0, "             ")
+		}
 		next
 	     }
-	     on && !/^PGCLUSTER-EXIT/ { print; fflush() }'
+	     on && !/^PGCLUSTER-EXIT/ { out($0, "      ") }'
 }
 
 echo "demo: booting the $kernel kernel under QEMU (2 GiB, TCG)"

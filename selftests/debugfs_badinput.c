@@ -126,6 +126,18 @@ static const struct input s_control[] = {
 	S("st"), S("go"), S("start "), S(" start"), S("start\n\n"),
 	S("release\n\n"), S("release all"), S("start;release"), S("1"),
 	S("0"),
+	/* seal: malformed or out of range */
+	S("seal:"), S("seal:0"), S("seal:00"), S("seal:10001"), S("seal:-1"),
+	S("seal:+5"), S("seal:1x"), S("seal:5ms"), S("seal:1.5"),
+	S("seal:0x10"), S("seal: 5"), S("seal :5"), S("seal 5"),
+	S("seal:5 "), S("seal:5:5"), S("seal;5"), S("seal=5"), S("seal:5\n\n"),
+	S("seal:5\0"), S("seal\0:5"), S("seal:4294967297"),
+	S("seal:18446744073709551615"), S("seal:18446744073709551616"),
+	S("seal:99999999999999999999999"), S("Seal"), S("SEAL"), S("seals"),
+	S("sea"), S("unseal:1"), S("unseal:"), S("unseal "),
+	S("unsealx"), S("Unseal"), S("un seal"), S("unseal\n\n"),
+	/* seal: well formed, but refused while nothing is pinned (idle) */
+	S("seal"), S("seal\n"), S("seal:1"), S("seal:100"), S("seal:10000"),
 };
 
 struct file_case {

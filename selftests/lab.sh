@@ -7,10 +7,17 @@
 # /pgcluster) unless it is loaded already, then checks the checkerboard
 # report, the map and its window files, both probes, a checkerboard
 # injection over all free memory (map pattern, report verdicts, probes under
-# fragmentation, -EBUSY on a second start), the watermark floor with a
+# fragmentation, -EBUSY on a second start), the seal (a short window in
+# which every small block is taken too, so that buddy probes of orders 1-5
+# fail; unsealed on request and by its timer), the watermark floor with a
 # pattern that pins almost everything, release and recovery, and a few bad
 # writes (debugfs_badinput tries hundreds).  Exit 0: all passed,
 # 1: a failure, 4: skipped (pgcluster cannot be loaded).
+#
+# Between seal and unseal, fork() may fail or wake the OOM killer: that part
+# uses shell builtins only (echo, read, case, test, eval; no $(...), no
+# pipes, no external commands), keeps what it reads in variables and checks
+# them after the unseal.  `read -t` on a FIFO is its sleep.
 
 D=/sys/kernel/debug/pgcluster
 I=$D/inject
@@ -37,7 +44,7 @@ if [ ! -d $D ]; then
 	fi
 	LOADED=1
 fi
-echo "1..22"
+echo "1..37"
 
 # --- report -------------------------------------------------------------
 cb=$(cat $D/checkerboard)
@@ -97,7 +104,11 @@ fi
 
 # --- injection ----------------------------------------------------------
 if [ ! -d $I ]; then
-	for n in 1 2 3 4 5 6 7 8 9; do skip "injector (load with allow_inject=1)"; done
+	n=0
+	while [ $n -lt 24 ]; do
+		skip "injector (load with allow_inject=1)"
+		n=$((n + 1))
+	done
 else
 	echo checkerboard > $I/pattern && echo 100% > $I/amount
 	t0=$(date +%s)
@@ -139,7 +150,87 @@ else
 	else
 		skip "pgcluster serves 36 KiB under fragmentation (no pool)"
 	fi
+
+	# --- seal ---------------------------------------------------------
+	rejected=0
+	for v in seal: seal:0 seal:10001 seal:-1 seal:1x "seal: 5" unseal:1 \
+		 seal:0x10 seal:99999999999999999999 Seal; do
+		echo "$v" > $I/control 2>/dev/null || rejected=$((rejected + 1))
+	done
+	check "10 bad seal writes rejected, control reads pinned ($rejected)" \
+		test "$rejected" = 10 -a "$(cat $I/control)" = pinned
+	fifo=/tmp/lab-sleep.fifo
+	rm -f $fifo; mkfifo $fifo
+	sealrc=1 ctl= st= busy= r1= r2= r3= r4= r5= pg=
+	# the window: builtins only from here to the unseal
+	echo seal:3000 > $I/control && sealrc=0
+	for o in 1 2 3 4 5; do
+		echo $o > $D/probe
+		read -r line < $D/probe
+		eval "r$o=\$line"
+	done
+	if [ -n "$pool" ]; then
+		echo 36K > $D/probe_pgcluster
+		read -r pg < $D/probe_pgcluster
+	fi
+	read -r ctl < $I/control
+	while read -r line; do
+		case $line in
+		sealed:*|"not sealed") st=$line ;;
+		esac
+	done < $I/status
+	echo seal > $I/control 2>/dev/null && busy=accepted
+	echo unseal > $I/control
+	# end of the window
+	grep -E '^(pinned|last seal)' $I/status | diag
+	check "seal:3000 accepted, control read sealed ($ctl)" \
+		test "$sealrc" = 0 -a "$ctl" = sealed
+	check "status while sealed: '$st'" \
+		sh -c 'echo "$1" | grep -Eq "^sealed: [0-9]+ pages, unseals in [0-9]+ ms$"' _ "$st"
+	for o in 1 2 3 4 5; do
+		eval "line=\$r$o"
+		check "sealed: $line" test "${line##*: }" = FAILED
+	done
+	if [ -n "$pool" ]; then
+		check "sealed: pgcluster serves 36 KiB ($pg)" \
+			test "${pg#36864 B: contiguous}" != "$pg"
+	else
+		skip "sealed: pgcluster serves 36 KiB (no pool)"
+	fi
+	check "a second seal while sealed is refused" test -z "$busy"
+	echo 1 > $D/probe
+	cat $D/probe | diag
+	check "unsealed: order-1 probe succeeds again" grep -q 'ok (pfn' $D/probe
+	now=$(sed -n 's/^pinned: \([0-9]*\) pages.*/\1/p' $I/status)
+	check "unsealed: control reads pinned, $now pages pinned as after the start" \
+		test "$(cat $I/control)" = pinned -a "$now" = "$pinned"
+	# the timer unseals on its own; poll with builtins only
+	ctl0= n=0
+	echo seal:500 > $I/control
+	read -r ctl0 < $I/control
+	ctl=$ctl0
+	while [ "$ctl" = sealed ] && [ $n -lt 100 ]; do
+		read -t 0.1 line <> $fifo
+		read -r ctl < $I/control
+		n=$((n + 1))
+	done
+	grep -E '^(pinned|last seal)' $I/status | diag
+	check "seal:500 unseals by itself (control '$ctl0', then '$ctl' after $n x 0.1 s)" \
+		test "$ctl0" = sealed -a "$ctl" = pinned
+	now=$(sed -n 's/^pinned: \([0-9]*\) pages.*/\1/p' $I/status)
+	check "after the timer: $now pages pinned as after the start, status says so" \
+		sh -c "test '$now' = '$pinned' &&
+		       grep -q '^last seal: .*unsealed by its timer' $I/status &&
+		       grep -q '^not sealed' $I/status"
+	rm -f $fifo
+
 	echo release > $I/control
+	if echo seal > $I/control 2>/dev/null; then
+		echo unseal > $I/control
+		nok "seal is refused when nothing is pinned"
+	else
+		ok "seal is refused when nothing is pinned"
+	fi
 	check "release gives every page back" \
 		sh -c "grep -q '^pinned: 0 pages' $I/status &&
 		       test \"\$(cat $I/control)\" = idle"
