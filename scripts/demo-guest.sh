@@ -132,7 +132,7 @@ note
 verdict
 
 title "4. The buddy allocator under the checkerboard"
-note "Half of memory is free, yet no block of 128 KiB or more is left."
+note "Half of memory is free, yet the report shows no free block of 128 KiB."
 note "Orders 1-4 below still succeed: the injector left the kernel a small"
 note "reserve of 64 KiB blocks (1/256 of memory) outside the checkerboard,"
 note "because fork() needs 8 and 16 KiB blocks; without them the next command"

@@ -3,7 +3,8 @@
 #
 # harness-test.sh [distro|debug]: prove that scripts/vm-run.sh fails a run
 # when the kernel reports a problem, a guest times out or the command fails,
-# and passes a clean one.  TAP output.
+# boots again (then fails) a kernel that dies before init, and passes a
+# clean one.  TAP output.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 kernel=${1:-distro}
@@ -39,4 +40,14 @@ expect fail "harness fails a command exiting 3" -- 'exit 3'
 expect fail "harness fails a WARN at module load" --ko "$dir/warn_at_load.ko" \
 	-- 'insmod /pgcluster/warn_at_load.ko; true'
 expect fail "harness fails a guest timeout" --timeout 25 -- 'sleep 600'
+# A kernel that dies before init is booted again, then failed.
+VM_BOOT_TRIES=2 expect fail "harness fails a kernel that panics before init" \
+	--timeout 60 --append rdinit=/nonexistent -- 'true'
+n=$((n + 1))
+if [ "$(grep -c 'booting again' "$dir/last.log")" = 1 ]; then
+	echo "ok $n harness booted that kernel twice (VM_BOOT_TRIES=2)"
+else
+	echo "not ok $n harness did not boot that kernel twice"
+	fail=1
+fi
 exit $fail
