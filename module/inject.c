@@ -68,25 +68,40 @@
  * sealed blocks are in the bitmap (map and report show them as pinned) and
  * on a list, so an unseal frees exactly them, whole, and leaves the start's
  * pattern as it was.  Forks and any other order >= 1 allocation of the
- * kernel may fail or wake the OOM killer while sealed, so the window is
- * bounded: the seal arms a delayed work that unseals MS ms after the seal's
- * passes ended, and "unseal" (a no-op when not sealed), "release" and
- * unload unseal at once.  A script that dies inside the window cannot leave
- * the box sealed.  Inside the window a shell should use builtins only (no
- * fork).  After a start that stopped short of 100%, the watermark floor may
+ * kernel may fail or reach the OOM killer while sealed, so a seal is kept
+ * short and gives way:
+ *
+ *  - A probe may carry its own seal ("ORDER sealed" in probe, "SIZE sealed"
+ *    in probe_pgcluster, see report.c): pgc_inject_probe_begin() seals,
+ *    the probe asks, pgc_inject_probe_end() unseals, all in one write, so
+ *    the kernel is without small blocks for milliseconds.  This is what the
+ *    demo and the tests use.  (A window driven from a shell lasted seconds
+ *    on the KASAN kernel under TCG, and in CI a kernel allocation inside it
+ *    ran the OOM killer until "System is deadlocked on memory".)
+ *  - "seal:MS" opens a window by hand: a delayed work unseals MS ms after
+ *    the seal's passes ended, and "unseal" (a no-op when not sealed),
+ *    "release" and unload unseal at once, so a script that dies inside the
+ *    window cannot leave the box sealed.  Inside it a shell should use
+ *    builtins only (no fork).
+ *  - An OOM notifier ends any seal early (pgc_seal_oom_notify()): when the
+ *    kernel is about to kill a task for memory, the seal gives its blocks
+ *    back instead and nobody is killed.
+ *
+ * After a start that stopped short of 100%, the watermark floor may
  * leave blocks free during a seal.  The kernel keeps freeing memory while
  * sealed, and a page freed next to a free one merges into a small block, so
- * each buddy probe first has the seal take what was freed since
- * (pgc_inject_reseal()); on the 7.2 debug kernel, whose KASAN quarantine
- * and RCU callbacks free a lot late, probes of order 1-4 otherwise often
- * succeeded a few milliseconds after the seal.
+ * each probe made while a seal is on first has the seal take what was freed
+ * since (pgc_inject_probe_begin()); on the 7.2 debug kernel, whose KASAN
+ * quarantine and RCU callbacks free a lot late, probes of order 1-4
+ * otherwise often succeeded a few milliseconds after the seal.
  *
  * The unseal work runs on its own WQ_MEM_RECLAIM workqueue: its rescuer
  * thread runs it even when no new kworker can be forked because memory is
  * sealed.  The work takes only pgc_seal_lock, never pgc_inject_lock, so a
  * writer holding pgc_inject_lock may cancel_delayed_work_sync() it; nothing
  * holds pgc_seal_lock while waiting for the work.  The lock order is
- * pgc_inject_lock, then pgc_seal_lock.
+ * pgc_probe_lock (report.c), pgc_inject_lock, pgc_seal_lock; the OOM
+ * notifier only tries the last.
  *
  * Pinned pages are recorded in an xarray of bitmap chunks indexed by pfn,
  * about one bit per page of covered memory; pgc_inject_owns_pfn() reads it
@@ -114,6 +129,8 @@
 #include <linux/mmzone.h>
 #include <linux/mutex.h>
 #include <linux/nodemask.h>
+#include <linux/notifier.h>
+#include <linux/oom.h>
 #include <linux/random.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
@@ -233,6 +250,8 @@ enum pgc_seal_end {
 	PGC_SEAL_TIMER,		/* the delayed work unsealed it */
 	PGC_SEAL_REQUEST,	/* "unseal" */
 	PGC_SEAL_RELEASE,	/* "release" or unload */
+	PGC_SEAL_PROBE,		/* a sealed probe's own seal, after the probe */
+	PGC_SEAL_OOM,		/* given back to stop the OOM killer */
 };
 
 static const char *const pgc_seal_end_text[] = {
@@ -241,6 +260,8 @@ static const char *const pgc_seal_end_text[] = {
 	[PGC_SEAL_TIMER] = "unsealed by its timer",
 	[PGC_SEAL_REQUEST] = "unsealed on request",
 	[PGC_SEAL_RELEASE] = "unsealed by release or unload",
+	[PGC_SEAL_PROBE] = "unsealed after its probe",
+	[PGC_SEAL_OOM] = "unsealed early: the kernel ran out of memory",
 };
 
 static DEFINE_MUTEX(pgc_inject_lock);	/* serialises everything below */
@@ -275,9 +296,14 @@ static unsigned long pgc_seal_deadline;	/* jiffies of the automatic unseal */
 static unsigned int pgc_seal_ms;	/* the window asked for */
 static unsigned long pgc_last_seal_pinned;
 static u64 pgc_last_seal_pass_ms;	/* how long the seal passes took */
+static u64 pgc_seal_t0;			/* ktime_get_ns() at the first pass */
+static u64 pgc_last_seal_held_ms;	/* from the first pass to the unseal */
 static unsigned long pgc_seal_retaken;	/* pages taken again at probes */
 static unsigned int pgc_seal_retakes;	/* probes that re-sealed */
 static enum pgc_seal_end pgc_last_seal_end;
+static unsigned int pgc_seal_gen;	/* seals made so far */
+static unsigned long pgc_seal_oom_freed;	/* pages given to the OOM path */
+static unsigned int pgc_seal_oom_missed;	/* OOM calls that found it busy */
 static struct workqueue_struct *pgc_seal_wq;
 static void pgc_seal_expire(struct work_struct *work);
 static DECLARE_DELAYED_WORK(pgc_seal_work, pgc_seal_expire);
@@ -429,7 +455,12 @@ static void pgc_amount_print(struct seq_file *m, const struct pgc_amount *a)
 
 /* ---- pinned-page bitmap -------------------------------------------------- */
 
-/* Record @pfn as pinned.  Caller holds pgc_inject_lock. */
+/*
+ * Record @pfn as pinned.  Caller holds pgc_inject_lock (and, for a seal,
+ * pgc_seal_lock).  No hard retries: inside a seal a slab of kmalloc-4k may
+ * need an order-1 page (KASAN), and a GFP_KERNEL request would reach the
+ * OOM killer while the seal's own OOM notifier cannot take pgc_seal_lock.
+ */
 static int pgc_pin_record(struct pgc_run *run, unsigned long pfn)
 {
 	unsigned long idx = pfn / PGC_CHUNK_PAGES;
@@ -439,11 +470,12 @@ static int pgc_pin_record(struct pgc_run *run, unsigned long pfn)
 	if (!chunk || run->chunk_idx != idx) {
 		chunk = xa_load(&pgc_pins, idx);
 		if (!chunk) {
-			chunk = kzalloc(PAGE_SIZE, GFP_KERNEL | __GFP_NOWARN);
+			chunk = kzalloc(PAGE_SIZE, GFP_KERNEL | __GFP_NORETRY |
+					__GFP_NOWARN);
 			if (!chunk)
 				return -ENOMEM;
-			old = xa_store(&pgc_pins, idx, chunk,
-				       GFP_KERNEL | __GFP_NOWARN);
+			old = xa_store(&pgc_pins, idx, chunk, GFP_KERNEL |
+				       __GFP_NORETRY | __GFP_NOWARN);
 			if (xa_is_err(old)) {
 				kfree(chunk);
 				return xa_err(old);
@@ -883,7 +915,14 @@ static void pgc_unseal_locked(enum pgc_seal_end why)
 	pgc_nr_sealed = 0;
 	WRITE_ONCE(pgc_sealed, false);
 	pgc_last_seal_end = why;
-	pr_info("inject: %s: %lu pages\n", pgc_seal_end_text[why], freed);
+	pgc_last_seal_held_ms = div_u64(ktime_get_ns() - pgc_seal_t0,
+					NSEC_PER_MSEC);
+	if (why == PGC_SEAL_OOM)
+		pr_warn("inject: %s: %lu sealed pages given back\n",
+			pgc_seal_end_text[why], freed);
+	else if (why != PGC_SEAL_PROBE)
+		pr_info("inject: %s: %lu pages\n", pgc_seal_end_text[why],
+			freed);
 }
 
 /* The delayed work: the window is over.  Takes only pgc_seal_lock. */
@@ -928,44 +967,31 @@ static unsigned int pgc_seal_passes(struct pgc_run *run)
 	return passes;
 }
 
-/**
- * pgc_inject_reseal() - while sealed, take what the kernel freed since
- *
- * The kernel keeps freeing memory while sealed (RCU callbacks, slabs
- * emptied by a KASAN quarantine, page tables of exited tasks), and a page
- * freed next to a free one merges into a block of order 1 or more.  The
- * buddy probe calls this before it allocates, so that it sees the seal as
- * tight as a seal can be: one more set of passes, with the pins added to
- * the seal (status counts them).  Takes both locks; a no-op when not
- * sealed.
+/*
+ * Take what the kernel freed since the seal (or the last probe): one more
+ * set of passes, with the pins added to the seal (status counts them).
+ * Both locks held, sealed.
  */
-void pgc_inject_reseal(void)
+static void pgc_reseal_locked(void)
 {
 	struct pgc_run run = {
+		.pattern = pgc_last_pattern,
 		.end = PGC_END_DONE,
 		.next_progress = PGC_PROGRESS_MB << (20 - PAGE_SHIFT),
 		.seal = &pgc_seal_pages,
 	};
 
-	if (!READ_ONCE(pgc_sealed))
-		return;
-	if (mutex_lock_killable(&pgc_inject_lock))
-		return;
-	mutex_lock(&pgc_seal_lock);
-	if (pgc_sealed) {
-		run.pattern = pgc_last_pattern;
-		pgc_seal_passes(&run);
-		pgc_nr_sealed += run.pinned;
-		pgc_seal_retaken += run.pinned;
-		pgc_seal_retakes++;
-	}
-	mutex_unlock(&pgc_seal_lock);
-	mutex_unlock(&pgc_inject_lock);
+	pgc_seal_passes(&run);
+	pgc_nr_sealed += run.pinned;
+	pgc_seal_retaken += run.pinned;
+	pgc_seal_retakes++;
 }
 
 /**
  * pgc_seal() - take every block left, for a bounded window
  * @ms: window in milliseconds, 1..PGC_SEAL_MS_MAX
+ * @why: PGC_SEAL_ON for "seal:MS", PGC_SEAL_PROBE for a probe's own seal
+ *	 (which is not logged: a sealed probe is one write and one line)
  *
  * Takes every block still free in the covered zones that holds a period of
  * the pinned start's pattern, the kernel's reserve included, whole, in
@@ -977,7 +1003,7 @@ void pgc_inject_reseal(void)
  * Return: 0; -EINVAL when no start's pages are pinned, -EBUSY when already
  * sealed.  Nothing changes on an error.
  */
-static int pgc_seal(unsigned int ms)
+static int pgc_seal(unsigned int ms, enum pgc_seal_end why)
 {
 	struct pgc_run run = {
 		.pattern = pgc_last_pattern,	/* for its min_order */
@@ -989,7 +1015,7 @@ static int pgc_seal(unsigned int ms)
 	u64 t0;
 
 	lockdep_assert_held(&pgc_inject_lock);
-	if (!atomic_long_read(&pgc_pinned_total))
+	if (!pgc_seal_wq || !atomic_long_read(&pgc_pinned_total))
 		return -EINVAL;
 	mutex_lock(&pgc_seal_lock);
 	if (pgc_sealed) {
@@ -1001,18 +1027,122 @@ static int pgc_seal(unsigned int ms)
 	pgc_nr_sealed = run.pinned;
 	pgc_seal_retaken = 0;
 	pgc_seal_retakes = 0;
+	pgc_seal_gen++;
 	WRITE_ONCE(pgc_sealed, true);
 	pgc_seal_ms = ms;
 	pgc_seal_deadline = jiffies + msecs_to_jiffies(ms);
 	mod_delayed_work(pgc_seal_wq, &pgc_seal_work, msecs_to_jiffies(ms));
 	pgc_last_seal_pinned = run.pinned;
+	pgc_seal_t0 = t0;
 	pgc_last_seal_pass_ms = div_u64(ktime_get_ns() - t0, NSEC_PER_MSEC);
 	pgc_last_seal_end = PGC_SEAL_ON;
 	mutex_unlock(&pgc_seal_lock);
-	pr_info("inject: sealed %lu pages in %llu ms (%u passes), unseal in %u ms\n",
-		run.pinned, pgc_last_seal_pass_ms, passes, ms);
+	if (why != PGC_SEAL_PROBE)
+		pr_info("inject: sealed %lu pages in %llu ms (%u passes), unseal in %u ms\n",
+			run.pinned, pgc_last_seal_pass_ms, passes, ms);
 	return 0;
 }
+
+/**
+ * pgc_inject_probe_begin() - set up the memory a probe is about to ask for
+ * @seal: the probe wants a seal ("ORDER sealed", "SIZE sealed")
+ * @ps: filled in, for pgc_inject_probe_end()
+ *
+ * While a seal is on ("seal:MS", or a sealed probe of another writer),
+ * first take what the kernel freed since: it keeps freeing memory while
+ * sealed (RCU callbacks, slabs emptied by a KASAN quarantine, page tables of
+ * exited tasks), and a page freed next to a free one merges into a block of
+ * order 1 or more.  With @seal and no seal on, seal now, for the probe
+ * alone: pgc_inject_probe_end() unseals right after it, so the kernel is
+ * without small blocks for the length of one probe (milliseconds) rather
+ * than for a window driven from user space.
+ *
+ * Return: 0; -EINVAL when @seal and the injector holds no start's pages
+ * (or allow_inject=0); -EINTR on a fatal signal.
+ */
+int pgc_inject_probe_begin(bool seal, struct pgc_probe_seal *ps)
+{
+	int ret = 0;
+
+	ps->sealed = false;
+	ps->own = false;
+	if (!seal && !READ_ONCE(pgc_sealed))
+		return 0;
+	if (mutex_lock_killable(&pgc_inject_lock))
+		return -EINTR;
+	mutex_lock(&pgc_seal_lock);
+	if (pgc_sealed) {
+		pgc_reseal_locked();
+		ps->sealed = true;
+	}
+	mutex_unlock(&pgc_seal_lock);
+	if (seal && !ps->sealed) {
+		ret = pgc_seal(PGC_SEAL_MS_DEFAULT, PGC_SEAL_PROBE);
+		ps->sealed = !ret;
+		ps->own = !ret;
+	}
+	ps->gen = pgc_seal_gen;
+	mutex_unlock(&pgc_inject_lock);
+	return ret;
+}
+
+/**
+ * pgc_inject_probe_end() - after the probe: unseal a probe's own seal
+ * @ps: as filled in by pgc_inject_probe_begin()
+ *
+ * Return: true when memory was sealed from pgc_inject_probe_begin() to
+ * here without a break (not unsealed by its timer, by "unseal" or for the
+ * OOM killer in between), false otherwise or when it was not sealed.
+ */
+bool pgc_inject_probe_end(struct pgc_probe_seal *ps)
+{
+	bool held;
+
+	if (!ps->sealed)
+		return false;
+	mutex_lock(&pgc_inject_lock);
+	mutex_lock(&pgc_seal_lock);
+	held = pgc_sealed && pgc_seal_gen == ps->gen;
+	mutex_unlock(&pgc_seal_lock);
+	if (held && ps->own)
+		pgc_unseal(PGC_SEAL_PROBE);
+	mutex_unlock(&pgc_inject_lock);
+	return held;
+}
+
+/*
+ * The OOM killer's last resort.  out_of_memory() calls its notifiers
+ * before it picks a victim and kills nobody when one of them gave pages
+ * back.  A seal exists to make small allocations fail, and the kernel may
+ * need one while sealed (a fork, a slab growing): rather than a task killed
+ * (or a panic when none is left to kill), the seal ends early and gives
+ * everything back.  A trylock, because the notifier may be called from an
+ * allocation made while pgc_seal_lock is held (the seal's own bitmap); a
+ * seal then busy misses this call (counted in status) and the OOM killer
+ * goes ahead.
+ */
+static int pgc_seal_oom_notify(struct notifier_block *nb,
+			       unsigned long unused, void *parm)
+{
+	unsigned long *freed = parm, nr;
+
+	if (!READ_ONCE(pgc_sealed))
+		return NOTIFY_DONE;
+	if (!mutex_trylock(&pgc_seal_lock)) {
+		WRITE_ONCE(pgc_seal_oom_missed, pgc_seal_oom_missed + 1);
+		return NOTIFY_DONE;
+	}
+	nr = pgc_sealed ? pgc_nr_sealed : 0;
+	pgc_unseal_locked(PGC_SEAL_OOM);
+	pgc_seal_oom_freed += nr;
+	mutex_unlock(&pgc_seal_lock);
+	*freed += nr;
+	return NOTIFY_OK;
+}
+
+static struct notifier_block pgc_seal_oom_nb = {
+	.notifier_call = pgc_seal_oom_notify,
+};
 
 /* Give every pinned page back, unsealing first.  Lock held (or unload). */
 static void pgc_inject_release(void)
@@ -1195,7 +1325,7 @@ static ssize_t pgc_control_write(struct file *file, const char __user *ubuf,
 		pgc_inject_release();
 		break;
 	case PGC_CTL_SEAL:
-		ret = pgc_seal(ms);
+		ret = pgc_seal(ms, PGC_SEAL_ON);
 		break;
 	case PGC_CTL_UNSEAL:
 		pgc_unseal(PGC_SEAL_REQUEST);
@@ -1218,13 +1348,21 @@ static void pgc_seal_show(struct seq_file *m)
 	} else {
 		seq_puts(m, "not sealed\n");
 	}
-	if (pgc_last_seal_end != PGC_SEAL_NONE)
+	if (pgc_last_seal_end == PGC_SEAL_ON)
 		seq_printf(m, "last seal: %lu pages in %llu ms, window %u ms, %s\n",
 			   pgc_last_seal_pinned, pgc_last_seal_pass_ms,
 			   pgc_seal_ms, pgc_seal_end_text[pgc_last_seal_end]);
+	else if (pgc_last_seal_end != PGC_SEAL_NONE)
+		seq_printf(m, "last seal: %lu pages in %llu ms, window %u ms, %s (sealed for %llu ms)\n",
+			   pgc_last_seal_pinned, pgc_last_seal_pass_ms,
+			   pgc_seal_ms, pgc_seal_end_text[pgc_last_seal_end],
+			   pgc_last_seal_held_ms);
 	if (pgc_last_seal_end != PGC_SEAL_NONE && pgc_seal_retakes)
-		seq_printf(m, "last seal: %lu more pages taken at %u buddy probes\n",
+		seq_printf(m, "last seal: %lu more pages taken at %u probes\n",
 			   pgc_seal_retaken, pgc_seal_retakes);
+	if (pgc_seal_oom_freed || READ_ONCE(pgc_seal_oom_missed))
+		seq_printf(m, "seals given to the OOM killer: %lu pages, %u calls found the seal busy\n",
+			   pgc_seal_oom_freed, READ_ONCE(pgc_seal_oom_missed));
 }
 
 static int pgc_status_show(struct seq_file *m, void *unused)
@@ -1293,13 +1431,16 @@ PGC_RW_FOPS(pgc_control);
 /**
  * pgc_inject_init() - create debugfs inject/ when allow_inject=1
  *
- * Return: 0, or -ENOMEM when the per-zone counters or the seal's workqueue
- * cannot be allocated.
+ * Also registers the seal's OOM notifier (see pgc_seal_oom_notify()).
+ *
+ * Return: 0, -ENOMEM when the per-zone counters or the seal's workqueue
+ * cannot be allocated, or the error of register_oom_notifier().
  */
 int pgc_inject_init(void)
 {
 	struct dentry *dir;
 	size_t n = nr_node_ids * MAX_NR_ZONES;
+	int ret = -ENOMEM;
 
 	if (!pgc_allow_inject)
 		return 0;
@@ -1308,22 +1449,27 @@ int pgc_inject_init(void)
 	/* WQ_MEM_RECLAIM: a rescuer unseals when no kworker can be forked */
 	pgc_seal_wq = alloc_workqueue("pgcluster_seal",
 				      WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
-	if (!pgc_zone_pinned || !pgc_zone_covered || !pgc_seal_wq) {
-		if (pgc_seal_wq)
-			destroy_workqueue(pgc_seal_wq);
-		kfree(pgc_zone_pinned);
-		kfree(pgc_zone_covered);
-		pgc_seal_wq = NULL;
-		pgc_zone_pinned = NULL;
-		pgc_zone_covered = NULL;
-		return -ENOMEM;
-	}
+	if (!pgc_zone_pinned || !pgc_zone_covered || !pgc_seal_wq)
+		goto fail;
+	ret = register_oom_notifier(&pgc_seal_oom_nb);
+	if (ret)
+		goto fail;
 	dir = debugfs_create_dir("inject", pgc_debugfs_root);
 	debugfs_create_file("pattern", 0600, dir, NULL, &pgc_pattern_fops);
 	debugfs_create_file("amount", 0600, dir, NULL, &pgc_amount_fops);
 	debugfs_create_file("control", 0600, dir, NULL, &pgc_control_fops);
 	debugfs_create_file("status", 0400, dir, NULL, &pgc_status_fops);
 	return 0;
+
+fail:
+	if (pgc_seal_wq)
+		destroy_workqueue(pgc_seal_wq);
+	kfree(pgc_zone_pinned);
+	kfree(pgc_zone_covered);
+	pgc_seal_wq = NULL;
+	pgc_zone_pinned = NULL;
+	pgc_zone_covered = NULL;
+	return ret;
 }
 
 /**
@@ -1340,6 +1486,7 @@ void pgc_inject_exit(void)
 	mutex_lock(&pgc_inject_lock);
 	pgc_inject_release();
 	mutex_unlock(&pgc_inject_lock);
+	unregister_oom_notifier(&pgc_seal_oom_nb);
 	destroy_workqueue(pgc_seal_wq);
 	pgc_seal_wq = NULL;
 	kfree(pgc_zone_pinned);

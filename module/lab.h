@@ -39,8 +39,15 @@ int pgc_lab_parse_size(const char *s, u64 *bytes);
 
 /* inject.c: pages pinned by the injector in one zone (racy snapshot). */
 unsigned long pgc_inject_zone_pinned(int nid, int zone_idx);
-/* inject.c: while sealed, take what was freed since; for the buddy probe. */
-void pgc_inject_reseal(void);
+/* inject.c: the seal around one probe (report.c), see inject.c */
+struct pgc_probe_seal {
+	unsigned int gen;	/* the seal's number */
+	bool sealed;		/* memory was sealed when the probe began */
+	bool own;		/* the probe made the seal and ends it */
+};
+
+int pgc_inject_probe_begin(bool seal, struct pgc_probe_seal *ps);
+bool pgc_inject_probe_end(struct pgc_probe_seal *ps);
 
 /*
  * Size of the seq_file buffer of the lab's small files.  Above PAGE_SIZE,

@@ -14,14 +14,22 @@
  *   map_start        first pfn of the window
  *   map_pages        pages in the window
  *   map_scale        k: pages per character = 2^k
- *   probe            write an order: one real buddy allocation of that order
- *                    (__GFP_NORETRY | __GFP_NOWARN), freed at once; read the
- *                    result.  While the injector's seal is on, the seal first
- *                    takes what the kernel freed since (pgc_inject_reseal())
- *   probe_pgcluster  write "SIZE [virtok] [hold]" or "release": one
+ *   probe            write "ORDER [sealed]": one real buddy allocation of
+ *                    that order (__GFP_NORETRY | __GFP_NOWARN), freed at
+ *                    once; read the result
+ *   probe_pgcluster  write "SIZE [virtok] [hold] [sealed]" or "release": one
  *                    pgcluster_alloc() of SIZE bytes, freed at once unless
  *                    "hold" keeps it (so the pool can be filled); read the
  *                    result
+ *
+ * "sealed" (only while the injector holds a start's pages, -EINVAL
+ * otherwise) runs the probe inside a seal of its own: the injector takes
+ * every small block left, the probe asks, the seal ends, all in the one
+ * write; the result says ", sealed", or ", sealed (the seal ended early)"
+ * when the OOM notifier or another writer ended it during the probe.
+ * Without "sealed", a probe made while a "seal:MS" window is on first has
+ * the seal take what the kernel freed since (pgc_inject_probe_begin()).
+ * Probes are serialised by one mutex, held across the seal.
  *
  * Nothing here takes a zone lock.  The report reads free_area[].nr_free
  * racily, as the kernel's own extfrag debugfs does, and the map finds free
@@ -545,9 +553,9 @@ static ssize_t pgc_map_scale_write(struct file *file, const char __user *ubuf,
 
 static DEFINE_MUTEX(pgc_probe_lock);	/* the results and held allocations */
 static char pgc_probe_text[PGC_PROBE_TEXT] =
-	"no probe yet: write an order (0 to the largest buddy order)\n";
+	"no probe yet: write an order (0 to the largest buddy order) [sealed]\n";
 static char pgc_pgprobe_text[PGC_PROBE_TEXT] =
-	"no probe yet: write SIZE [virtok] [hold] (e.g. 36K), or release\n";
+	"no probe yet: write SIZE [virtok] [hold] [sealed] (e.g. 36K), or release\n";
 static void *pgc_held[PGC_PROBE_HOLD_MAX];
 static unsigned int pgc_nr_held;
 
@@ -559,37 +567,71 @@ static int pgc_probe_show(struct seq_file *m, void *unused)
 	return 0;
 }
 
+/*
+ * Split off a trailing " sealed" keyword: true when @buf had it.  The rest
+ * of @buf is left for the probe's own parser.
+ */
+static bool pgc_probe_sealed_word(char *buf)
+{
+	size_t n = strlen(buf), w = strlen(" sealed");
+
+	if (n <= w || strcmp(buf + n - w, " sealed"))
+		return false;
+	buf[n - w] = '\0';
+	return true;
+}
+
+/* ", sealed" or ", sealed (ended early)" after a sealed probe, else "" */
+static const char *pgc_probe_seal_text(bool asked, bool held)
+{
+	if (!asked)
+		return "";
+	return held ? ", sealed" : ", sealed (the seal ended early)";
+}
+
 static ssize_t pgc_probe_write(struct file *file, const char __user *ubuf,
 			       size_t count, loff_t *ppos)
 {
 	char buf[PGC_LAB_INPUT_MAX], sz[16];
+	struct pgc_probe_seal ps;
 	unsigned long order;
 	struct page *page;
+	bool sealed, held;
 	int ret;
 
 	ret = pgc_lab_get_input(ubuf, count, buf, sizeof(buf));
-	if (!ret)
-		ret = pgc_lab_parse_ulong(buf, &order);
+	if (ret)
+		return ret;
+	sealed = pgc_probe_sealed_word(buf);
+	ret = pgc_lab_parse_ulong(buf, &order);
 	if (ret)
 		return ret;
 	if (order > PGC_MAX_ORDER)
 		return -ERANGE;
 
-	pgc_inject_reseal();
+	if (mutex_lock_killable(&pgc_probe_lock))
+		return -EINTR;
+	ret = pgc_inject_probe_begin(sealed, &ps);
+	if (ret) {
+		mutex_unlock(&pgc_probe_lock);
+		return ret;
+	}
 	/* A probe only asks: no hard retries, no OOM killer, no warning. */
 	page = alloc_pages(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN, order);
-	mutex_lock(&pgc_probe_lock);
+	if (page)
+		__free_pages(page, order);
+	held = pgc_inject_probe_end(&ps);
 	pgc_fmt_bytes(sz, sizeof(sz), PAGE_SIZE << order);
 	if (page)
 		scnprintf(pgc_probe_text, sizeof(pgc_probe_text),
-			  "buddy order-%lu (%s): ok (pfn %#lx)\n", order, sz,
+			  "buddy order-%lu (%s)%s: ok (pfn %#lx)\n", order, sz,
+			  pgc_probe_seal_text(sealed, held),
 			  page_to_pfn(page));
 	else
 		scnprintf(pgc_probe_text, sizeof(pgc_probe_text),
-			  "buddy order-%lu (%s): FAILED\n", order, sz);
+			  "buddy order-%lu (%s)%s: FAILED\n", order, sz,
+			  pgc_probe_seal_text(sealed, held));
 	mutex_unlock(&pgc_probe_lock);
-	if (page)
-		__free_pages(page, order);
 	return count;
 }
 
@@ -607,9 +649,9 @@ static int pgc_pgprobe_show(struct seq_file *m, void *unused)
 	return 0;
 }
 
-/* Parse "SIZE [virtok] [hold]"; each keyword at most once. */
+/* Parse "SIZE [virtok] [hold] [sealed]"; each keyword at most once. */
 static int pgc_pgprobe_parse(char *buf, u64 *size, unsigned int *flags,
-			     bool *hold)
+			     bool *hold, bool *sealed)
 {
 	char *tok, *rest = buf;
 	bool first = true;
@@ -617,6 +659,7 @@ static int pgc_pgprobe_parse(char *buf, u64 *size, unsigned int *flags,
 
 	*flags = 0;
 	*hold = false;
+	*sealed = false;
 	while ((tok = strsep(&rest, " "))) {
 		if (first) {
 			ret = pgc_lab_parse_size(tok, size);
@@ -627,6 +670,8 @@ static int pgc_pgprobe_parse(char *buf, u64 *size, unsigned int *flags,
 			*flags = PGCLUSTER_VIRTOK;
 		} else if (!strcmp(tok, "hold") && !*hold) {
 			*hold = true;
+		} else if (!strcmp(tok, "sealed") && !*sealed) {
+			*sealed = true;
 		} else {
 			return -EINVAL;
 		}
@@ -645,10 +690,11 @@ static void pgc_pgprobe_release(void)
 static ssize_t pgc_pgprobe_write(struct file *file, const char __user *ubuf,
 				 size_t count, loff_t *ppos)
 {
-	char buf[PGC_LAB_INPUT_MAX];
+	char buf[PGC_LAB_INPUT_MAX], how[40];
+	struct pgc_probe_seal ps;
+	bool hold, sealed, held;
 	unsigned int flags, n;
 	size_t usable;
-	bool hold;
 	u64 size;
 	void *p;
 	int ret;
@@ -665,30 +711,39 @@ static ssize_t pgc_pgprobe_write(struct file *file, const char __user *ubuf,
 		mutex_unlock(&pgc_probe_lock);
 		return count;
 	}
-	ret = pgc_pgprobe_parse(buf, &size, &flags, &hold);
+	ret = pgc_pgprobe_parse(buf, &size, &flags, &hold, &sealed);
 	if (ret)
 		return ret;
 
-	mutex_lock(&pgc_probe_lock);
+	if (mutex_lock_killable(&pgc_probe_lock))
+		return -EINTR;
 	if (hold && pgc_nr_held == PGC_PROBE_HOLD_MAX) {
 		mutex_unlock(&pgc_probe_lock);
 		return -ENOSPC;
 	}
+	ret = pgc_inject_probe_begin(sealed, &ps);
+	if (ret) {
+		mutex_unlock(&pgc_probe_lock);
+		return ret;
+	}
 	p = pgcluster_alloc(size, GFP_KERNEL | __GFP_NOWARN, flags);
+	held = pgc_inject_probe_end(&ps);
+	scnprintf(how, sizeof(how), "%s%s", hold && p ? ", held" : "",
+		  pgc_probe_seal_text(sealed, held));
 	if (!p) {
 		scnprintf(pgc_pgprobe_text, sizeof(pgc_pgprobe_text),
-			  "%llu B: FAILED\n", size);
+			  "%llu B: FAILED%s\n", size, how);
 	} else if (pgcluster_is_virtual(p)) {
 		scnprintf(pgc_pgprobe_text, sizeof(pgc_pgprobe_text),
 			  "%llu B: virtual (emergency), usable %zu B%s\n",
-			  size, pgcluster_size(p), hold ? ", held" : "");
+			  size, pgcluster_size(p), how);
 	} else {
 		usable = pgcluster_size(p);
 		scnprintf(pgc_pgprobe_text, sizeof(pgc_pgprobe_text),
 			  "%llu B: contiguous, pfn %#lx-%#lx, usable %zu B%s\n",
 			  size, page_to_pfn(virt_to_page(p)),
 			  page_to_pfn(virt_to_page((char *)p + usable - 1)), usable,
-			  hold ? ", held" : "");
+			  how);
 	}
 	if (p && hold)
 		pgc_held[pgc_nr_held++] = p;

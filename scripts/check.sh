@@ -108,6 +108,11 @@ stage() {
 	fi
 	P=$((P + p)); F=$((F + f)); S=$((S + s))
 	[ "$f" = 0 ] || failed_stages+=("$name")
+	# the failing lines again at the end, where a truncated log keeps them
+	{
+		tap_of "$log" | grep -E '^(# )?not ok ' | grep -v '# TODO'
+		tr -d '\r' <"$log" | grep -aE '^vm-run: (FAIL|  )'
+	} | sed "s/^/$name: /" >>"$out/failures" || true
 	echo "--- $name: $p passed, $f failed, $s skipped"
 }
 
@@ -147,7 +152,10 @@ stage lint "$root/scripts/lint.sh"
 
 echo
 echo "=== summary ($(elapsed)) ==="
-[ ${#failed_stages[@]} = 0 ] || echo "failed stages: ${failed_stages[*]}"
+if [ ${#failed_stages[@]} != 0 ]; then
+	echo "failed stages: ${failed_stages[*]}"
+	head -n 60 "$out/failures"
+fi
 if [ "$S" = 0 ]; then
 	echo "$P passed, $F failed"
 else

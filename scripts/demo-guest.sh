@@ -5,9 +5,8 @@
 # scripts/demo.sh through scripts/vm-run.sh).  Loads pgcluster with the
 # fragmentation injector and a 2 MiB pool, fragments all free memory into a
 # checkerboard, and shows what the buddy allocator and pgcluster can still
-# do, also inside a short "seal" in which the injector takes every small
-# block left (the part between seal and unseal runs shell builtins only:
-# fork() may fail there).  With DUMP_MAPS=1 in the environment it also
+# do, also in probes that carry a short "seal" of their own, in which the
+# injector takes every small block left.  With DUMP_MAPS=1 in the environment it also
 # prints whole-memory maps between "=== map-before ===" / "=== map-after ==="
 # and "=== end ===" for scripts/map2png.py.
 
@@ -35,18 +34,15 @@ pgprobe() {
 	note "pgcluster_alloc($1) -> $(head -n1 $D/probe_pgcluster)"
 }
 
-# Builtin-only variants for the sealed window (no $(...), no commands):
-# sealprobe ORDER: buddy probe, result in $sb<ORDER>
+# sealprobe ORDER: buddy probe inside a seal of its own, result in $sb<ORDER>
 sealprobe() {
-	echo $1 > $D/probe
-	read -r _l < $D/probe
-	eval "sb$1=\$_l"
+	echo "$1 sealed" > $D/probe
+	eval "sb$1=\$(cat $D/probe)"
 }
-# sealpg NAME SIZE: pgcluster_alloc(SIZE), result in $sp<NAME>
+# sealpg NAME SIZE: pgcluster_alloc(SIZE) inside a seal, result in $sp<NAME>
 sealpg() {
-	echo $2 > $D/probe_pgcluster
-	read -r _l < $D/probe_pgcluster
-	eval "sp$1=\$_l"
+	echo "$2 sealed" > $D/probe_pgcluster
+	eval "sp$1=\$(head -n1 $D/probe_pgcluster)"
 }
 # row NEED BUDDY-LINE PGCLUSTER-LINE: one line of the side-by-side table
 row() {
@@ -58,7 +54,8 @@ row() {
 	case $3 in
 	*": contiguous, pfn "*)
 		_r=${3#*pfn }
-		_p="contiguous, ${3##*usable } at pfn ${_r%%,*}" ;;
+		_u=${3##*usable }
+		_p="contiguous, ${_u%%,*} at pfn ${_r%%,*}" ;;
 	?*) _p=${3#*: } ;;
 	esac
 	printf '  %-9s %-20s %s\n' "$1" "$_b" "$_p"
@@ -141,33 +138,25 @@ note "(or from what compaction makes of movable pages: the pinned kernel"
 note "pages cannot move)."
 probes "1 2 3 4 5 6 7"
 
-title "5. Sealed for at most 3 seconds: no block of 8 KiB or more is left"
-note "echo seal:3000 > inject/control takes the kernel's reserve too, and"
-note "every other free block of 8 KiB or more, whole.  Free memory is then"
-note "only the checkerboard's single 4 KiB pages.  The seal is short because"
-note "the kernel itself cannot fork() or grow its slabs while it lasts: a"
-note "timer in the kernel gives everything back after 3 s even if this script"
-note "dies (unseal, release and rmmod do it at once).  Until the unseal this"
-note "script runs only shell builtins (no commands, no \$(...)): it keeps the"
-note "answers in variables and prints them afterwards."
-sb1= sb2= sb3= sb4= sb5= sp9000= sp36K= sp128K= sealed=
-if echo seal:3000 > $I/control; then
-	# ---- the sealed window: shell builtins only ----
-	for o in 1 2 3 4 5; do
-		sealprobe $o
-	done
-	sealpg 9000 9000
-	sealpg 36K 36K
-	sealpg 128K 128K
-	while read -r _l; do
-		case $_l in sealed:*) sealed=$_l ;; esac
-	done < $I/status
-	echo unseal > $I/control
-	# ---- unsealed ----
-fi
-note "while sealed, inject/status said: ${sealed:-(not sealed: seal refused)}"
+title "5. Sealed probes: not one free block of 8 KiB or more"
+note "A probe written as \"ORDER sealed\" (or \"SIZE sealed\" for pgcluster)"
+note "runs inside a seal of its own: the injector takes the kernel's reserve"
+note "too, and every other free block of 8 KiB or more, whole; the probe"
+note "asks; everything is given back; all in one write.  While it lasts, free"
+note "memory is only the checkerboard's single 4 KiB pages, so the kernel"
+note "itself could not fork() or grow a slab: the seal lasts milliseconds,"
+note "and if the kernel runs out of memory meanwhile, the seal gives its"
+note "blocks back at once instead of letting the OOM killer kill a task."
+note "(echo seal:MS > inject/control opens such a window by hand, MS <= 10 s.)"
+sb1= sb2= sb3= sb4= sb5= sp9000= sp36K= sp128K=
+for o in 1 2 3 4 5; do
+	sealprobe $o
+done
+sealpg 9000 9000
+sealpg 36K 36K
+sealpg 128K 128K
 note
-note "Buddy probes and pgcluster_alloc() in the same sealed window:"
+note "Each row: a sealed buddy probe and a sealed pgcluster_alloc():"
 note
 printf '  %-9s %-20s %s\n' "need" "buddy allocator" "pgcluster_alloc()"
 row "8 KiB" "$sb1" ""
@@ -177,9 +166,15 @@ row "36 KiB" "$sb4" "$sp36K"
 row "128 KiB" "$sb5" "$sp128K"
 case "$sb1$sb2$sb3$sb4$sb5" in
 *ok*)
-	note "(an ok above: the kernel kept freeing memory during the window and"
-	note "a freed page merged with a free neighbour into a small block; each"
-	note "probe has the seal take such blocks first, but one can come between)"
+	note "(an ok above: the kernel kept freeing memory during the probe and a"
+	note "freed page merged with a free neighbour into a small block; the seal"
+	note "takes such blocks first, but one can come between)"
+	;;
+esac
+case "$sb1$sb2$sb3$sb4$sb5$sp9000$sp36K$sp128K" in
+*"ended early"*)
+	note "(ended early: the kernel ran short of memory during that probe and"
+	note "the seal gave its blocks back)"
 	;;
 esac
 note
@@ -187,7 +182,7 @@ note "The buddy allocator rounds 9000 B up to a 16 KiB block (order 2) and"
 note "36 KiB to 64 KiB (order 4); pgcluster serves them from its 2 MiB cluster"
 note "for 9024 B and 36864 B, whatever the free lists look like."
 grep '^last seal' $I/status | sed 's/^/  /'
-note "unsealed: the kernel's reserve is back:"
+note "without a seal, the kernel's reserve is there again:"
 probes 1
 
 title "6. Past the pool's end: fill the pool, then ask again"

@@ -82,6 +82,13 @@ static const struct input s_probe[] = {
 	S("11"), S("12"), S("31"), S("64"), S("100"), S("0xb"), S("0x10"),
 	S("4294967296"), S("4294967297"), S("18446744073709551615"),
 	S("3 3"), S("3K"), S("order-3"),
+	/* sealed: malformed */
+	S("sealed"), S("sealed 3"), S("3 sealed sealed"), S("3  sealed"),
+	S("3 sealed "), S("3 SEALED"), S("3 seal"), S("3\tsealed"),
+	S("3sealed"), S("11 sealed"), S("3 sealed\n\n"), S(" sealed"),
+	S("3 sealed\0"), S("-1 sealed"),
+	/* sealed: well formed, but refused while nothing is pinned (idle) */
+	S("1 sealed"), S("5 sealed\n"),
 };
 
 static const struct input s_probe_pgcluster[] = {
@@ -94,6 +101,12 @@ static const struct input s_probe_pgcluster[] = {
 	S("RELEASE"), S("release "), S("-36K"), S("99999999999999999999K"),
 	S("18446744073709551615"), S("17179869184G"), S("0x9000"),
 	S("36k virtok\n\n"), S("36K\tvirtok"), S("36K\0virtok"),
+	/* sealed: malformed */
+	S("36K sealed sealed"), S("sealed"), S("sealed 36K"), S("36K SEALED"),
+	S("36K seal"), S("36K sealed extra"), S("36K  sealed"),
+	S("36K virtok sealed hold hold"), S("0 sealed"), S("3M sealed"),
+	/* sealed: well formed, but refused while nothing is pinned (idle) */
+	S("36K sealed"), S("9000 virtok sealed"), S("128K hold sealed"),
 };
 
 static const struct input s_pattern[] = {

@@ -12,6 +12,12 @@
  *                              128 KiB physically contiguous while the local
  *                              checkerboard is in place, and the memory is
  *                              really usable end to end
+ *   lab_order2_alloc           one GFP_KERNEL order-2 allocation, the kind
+ *                              that retries hard and may reach the OOM
+ *                              killer; alone it only checks that such a
+ *                              block can be had, selftests/lab.sh runs it
+ *                              inside the injector's seal, where only the
+ *                              seal's OOM notifier can let it succeed
  *
  * The debugfs side of the lab (inject/, checkerboard, map, probes) is tested
  * from user space by selftests/lab.sh and selftests/debugfs_badinput.
@@ -163,8 +169,21 @@ static int lab_contig_in_checkerboard(void)
 	return ret;
 }
 
+static int lab_order2_alloc(void)
+{
+	struct page *page;
+
+	/* no __GFP_NORETRY: reclaim, compaction, then the OOM path */
+	page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, 2);
+	PGCT_EXPECT(page, "no order-2 block for a GFP_KERNEL request");
+	pgct_log("order-2 block at pfn %#lx", page_to_pfn(page));
+	__free_pages(page, 2);
+	return PGCT_PASS;
+}
+
 const struct pgct_case pgct_lab_cases[] = {
 	{ "lab_checkerboard_isolates", lab_checkerboard_isolates },
 	{ "lab_contig_in_checkerboard", lab_contig_in_checkerboard },
+	{ "lab_order2_alloc", lab_order2_alloc },
 	{ NULL, NULL }
 };
