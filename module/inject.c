@@ -83,9 +83,12 @@
  *    "release" and unload unseal at once, so a script that dies inside the
  *    window cannot leave the box sealed.  Inside it a shell should use
  *    builtins only (no fork).
- *  - An OOM notifier ends any seal early (pgc_seal_oom_notify()): when the
- *    kernel is about to kill a task for memory, the seal gives its blocks
- *    back instead and nobody is killed.
+ *  - An OOM notifier ends any seal early (pgc_inject_oom_notify()): when
+ *    the kernel is about to kill a task for memory, the seal gives its
+ *    blocks back instead and nobody is killed.  Without a seal, the same
+ *    notifier gives back a start's pins, one bitmap chunk per call: a full
+ *    checkerboard on the KASAN debug kernel can run out of small blocks
+ *    under a burst of forks even unsealed.
  *
  * After a start that stopped short of 100%, the watermark floor may
  * leave blocks free during a seal.  The kernel keeps freeing memory while
@@ -302,8 +305,10 @@ static unsigned long pgc_seal_retaken;	/* pages taken again at probes */
 static unsigned int pgc_seal_retakes;	/* probes that re-sealed */
 static enum pgc_seal_end pgc_last_seal_end;
 static unsigned int pgc_seal_gen;	/* seals made so far */
-static unsigned long pgc_seal_oom_freed;	/* pages given to the OOM path */
-static unsigned int pgc_seal_oom_missed;	/* OOM calls that found it busy */
+/* Given to the OOM path (pgc_inject_oom_notify(), under the oom_lock) */
+static unsigned long pgc_oom_sealed_freed;	/* sealed pages */
+static unsigned long pgc_oom_pins_freed;	/* a start's pinned pages */
+static unsigned int pgc_oom_missed;		/* calls that found it busy */
 static struct workqueue_struct *pgc_seal_wq;
 static void pgc_seal_expire(struct work_struct *work);
 static DECLARE_DELAYED_WORK(pgc_seal_work, pgc_seal_expire);
@@ -641,10 +646,12 @@ static void pgc_inject_zone(struct pgc_run *run, int nid, int zidx,
 	unsigned long floor = pgc_zone_floor(zone);
 	unsigned long covered = 0, pinned, *slot;
 	struct page *page;
-	gfp_t gfp;
+	gfp_t gfp, hgfp;
 
 	if (!pgc_zone_gfp(zidx, &gfp))
 		return;
+	/* a seal's second try, see below */
+	hgfp = gfp | GFP_ATOMIC | __GFP_THISNODE | __GFP_NOWARN;
 	gfp |= GFP_KERNEL | __GFP_THISNODE | __GFP_NORETRY | __GFP_NOWARN;
 	slot = &pgc_zone_pinned[nid * MAX_NR_ZONES + zidx];
 
@@ -664,6 +671,21 @@ static void pgc_inject_zone(struct pgc_run *run, int nid, int zidx,
 			continue;
 		}
 		page = alloc_pages_node(nid, gfp, order);
+		/*
+		 * The page allocator keeps some free pageblocks as
+		 * MIGRATE_HIGHATOMIC, a reserve for high-order atomic
+		 * requests, that a GFP_KERNEL request sees only once its
+		 * own direct reclaim has given one back to the other types.
+		 * A buddy probe's reclaim did that after a seal (on the
+		 * debug kernel, whose KASAN and kmemleak make high-order
+		 * atomic requests, order-4 probes succeeded inside 6 of 30
+		 * seals), so a seal asks again as an atomic request does.
+		 * GFP_ATOMIC may dip below the min watermark, but the floor
+		 * checked above every request is the high watermark plus a
+		 * margin.
+		 */
+		if (!page && run->seal && order)
+			page = alloc_pages_node(nid, hgfp, order);
 		if (page && page_zonenum(page) != zidx) {
 			/* fell back to a lower zone: this one is used up */
 			__free_pages(page, order);
@@ -1111,72 +1133,136 @@ bool pgc_inject_probe_end(struct pgc_probe_seal *ps)
 }
 
 /*
- * The OOM killer's last resort.  out_of_memory() calls its notifiers
- * before it picks a victim and kills nobody when one of them gave pages
- * back.  A seal exists to make small allocations fail, and the kernel may
- * need one while sealed (a fork, a slab growing): rather than a task killed
- * (or a panic when none is left to kill), the seal ends early and gives
- * everything back.  A trylock, because the notifier may be called from an
- * allocation made while pgc_seal_lock is held (the seal's own bitmap); a
- * seal then busy misses this call (counted in status) and the OOM killer
- * goes ahead.
+ * Free the pages pinned in one bitmap chunk, drop the chunk, and return how
+ * many were freed; *@progress counts across calls for the log.
+ * pgc_inject_lock held and not sealed (a seal's pins are in the bitmap too).
  */
-static int pgc_seal_oom_notify(struct notifier_block *nb,
-			       unsigned long unused, void *parm)
+static unsigned long pgc_release_chunk(unsigned long idx,
+				       struct pgc_pin_chunk *chunk,
+				       unsigned long *progress)
 {
-	unsigned long *freed = parm, nr;
+	unsigned long base = idx * PGC_CHUNK_PAGES, bit, freed = 0, *slot;
+	struct page *page;
 
-	if (!READ_ONCE(pgc_sealed))
-		return NOTIFY_DONE;
-	if (!mutex_trylock(&pgc_seal_lock)) {
-		WRITE_ONCE(pgc_seal_oom_missed, pgc_seal_oom_missed + 1);
-		return NOTIFY_DONE;
+	for_each_set_bit(bit, chunk->bits, PGC_CHUNK_PAGES) {
+		page = pfn_to_page(base + bit);
+		clear_bit(bit, chunk->bits);
+		slot = &pgc_zone_pinned[page_to_nid(page) * MAX_NR_ZONES +
+					page_zonenum(page)];
+		WRITE_ONCE(*slot, *slot - 1);
+		atomic_long_dec(&pgc_pinned_total);
+		__free_page(page);
+		freed++;
+		if (!(++*progress % 1024))
+			cond_resched();
+		if (!(*progress % (PGC_PROGRESS_MB << (20 - PAGE_SHIFT))))
+			pr_info("inject: %lu MiB released so far\n",
+				pgc_pages_to_mb(*progress));
 	}
-	nr = pgc_sealed ? pgc_nr_sealed : 0;
-	pgc_unseal_locked(PGC_SEAL_OOM);
-	pgc_seal_oom_freed += nr;
-	mutex_unlock(&pgc_seal_lock);
-	*freed += nr;
-	return NOTIFY_OK;
+	xa_erase(&pgc_pins, idx);
+	kfree_rcu(chunk, rcu);
+	return freed;
 }
-
-static struct notifier_block pgc_seal_oom_nb = {
-	.notifier_call = pgc_seal_oom_notify,
-};
 
 /* Give every pinned page back, unsealing first.  Lock held (or unload). */
 static void pgc_inject_release(void)
 {
-	unsigned long idx, bit, freed = 0;
+	unsigned long idx, freed = 0, progress = 0;
 	struct pgc_pin_chunk *chunk;
 
 	pgc_unseal(PGC_SEAL_RELEASE);
 	if (!atomic_long_read(&pgc_pinned_total) && xa_empty(&pgc_pins))
 		return;
-	xa_for_each(&pgc_pins, idx, chunk) {
-		unsigned long base = idx * PGC_CHUNK_PAGES;
-
-		for_each_set_bit(bit, chunk->bits, PGC_CHUNK_PAGES) {
-			clear_bit(bit, chunk->bits);
-			atomic_long_dec(&pgc_pinned_total);
-			__free_page(pfn_to_page(base + bit));
-			if (!(++freed % 1024))
-				cond_resched();
-			if (!(freed % (PGC_PROGRESS_MB << (20 - PAGE_SHIFT))))
-				pr_info("inject: %lu MiB released so far\n",
-					pgc_pages_to_mb(freed));
-		}
-		xa_erase(&pgc_pins, idx);
-		kfree_rcu(chunk, rcu);
-	}
-	memset(pgc_zone_pinned, 0,
-	       nr_node_ids * MAX_NR_ZONES * sizeof(*pgc_zone_pinned));
+	xa_for_each(&pgc_pins, idx, chunk)
+		freed += pgc_release_chunk(idx, chunk, &progress);
 	memset(pgc_zone_covered, 0,
 	       nr_node_ids * MAX_NR_ZONES * sizeof(*pgc_zone_covered));
-	atomic_long_set(&pgc_pinned_total, 0);
 	pr_info("inject: released %lu pages (%lu MiB)\n", freed,
 		pgc_pages_to_mb(freed));
 }
+
+/* The OOM path's share of a seal: all of it.  Returns the pages freed. */
+static unsigned long pgc_oom_unseal(void)
+{
+	unsigned long nr;
+
+	if (!mutex_trylock(&pgc_seal_lock)) {
+		pgc_oom_missed++;
+		return 0;
+	}
+	nr = pgc_sealed ? pgc_nr_sealed : 0;
+	pgc_unseal_locked(PGC_SEAL_OOM);
+	pgc_oom_sealed_freed += nr;
+	mutex_unlock(&pgc_seal_lock);
+	return nr;
+}
+
+/*
+ * The OOM path's share of a start's pins: one bitmap chunk's worth (about
+ * half of 127 MiB of covered memory with 4 KiB pages), which gives the
+ * kernel large free blocks at once.  Returns the pages freed.
+ */
+static unsigned long pgc_oom_unpin(void)
+{
+	struct pgc_pin_chunk *chunk;
+	unsigned long idx, nr = 0, progress = 0;
+
+	if (!mutex_trylock(&pgc_inject_lock)) {
+		pgc_oom_missed++;
+		return 0;
+	}
+	if (!mutex_trylock(&pgc_seal_lock)) {
+		mutex_unlock(&pgc_inject_lock);
+		pgc_oom_missed++;
+		return 0;
+	}
+	if (!pgc_sealed) {
+		xa_for_each(&pgc_pins, idx, chunk) {
+			nr = pgc_release_chunk(idx, chunk, &progress);
+			if (nr)
+				break;
+		}
+	}
+	pgc_oom_pins_freed += nr;
+	mutex_unlock(&pgc_seal_lock);
+	mutex_unlock(&pgc_inject_lock);
+	if (nr)
+		pr_warn("inject: the kernel ran out of memory: %lu pinned pages given back, %lu still pinned\n",
+			nr, atomic_long_read(&pgc_pinned_total));
+	return nr;
+}
+
+/*
+ * The OOM killer's last resort.  out_of_memory() calls its notifiers
+ * before it picks a victim and kills nobody when one of them gave pages
+ * back.  The injector exists to make allocations fail, and the kernel may
+ * need a small block it no longer has (a fork, a slab growing; the debug
+ * kernel's KASAN quarantine keeps slabs from being reused for a while).
+ * Rather than a task killed, or a panic when none is left to kill, the
+ * injector gives way: a seal ends early and gives everything back; without
+ * a seal, one bitmap chunk of a start's pins is freed, and the next call
+ * frees another.  Trylocks only, because the notifier may be called from
+ * an allocation made with one of the locks held (the bitmap's); a call that
+ * finds the injector busy gives nothing (status counts it) and the OOM
+ * killer goes ahead.  The counters are written under the oom_lock the
+ * notifiers run under.
+ */
+static int pgc_inject_oom_notify(struct notifier_block *nb,
+				 unsigned long unused, void *parm)
+{
+	unsigned long *freed = parm, nr = 0;
+
+	if (READ_ONCE(pgc_sealed))
+		nr = pgc_oom_unseal();
+	if (!nr && atomic_long_read(&pgc_pinned_total))
+		nr = pgc_oom_unpin();
+	*freed += nr;
+	return nr ? NOTIFY_OK : NOTIFY_DONE;
+}
+
+static struct notifier_block pgc_inject_oom_nb = {
+	.notifier_call = pgc_inject_oom_notify,
+};
 
 /* ---- debugfs --------------------------------------------------------------- */
 
@@ -1360,9 +1446,11 @@ static void pgc_seal_show(struct seq_file *m)
 	if (pgc_last_seal_end != PGC_SEAL_NONE && pgc_seal_retakes)
 		seq_printf(m, "last seal: %lu more pages taken at %u probes\n",
 			   pgc_seal_retaken, pgc_seal_retakes);
-	if (pgc_seal_oom_freed || READ_ONCE(pgc_seal_oom_missed))
-		seq_printf(m, "seals given to the OOM killer: %lu pages, %u calls found the seal busy\n",
-			   pgc_seal_oom_freed, READ_ONCE(pgc_seal_oom_missed));
+	if (pgc_oom_sealed_freed || pgc_oom_pins_freed || pgc_oom_missed)
+		seq_printf(m, "given to the OOM path: %lu sealed pages, %lu pinned pages; %u calls found the injector busy\n",
+			   READ_ONCE(pgc_oom_sealed_freed),
+			   READ_ONCE(pgc_oom_pins_freed),
+			   READ_ONCE(pgc_oom_missed));
 }
 
 static int pgc_status_show(struct seq_file *m, void *unused)
@@ -1431,7 +1519,7 @@ PGC_RW_FOPS(pgc_control);
 /**
  * pgc_inject_init() - create debugfs inject/ when allow_inject=1
  *
- * Also registers the seal's OOM notifier (see pgc_seal_oom_notify()).
+ * Also registers the injector's OOM notifier (pgc_inject_oom_notify()).
  *
  * Return: 0, -ENOMEM when the per-zone counters or the seal's workqueue
  * cannot be allocated, or the error of register_oom_notifier().
@@ -1451,7 +1539,7 @@ int pgc_inject_init(void)
 				      WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
 	if (!pgc_zone_pinned || !pgc_zone_covered || !pgc_seal_wq)
 		goto fail;
-	ret = register_oom_notifier(&pgc_seal_oom_nb);
+	ret = register_oom_notifier(&pgc_inject_oom_nb);
 	if (ret)
 		goto fail;
 	dir = debugfs_create_dir("inject", pgc_debugfs_root);
@@ -1486,7 +1574,7 @@ void pgc_inject_exit(void)
 	mutex_lock(&pgc_inject_lock);
 	pgc_inject_release();
 	mutex_unlock(&pgc_inject_lock);
-	unregister_oom_notifier(&pgc_seal_oom_nb);
+	unregister_oom_notifier(&pgc_inject_oom_nb);
 	destroy_workqueue(pgc_seal_wq);
 	pgc_seal_wq = NULL;
 	kfree(pgc_zone_pinned);
