@@ -32,7 +32,6 @@ LOADED=
 ok() { T=$((T + 1)); echo "ok $T $*"; }
 nok() { T=$((T + 1)); FAILED=$((FAILED + 1)); echo "not ok $T $*"; }
 skip() { T=$((T + 1)); echo "ok $T $* # SKIP"; }
-todo() { T=$((T + 1)); echo "not ok $T $1 # TODO $2"; }
 check() { # check NAME COMMAND...: ok when the command succeeds
 	name=$1; shift
 	if "$@"; then ok "$name"; else nok "$name"; fi
@@ -48,7 +47,7 @@ if [ ! -d $D ]; then
 	fi
 	LOADED=1
 fi
-echo "1..41"
+echo "1..42"
 
 # --- report -------------------------------------------------------------
 cb=$(cat $D/checkerboard)
@@ -109,16 +108,17 @@ fi
 # --- injection ----------------------------------------------------------
 if [ ! -d $I ]; then
 	n=0
-	while [ $n -lt 28 ]; do
+	while [ $n -lt 29 ]; do
 		skip "injector (load with allow_inject=1)"
 		n=$((n + 1))
 	done
 else
 	# Compaction can move the guest's own movable pages (its initramfs
 	# lives in tmpfs) into the checkerboard's holes and so make a free
-	# block of order 6 or more: the kernel doing its job, not a hole in
-	# the pattern.  It is off (for orders above 3) while the checkerboard
-	# alone is checked, and back on before the seal's checks.
+	# block: the kernel doing its job, not a hole in the pattern (with it,
+	# 10 of 20 sealed order-4 probes succeeded on the debug kernel; 0 of
+	# 20 without).  It is off for orders above 3, all the sysctls allow,
+	# from the start to the end of the sealed probes.
 	V=/proc/sys/vm
 	old_xt=$(cat $V/extfrag_threshold 2>/dev/null)
 	old_cp=$(cat $V/compaction_proactiveness 2>/dev/null)
@@ -156,8 +156,6 @@ else
 	done
 	check "buddy probes of order 6-10 fail under the checkerboard (no compaction)" \
 		test $fails = 5
-	[ -n "$old_xt" ] && echo "$old_xt" > $V/extfrag_threshold
-	[ -n "$old_cp" ] && echo "$old_cp" > $V/compaction_proactiveness
 	if [ -n "$pool" ]; then
 		echo 36K > $D/probe_pgcluster
 		cat $D/probe_pgcluster | head -n1 | diag
@@ -175,21 +173,28 @@ else
 	done
 	check "10 bad seal writes rejected, control reads pinned ($rejected)" \
 		test "$rejected" = 10 -a "$(cat $I/control)" = pinned
-	# sealed probes: each seals, asks and unseals in one write
+	# Sealed probes: each seals, asks and unseals in one write; three
+	# tries per order.  Compaction of orders 1-3 cannot be turned off and
+	# now and then makes a small block out of movable pages (2 of 60
+	# sealed probes of orders 1-3 in a row on the debug kernel), so the
+	# goal is "near 0%": at least 2 of 3 tries fail for each order, and at
+	# most 2 of the 15 succeed.
+	total=0
 	for o in 1 2 3 4 5; do
-		echo "$o sealed" > $D/probe
-		line=$(cat $D/probe)
-		# Known: the order-4 probe's own direct reclaim can drain pages
-		# the kernel freed during the seal from the per-cpu lists and
-		# merge them into an order-4 block (6 of 30 sealed probes on
-		# the KASAN debug kernel, none of 74 on the distro kernel):
-		# a TAP TODO, which scripts/check.sh counts as skipped.
-		if [ $o = 4 ] && [ "${line##*: }" != FAILED ]; then
-			todo "sealed: $line" "reclaim during the probe merged freed pages into an order-4 block"
-			continue
-		fi
-		check "sealed: $line" test "${line##*: }" = FAILED
+		nf=0 lines=
+		for try in 1 2 3; do
+			echo "$o sealed" > $D/probe
+			line=$(cat $D/probe)
+			echo "$line" | diag
+			[ "${line##*: }" = FAILED ] && nf=$((nf + 1))
+		done
+		total=$((total + 3 - nf))
+		check "sealed: buddy order-$o failed $nf of 3 times" test $nf -ge 2
 	done
+	check "sealed: $total of 15 buddy probes of orders 1-5 succeeded (at most 2)" \
+		test $total -le 2
+	[ -n "$old_xt" ] && echo "$old_xt" > $V/extfrag_threshold
+	[ -n "$old_cp" ] && echo "$old_cp" > $V/compaction_proactiveness
 	if [ -n "$pool" ]; then
 		echo "36K sealed" > $D/probe_pgcluster
 		pg=$(head -n1 $D/probe_pgcluster)
