@@ -646,12 +646,10 @@ static void pgc_inject_zone(struct pgc_run *run, int nid, int zidx,
 	unsigned long floor = pgc_zone_floor(zone);
 	unsigned long covered = 0, pinned, *slot;
 	struct page *page;
-	gfp_t gfp, hgfp;
+	gfp_t gfp;
 
 	if (!pgc_zone_gfp(zidx, &gfp))
 		return;
-	/* a seal's second try, see below */
-	hgfp = gfp | GFP_ATOMIC | __GFP_THISNODE | __GFP_NOWARN;
 	gfp |= GFP_KERNEL | __GFP_THISNODE | __GFP_NORETRY | __GFP_NOWARN;
 	slot = &pgc_zone_pinned[nid * MAX_NR_ZONES + zidx];
 
@@ -671,21 +669,6 @@ static void pgc_inject_zone(struct pgc_run *run, int nid, int zidx,
 			continue;
 		}
 		page = alloc_pages_node(nid, gfp, order);
-		/*
-		 * The page allocator keeps some free pageblocks as
-		 * MIGRATE_HIGHATOMIC, a reserve for high-order atomic
-		 * requests, that a GFP_KERNEL request sees only once its
-		 * own direct reclaim has given one back to the other types.
-		 * A buddy probe's reclaim did that after a seal (on the
-		 * debug kernel, whose KASAN and kmemleak make high-order
-		 * atomic requests, order-4 probes succeeded inside 6 of 30
-		 * seals), so a seal asks again as an atomic request does.
-		 * GFP_ATOMIC may dip below the min watermark, but the floor
-		 * checked above every request is the high watermark plus a
-		 * margin.
-		 */
-		if (!page && run->seal && order)
-			page = alloc_pages_node(nid, hgfp, order);
 		if (page && page_zonenum(page) != zidx) {
 			/* fell back to a lower zone: this one is used up */
 			__free_pages(page, order);

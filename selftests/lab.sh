@@ -20,7 +20,8 @@
 # case, test; no $(...), no pipes, no external commands): fork() may fail
 # there.  `read -t` on a FIFO is its sleep.  A GFP_KERNEL order-2 request
 # made inside a seal (pgcluster_test.ko) shows the seal giving way to the
-# OOM path instead of a task being killed.
+# OOM path instead of a task being killed, and the same request with every
+# small block held and no seal shows pinned pages given back.
 
 D=/sys/kernel/debug/pgcluster
 I=$D/inject
@@ -47,7 +48,7 @@ if [ ! -d $D ]; then
 	fi
 	LOADED=1
 fi
-echo "1..42"
+echo "1..43"
 
 # --- report -------------------------------------------------------------
 cb=$(cat $D/checkerboard)
@@ -108,7 +109,7 @@ fi
 # --- injection ----------------------------------------------------------
 if [ ! -d $I ]; then
 	n=0
-	while [ $n -lt 29 ]; do
+	while [ $n -lt 30 ]; do
 		skip "injector (load with allow_inject=1)"
 		n=$((n + 1))
 	done
@@ -277,10 +278,21 @@ else
 		now=$(sed -n 's/^pinned: \([0-9]*\) pages.*/\1/p' $I/status)
 		check "after the OOM notifier: $now pages pinned as after the start" \
 			test "$now" = "$pinned"
+		# without a seal: lab_oom_unpins holds every small block left
+		# (the kernel's reserve), then makes the same request; the
+		# notifier gives back pinned pages, a bitmap chunk per call
+		oomrc=1
+		echo lab_oom_unpins > $T2/run 2>/dev/null && oomrc=0
+		cat $T2/log | diag
+		grep -E '^(pinned|given to)' $I/status | diag
+		check "unsealed, every small block held: a GFP_KERNEL order-2 request succeeds, pinned pages given to the OOM path" \
+			sh -c "test $oomrc = 0 &&
+			       grep -Eq '^given to the OOM path: [1-9][0-9]* sealed pages, [1-9][0-9]* pinned pages' $I/status"
 		[ -n "$TLOADED" ] && rmmod pgcluster_test
 	else
 		skip "the seal gives way to the OOM path (no pgcluster_test.ko)"
 		skip "pages pinned after the OOM notifier (no pgcluster_test.ko)"
+		skip "pinned pages given to the OOM path (no pgcluster_test.ko)"
 	fi
 
 	echo release > $I/control

@@ -27,6 +27,7 @@
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/page-flags.h>
+#include <linux/sizes.h>
 #include <linux/string.h>
 #include <linux/pgcluster.h>
 
@@ -181,9 +182,49 @@ static int lab_order2_alloc(void)
 	return PGCT_PASS;
 }
 
+/* Hold every free block of order >= 1, up to this many pages (64 MiB) */
+#define LAB_HOLD_PAGES		(SZ_64M >> PAGE_SHIFT)
+#define LAB_HOLD_TOP_ORDER	10	/* valid on 6.1 and 7.2 */
+
+static int lab_oom_unpins(void)
+{
+	struct page *page, *next, *got;
+	unsigned long pages = 0;
+	LIST_HEAD(held);
+	int order;
+
+	for (order = LAB_HOLD_TOP_ORDER; order >= 1; order--) {
+		while (pages + (1UL << order) <= LAB_HOLD_PAGES) {
+			page = alloc_pages(GFP_KERNEL | __GFP_NORETRY |
+					   __GFP_NOWARN, order);
+			if (!page)
+				break;
+			set_page_private(page, order);
+			list_add(&page->lru, &held);
+			pages += 1UL << order;
+		}
+	}
+	pgct_log("holding %lu pages in blocks of order 1 and up", pages);
+	/* no __GFP_NORETRY: reclaim, compaction, then the OOM path */
+	got = alloc_pages(GFP_KERNEL | __GFP_NOWARN, 2);
+	if (got) {
+		pgct_log("order-2 block at pfn %#lx", page_to_pfn(got));
+		__free_pages(got, 2);
+	}
+	list_for_each_entry_safe(page, next, &held, lru) {
+		list_del(&page->lru);
+		order = page_private(page);
+		set_page_private(page, 0);
+		__free_pages(page, order);
+	}
+	PGCT_EXPECT(got, "no order-2 block for a GFP_KERNEL request");
+	return PGCT_PASS;
+}
+
 const struct pgct_case pgct_lab_cases[] = {
 	{ "lab_checkerboard_isolates", lab_checkerboard_isolates },
 	{ "lab_contig_in_checkerboard", lab_contig_in_checkerboard },
 	{ "lab_order2_alloc", lab_order2_alloc },
+	{ "lab_oom_unpins", lab_oom_unpins },
 	{ NULL, NULL }
 };
