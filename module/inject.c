@@ -85,10 +85,11 @@
  *    builtins only (no fork).
  *  - An OOM notifier ends any seal early (pgc_inject_oom_notify()): when
  *    the kernel is about to kill a task for memory, the seal gives its
- *    blocks back instead and nobody is killed.  Without a seal, the same
- *    notifier gives back a start's pins, one bitmap chunk per call: a full
- *    checkerboard on the KASAN debug kernel can run out of small blocks
- *    under a burst of forks even unsealed.
+ *    blocks back instead and no task is killed for it.  Without a seal,
+ *    the same notifier gives back a start's pins, one bitmap chunk per
+ *    call: a full checkerboard on the KASAN debug kernel can run out of
+ *    small blocks under a burst of forks even unsealed.  It cannot help
+ *    while a start runs (see pgc_inject_oom_notify()).
  *
  * After a start that stopped short of 100%, the watermark floor may
  * leave blocks free during a seal.  The kernel keeps freeing memory while
@@ -104,7 +105,7 @@
  * writer holding pgc_inject_lock may cancel_delayed_work_sync() it; nothing
  * holds pgc_seal_lock while waiting for the work.  The lock order is
  * pgc_probe_lock (report.c), pgc_inject_lock, pgc_seal_lock; the OOM
- * notifier only tries the last.
+ * notifier only trylocks the last two.
  *
  * Pinned pages are recorded in an xarray of bitmap chunks indexed by pfn,
  * about one bit per page of covered memory; pgc_inject_owns_pfn() reads it
@@ -221,6 +222,7 @@ enum pgc_run_end {
 	PGC_END_FLOOR,		/* stopped at a zone's safety floor */
 	PGC_END_SIGNAL,		/* interrupted by a fatal signal */
 	PGC_END_NOBITMAP,	/* could not allocate the pinned-page bitmap */
+	PGC_END_UNSEALED,	/* a seal's passes: the seal ended meanwhile */
 };
 
 static const char *const pgc_run_end_text[] = {
@@ -230,6 +232,7 @@ static const char *const pgc_run_end_text[] = {
 	[PGC_END_FLOOR] = "stopped at a zone's watermark safety floor",
 	[PGC_END_SIGNAL] = "interrupted by a signal",
 	[PGC_END_NOBITMAP] = "out of memory for the pinned-page bitmap",
+	[PGC_END_UNSEALED] = "the seal ended during its passes",
 };
 
 /* State of one start; lives on the writer's stack. */
@@ -243,6 +246,7 @@ struct pgc_run {
 	unsigned long next_progress;	/* covered pages of the next log line */
 	unsigned int min_order;		/* smallest block to take (sweeps) */
 	struct list_head *seal;		/* a seal: every free block, pins here */
+	unsigned int seal_gen;		/* a seal: pgc_seal_gen of that seal */
 	enum pgc_run_end end;
 };
 
@@ -273,8 +277,9 @@ static struct pgc_amount pgc_amount = { .percent = true, .val = 90 };
 static DEFINE_XARRAY(pgc_pins);		/* pfn / PGC_CHUNK_PAGES -> chunk */
 static atomic_long_t pgc_pinned_total = ATOMIC_LONG_INIT(0);
 /*
- * [nid * MAX_NR_ZONES + zone index]; written under the lock (pinned: by
- * the unseal work under pgc_seal_lock, see pgc_unseal_locked()), read racily
+ * [nid * MAX_NR_ZONES + zone index]; written under pgc_inject_lock, and
+ * pinned also under pgc_seal_lock by a seal and its unseal (the work and the
+ * OOM notifier, see pgc_unseal_locked()); read racily
  */
 static unsigned long *pgc_zone_pinned;
 static unsigned long *pgc_zone_covered;
@@ -681,16 +686,31 @@ static void pgc_inject_zone(struct pgc_run *run, int nid, int zidx,
 			continue;
 		}
 		if (run->seal) {
+			/*
+			 * Block by block under pgc_seal_lock, so that the OOM
+			 * notifier can end the seal between two blocks.
+			 */
+			mutex_lock(&pgc_seal_lock);
+			if (!pgc_sealed || pgc_seal_gen != run->seal_gen) {
+				mutex_unlock(&pgc_seal_lock);
+				__free_pages(page, order);
+				run->end = PGC_END_UNSEALED;
+				break;
+			}
 			pinned = pgc_seal_block(run, page, order);
+			pgc_nr_sealed += pinned;
+			atomic_long_add(pinned, &pgc_pinned_total);
+			WRITE_ONCE(*slot, *slot + pinned);
+			mutex_unlock(&pgc_seal_lock);
 		} else {
 			split_page(page, order);
 			pinned = pgc_pin_block(run, page, order);
+			atomic_long_add(pinned, &pgc_pinned_total);
+			WRITE_ONCE(*slot, *slot + pinned);
 		}
 		covered += 1UL << order;
 		run->covered += 1UL << order;
 		run->pinned += pinned;
-		atomic_long_add(pinned, &pgc_pinned_total);
-		WRITE_ONCE(*slot, *slot + pinned);
 		/* covered counts the start's blocks; a seal keeps its own */
 		if (!run->seal)
 			pgc_zone_covered[nid * MAX_NR_ZONES + zidx] += 1UL << order;
@@ -741,7 +761,8 @@ static bool pgc_inject_pass(struct pgc_run *run, unsigned long *pages_left,
 				*pages_left -= min(*pages_left,
 						   run->covered - before);
 			if (run->end == PGC_END_SIGNAL ||
-			    run->end == PGC_END_NOBITMAP)
+			    run->end == PGC_END_NOBITMAP ||
+			    run->end == PGC_END_UNSEALED)
 				return false;
 			/* one zone short of blocks does not stop the others */
 			if (run->end != PGC_END_DONE)
@@ -883,9 +904,10 @@ static void pgc_inject_start(void)
 /*
  * Free exactly the pages the seal pinned, clearing their bits and counts;
  * the start's pins stay.  pgc_seal_lock held.  It is not pgc_inject_lock
- * because the unseal work calls this too; the work cannot run at the same
- * time as a start (pages are pinned while sealed) or a release (which
- * cancels it first), the other writers of the bitmap and the counters.
+ * because the unseal work and the OOM notifier call this too.  Neither can
+ * run it at the same time as a start (pages are pinned while sealed) or a
+ * release (which unseals first); a seal's passes add to the seal under
+ * pgc_seal_lock, block by block.
  */
 static void pgc_unseal_locked(enum pgc_seal_end why)
 {
@@ -952,7 +974,8 @@ static void pgc_unseal(enum pgc_seal_end why)
 
 /*
  * Passes of a seal over every zone until one finds nothing, at most
- * PGC_SEAL_PASSES.  Both locks held.  Returns the passes made.
+ * PGC_SEAL_PASSES.  pgc_inject_lock held; pgc_seal_lock is taken block by
+ * block (pgc_inject_zone()).  Returns the passes made.
  */
 static unsigned int pgc_seal_passes(struct pgc_run *run)
 {
@@ -961,7 +984,6 @@ static unsigned int pgc_seal_passes(struct pgc_run *run)
 	unsigned int passes = 0;
 
 	lockdep_assert_held(&pgc_inject_lock);
-	lockdep_assert_held(&pgc_seal_lock);
 	while (passes < PGC_SEAL_PASSES) {
 		before = run->covered;
 		passes++;
@@ -973,42 +995,44 @@ static unsigned int pgc_seal_passes(struct pgc_run *run)
 }
 
 /*
- * Take what the kernel freed since the seal (or the last probe): one more
- * set of passes, with the pins added to the seal (status counts them).
- * Both locks held, sealed.
+ * Take what the kernel freed since the seal @gen (or the last probe): one
+ * more set of passes, with the pins added to the seal (status counts
+ * them).  pgc_inject_lock held.
  */
-static void pgc_reseal_locked(void)
+static void pgc_reseal(unsigned int gen)
 {
 	struct pgc_run run = {
 		.pattern = pgc_last_pattern,
 		.end = PGC_END_DONE,
 		.next_progress = PGC_PROGRESS_MB << (20 - PAGE_SHIFT),
 		.seal = &pgc_seal_pages,
+		.seal_gen = gen,
 	};
 
 	pgc_seal_passes(&run);
-	pgc_nr_sealed += run.pinned;
+	mutex_lock(&pgc_seal_lock);
 	pgc_seal_retaken += run.pinned;
 	pgc_seal_retakes++;
+	mutex_unlock(&pgc_seal_lock);
 }
 
 /**
  * pgc_seal() - take every block left, for a bounded window
  * @ms: window in milliseconds, 1..PGC_SEAL_MS_MAX
- * @why: PGC_SEAL_ON for "seal:MS", PGC_SEAL_PROBE for a probe's own seal
- *	 (which is not logged: a sealed probe is one write and one line)
+ * @quiet: not logged (a sealed probe: one write, one line of result)
  *
  * Takes every block still free in the covered zones that holds a period of
  * the pinned start's pattern, the kernel's reserve included, whole, in
  * passes until one finds nothing, and arms the work that unseals @ms ms
- * after the passes ended.
- * A fatal signal stops the passes early; the seal is armed all the same.
- * pgc_inject_lock held.
+ * after the passes ended.  Memory counts as sealed from the first pass on,
+ * so that the OOM notifier can end the seal while the passes run; they
+ * stop then.  A fatal signal stops the passes early; the seal is armed all
+ * the same.  pgc_inject_lock held.
  *
- * Return: 0; -EINVAL when no start's pages are pinned, -EBUSY when already
- * sealed.  Nothing changes on an error.
+ * Return: 0; -EINVAL when no start's pages are pinned (or allow_inject=0),
+ * -EBUSY when already sealed.  Nothing changes on an error.
  */
-static int pgc_seal(unsigned int ms, enum pgc_seal_end why)
+static int pgc_seal(unsigned int ms, bool quiet)
 {
 	struct pgc_run run = {
 		.pattern = pgc_last_pattern,	/* for its min_order */
@@ -1017,34 +1041,48 @@ static int pgc_seal(unsigned int ms, enum pgc_seal_end why)
 		.seal = &pgc_seal_pages,
 	};
 	unsigned int passes;
+	bool armed = false;
 	u64 t0;
 
 	lockdep_assert_held(&pgc_inject_lock);
 	if (!pgc_seal_wq || !atomic_long_read(&pgc_pinned_total))
 		return -EINVAL;
-	mutex_lock(&pgc_seal_lock);
-	if (pgc_sealed) {
-		mutex_unlock(&pgc_seal_lock);
+	/* only pgc_seal() makes a seal, and it runs under pgc_inject_lock */
+	if (READ_ONCE(pgc_sealed))
 		return -EBUSY;
-	}
+	/* a timer left by a seal the OOM notifier ended must not end this */
+	cancel_delayed_work_sync(&pgc_seal_work);
 	t0 = ktime_get_ns();
-	passes = pgc_seal_passes(&run);
-	pgc_nr_sealed = run.pinned;
+	mutex_lock(&pgc_seal_lock);
+	pgc_nr_sealed = 0;
 	pgc_seal_retaken = 0;
 	pgc_seal_retakes = 0;
-	pgc_seal_gen++;
-	WRITE_ONCE(pgc_sealed, true);
+	run.seal_gen = ++pgc_seal_gen;
+	pgc_seal_t0 = t0;
 	pgc_seal_ms = ms;
 	pgc_seal_deadline = jiffies + msecs_to_jiffies(ms);
-	mod_delayed_work(pgc_seal_wq, &pgc_seal_work, msecs_to_jiffies(ms));
-	pgc_last_seal_pinned = run.pinned;
-	pgc_seal_t0 = t0;
-	pgc_last_seal_pass_ms = div_u64(ktime_get_ns() - t0, NSEC_PER_MSEC);
+	pgc_last_seal_pinned = 0;
+	pgc_last_seal_pass_ms = 0;
 	pgc_last_seal_end = PGC_SEAL_ON;
+	WRITE_ONCE(pgc_sealed, true);
 	mutex_unlock(&pgc_seal_lock);
-	if (why != PGC_SEAL_PROBE)
-		pr_info("inject: sealed %lu pages in %llu ms (%u passes), unseal in %u ms\n",
-			run.pinned, pgc_last_seal_pass_ms, passes, ms);
+
+	passes = pgc_seal_passes(&run);
+
+	mutex_lock(&pgc_seal_lock);
+	pgc_last_seal_pinned = run.pinned;
+	pgc_last_seal_pass_ms = div_u64(ktime_get_ns() - t0, NSEC_PER_MSEC);
+	if (pgc_sealed && pgc_seal_gen == run.seal_gen) {
+		pgc_seal_deadline = jiffies + msecs_to_jiffies(ms);
+		mod_delayed_work(pgc_seal_wq, &pgc_seal_work,
+				 msecs_to_jiffies(ms));
+		armed = true;
+	}
+	mutex_unlock(&pgc_seal_lock);
+	if (!quiet)
+		pr_info("inject: sealed %lu pages in %llu ms (%u passes), %s\n",
+			run.pinned, pgc_last_seal_pass_ms, passes,
+			armed ? "unseals by its timer" : "already unsealed");
 	return 0;
 }
 
@@ -1053,20 +1091,22 @@ static int pgc_seal(unsigned int ms, enum pgc_seal_end why)
  * @seal: the probe wants a seal ("ORDER sealed", "SIZE sealed")
  * @ps: filled in, for pgc_inject_probe_end()
  *
- * While a seal is on ("seal:MS", or a sealed probe of another writer),
- * first take what the kernel freed since: it keeps freeing memory while
- * sealed (RCU callbacks, slabs emptied by a KASAN quarantine, page tables of
- * exited tasks), and a page freed next to a free one merges into a block of
- * order 1 or more.  With @seal and no seal on, seal now, for the probe
+ * While a "seal:MS" window is on, first take what the kernel freed since:
+ * it keeps freeing memory while sealed (RCU callbacks, slabs emptied by a
+ * KASAN quarantine, page tables of exited tasks), and a page freed next to
+ * a free one merges into a block of order 1 or more.  With @seal and no seal on, seal now, for the probe
  * alone: pgc_inject_probe_end() unseals right after it, so the kernel is
  * without small blocks for the length of one probe (milliseconds) rather
  * than for a window driven from user space.
  *
  * Return: 0; -EINVAL when @seal and the injector holds no start's pages
- * (or allow_inject=0); -EINTR on a fatal signal.
+ * (or allow_inject=0); -EINTR on a fatal signal.  Probes are serialised
+ * by the caller (report.c).
  */
 int pgc_inject_probe_begin(bool seal, struct pgc_probe_seal *ps)
 {
+	unsigned int gen;
+	bool sealed;
 	int ret = 0;
 
 	ps->sealed = false;
@@ -1076,16 +1116,18 @@ int pgc_inject_probe_begin(bool seal, struct pgc_probe_seal *ps)
 	if (mutex_lock_killable(&pgc_inject_lock))
 		return -EINTR;
 	mutex_lock(&pgc_seal_lock);
-	if (pgc_sealed) {
-		pgc_reseal_locked();
-		ps->sealed = true;
-	}
+	sealed = pgc_sealed;
+	gen = pgc_seal_gen;
 	mutex_unlock(&pgc_seal_lock);
-	if (seal && !ps->sealed) {
-		ret = pgc_seal(PGC_SEAL_MS_DEFAULT, PGC_SEAL_PROBE);
+	if (sealed) {
+		pgc_reseal(gen);
+		ps->sealed = true;
+	} else if (seal) {
+		ret = pgc_seal(PGC_SEAL_MS_DEFAULT, true);
 		ps->sealed = !ret;
 		ps->own = !ret;
 	}
+	/* changes only in pgc_seal(), under pgc_inject_lock */
 	ps->gen = pgc_seal_gen;
 	mutex_unlock(&pgc_inject_lock);
 	return ret;
@@ -1181,9 +1223,10 @@ static unsigned long pgc_oom_unseal(void)
 }
 
 /*
- * The OOM path's share of a start's pins: one bitmap chunk's worth (about
- * half of 127 MiB of covered memory with 4 KiB pages), which gives the
- * kernel large free blocks at once.  Returns the pages freed.
+ * The OOM path's share of a start's pins: those of one bitmap chunk (a
+ * chunk maps 127 MiB with 4 KiB pages; a checkerboard pins half of it),
+ * which gives the kernel large free blocks at once, though not
+ * necessarily in the zone or node that ran out.  Returns the pages freed.
  */
 static unsigned long pgc_oom_unpin(void)
 {
@@ -1205,6 +1248,10 @@ static unsigned long pgc_oom_unpin(void)
 			if (nr)
 				break;
 		}
+		/* all gone: idle again, as after a release */
+		if (!atomic_long_read(&pgc_pinned_total))
+			memset(pgc_zone_covered, 0, nr_node_ids * MAX_NR_ZONES *
+			       sizeof(*pgc_zone_covered));
 	}
 	pgc_oom_pins_freed += nr;
 	mutex_unlock(&pgc_seal_lock);
@@ -1222,13 +1269,17 @@ static unsigned long pgc_oom_unpin(void)
  * need a small block it no longer has (a fork, a slab growing; the debug
  * kernel's KASAN quarantine keeps slabs from being reused for a while).
  * Rather than a task killed, or a panic when none is left to kill, the
- * injector gives way: a seal ends early and gives everything back; without
- * a seal, one bitmap chunk of a start's pins is freed, and the next call
- * frees another.  Trylocks only, because the notifier may be called from
- * an allocation made with one of the locks held (the bitmap's); a call that
- * finds the injector busy gives nothing (status counts it) and the OOM
- * killer goes ahead.  The counters are written under the oom_lock the
- * notifiers run under.
+ * injector gives way: a seal ends early and gives everything back (a seal
+ * takes pgc_seal_lock block by block, so this works while its passes
+ * run); without a seal, one bitmap chunk of a start's pins is freed, and
+ * the next call frees another.  Trylocks only: the notifier runs inside
+ * some task's allocation, which may hold one of these locks (reclaim from
+ * within a probe or a start).  A call that finds the injector busy gives
+ * nothing (status counts it) and the OOM killer goes ahead; that happens
+ * while a start runs (it holds pgc_inject_lock for its whole length, with
+ * the kernel's reserve set aside) or a control file is being read or
+ * written.  The counters are written under the oom_lock the notifiers run
+ * under.
  */
 static int pgc_inject_oom_notify(struct notifier_block *nb,
 				 unsigned long unused, void *parm)
@@ -1237,7 +1288,7 @@ static int pgc_inject_oom_notify(struct notifier_block *nb,
 
 	if (READ_ONCE(pgc_sealed))
 		nr = pgc_oom_unseal();
-	if (!nr && atomic_long_read(&pgc_pinned_total))
+	else if (atomic_long_read(&pgc_pinned_total))
 		nr = pgc_oom_unpin();
 	*freed += nr;
 	return nr ? NOTIFY_OK : NOTIFY_DONE;
@@ -1394,7 +1445,7 @@ static ssize_t pgc_control_write(struct file *file, const char __user *ubuf,
 		pgc_inject_release();
 		break;
 	case PGC_CTL_SEAL:
-		ret = pgc_seal(ms, PGC_SEAL_ON);
+		ret = pgc_seal(ms, false);
 		break;
 	case PGC_CTL_UNSEAL:
 		pgc_unseal(PGC_SEAL_REQUEST);
@@ -1546,7 +1597,8 @@ fail:
 /**
  * pgc_inject_exit() - unseal and release every pinned page
  *
- * Called after the debugfs tree is gone, so no writer can race.  The
+ * Called after the debugfs tree is gone, so no writer can race; the OOM
+ * notifier can, until it is unregistered, and takes the same locks.  The
  * release cancels the unseal work (waiting for it if it runs), so the
  * workqueue is idle when it is destroyed.
  */

@@ -99,11 +99,13 @@ stage() {
 	local rc=${PIPESTATUS[0]}
 	read -r p f s < <(count "$log")
 	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
-		echo "not ok: $name exited $rc (see $log)"
+		echo "not ok: $name exited $rc (see $log)" |
+			tee -a "$out/failures"
 		f=$((f + 1))
 	fi
 	if [ $((p + f + s)) = 0 ]; then
-		echo "not ok: $name ran no test (see $log)"
+		echo "not ok: $name ran no test (see $log)" |
+			tee -a "$out/failures"
 		f=1
 	fi
 	P=$((P + p)); F=$((F + f)); S=$((S + s))

@@ -39,21 +39,27 @@ pgprobe() {
 sealprobe() {
 	_f=0
 	for _t in 1 2 3; do
-		echo "$1 sealed" > $D/probe
-		case $(cat $D/probe) in *": FAILED") _f=$((_f + 1)) ;; esac
+		echo "$1 sealed" > $D/probe &&
+			case $(cat $D/probe) in
+			*", sealed: FAILED") _f=$((_f + 1)) ;;
+			esac
 	done
 	eval "sb$1=\"order-$1: $_f of 3 FAILED\""
 }
 # sealpg NAME SIZE: pgcluster_alloc(SIZE) inside a seal, result in $sp<NAME>
 sealpg() {
-	echo "$2 sealed" > $D/probe_pgcluster
-	eval "sp$1=\$(head -n1 $D/probe_pgcluster)"
+	_l="not sealed"
+	echo "$2 sealed" > $D/probe_pgcluster &&
+		_l=$(head -n1 $D/probe_pgcluster)
+	case $_l in *", sealed") ;; *) _l="not sealed: $_l" ;; esac
+	eval "sp$1=\$_l"
 }
 # row NEED BUDDY-RESULT PGCLUSTER-LINE: one line of the side-by-side table
 row() {
 	_b=${2:--}
 	_p=-
 	case $3 in
+	"not sealed"*) _p="(${3%%: *}) ${3#not sealed: }" ;;
 	*": contiguous, pfn "*)
 		_r=${3#*pfn }
 		_u=${3##*usable }
@@ -148,7 +154,7 @@ note "asks; everything is given back; all in one write.  While it lasts, free"
 note "memory is only the checkerboard's single 4 KiB pages, so the kernel"
 note "itself could not fork() or grow a slab: the seal lasts milliseconds,"
 note "and if the kernel runs out of memory meanwhile, the seal gives its"
-note "blocks back at once instead of letting the OOM killer kill a task."
+note "blocks back to it before the OOM killer would pick a task."
 note "(echo seal:MS > inject/control opens such a window by hand, MS <= 10 s.)"
 note
 note "Compaction can still move movable pages (this guest's files live in"

@@ -16,8 +16,16 @@
  *                              that retries hard and may reach the OOM
  *                              killer; alone it only checks that such a
  *                              block can be had, selftests/lab.sh runs it
- *                              inside the injector's seal, where only the
- *                              seal's OOM notifier can let it succeed
+ *                              inside the injector's seal, where compaction
+ *                              or the seal's OOM notifier let it succeed
+ *   lab_oom_unpins             holds every free block of order 1 and up
+ *                              (64 MiB at most), then makes the same
+ *                              request; under the injector's checkerboard,
+ *                              unsealed, its OOM notifier gives pinned
+ *                              pages back (lab.sh checks inject/status);
+ *                              alone it succeeds at once on any guest with
+ *                              well over 64 MiB free (pgcluster_kmod_test
+ *                              runs every case, on 2 GiB guests)
  *
  * The debugfs side of the lab (inject/, checkerboard, map, probes) is tested
  * from user space by selftests/lab.sh and selftests/debugfs_badinput.
