@@ -43,6 +43,11 @@ oom_given() {
 	sed -n 's/^given to the OOM path: \([0-9]*\) sealed pages, \([0-9]*\) pinned.*/\1 \2/p' \
 		$I/status | grep . || echo 0 0
 }
+# pins_lost: pinned pages given to the OOM path since the start ($given0)
+pins_lost() {
+	set -- $(oom_given)
+	echo $(($2 - given0))
+}
 
 echo "TAP version 13"
 if [ ! -d $D ]; then
@@ -137,6 +142,7 @@ else
 	grep -E '^(pinned|last start|node)' $I/status | diag
 	echo "# injection took $((t1 - t0)) s"
 	pinned=$(sed -n 's/^pinned: \([0-9]*\) pages.*/\1/p' $I/status)
+	set -- $(oom_given); given0=$2
 	check "checkerboard pins pages, control reads pinned" \
 		test "${pinned:-0}" -gt 1000 -a "$(cat $I/control)" = pinned
 	if echo start > $I/control 2>/dev/null; then
@@ -216,8 +222,9 @@ else
 	fi
 	grep -E '^(pinned|last seal)' $I/status | diag
 	now=$(sed -n 's/^pinned: \([0-9]*\) pages.*/\1/p' $I/status)
-	check "after the sealed probes: unsealed, $now pages pinned as after the start" \
-		sh -c "test '$now' = '$pinned' -a \"\$(cat $I/control)\" = pinned &&
+	lost=$(pins_lost)
+	check "after the sealed probes: unsealed, $now pages pinned as after the start (less $lost given to the OOM path)" \
+		sh -c "test '$now' = '$((pinned - lost))' -a \"\$(cat $I/control)\" = pinned &&
 		       grep -q '^last seal: .*unsealed after its probe' $I/status"
 
 	# a window by hand; builtins only from the seal to the unseal
@@ -240,12 +247,23 @@ else
 	check "status while sealed: '$st'" \
 		sh -c 'echo "$1" | grep -Eq "^sealed: [0-9]+ pages, unseals in [0-9]+ ms$"' _ "$st"
 	check "a second seal while sealed is refused" test -z "$busy"
-	echo 1 > $D/probe
-	cat $D/probe | diag
-	check "unsealed: order-1 probe succeeds again" grep -q 'ok (pfn' $D/probe
+	# The debug kernel under load can eat the kernel's reserve (KASAN
+	# keeps freed slab objects in quarantine, so slabs keep growing):
+	# the order-1 probe gets three tries, half a second apart, and the
+	# pin counts below allow for pins the OOM path was given meanwhile.
+	n=0
+	while [ $n -lt 3 ]; do
+		n=$((n + 1))
+		echo 1 > $D/probe
+		cat $D/probe | diag
+		grep -q 'ok (pfn' $D/probe && break
+		sleep 0.5
+	done
+	check "unsealed: order-1 probe succeeds again (try $n)" grep -q 'ok (pfn' $D/probe
 	now=$(sed -n 's/^pinned: \([0-9]*\) pages.*/\1/p' $I/status)
-	check "unsealed: control reads pinned, $now pages pinned as after the start" \
-		test "$(cat $I/control)" = pinned -a "$now" = "$pinned"
+	lost=$(pins_lost)
+	check "unsealed: control reads pinned, $now pages pinned as after the start (less $lost given to the OOM path)" \
+		test "$(cat $I/control)" = pinned -a "$now" = $((pinned - lost))
 	# the timer unseals on its own; poll with builtins only
 	ctl0= n=0
 	echo seal:500 > $I/control
@@ -260,8 +278,9 @@ else
 	check "seal:500 unseals by itself (control '$ctl0', then '$ctl' after $n x 0.1 s)" \
 		test "$ctl0" = sealed -a "$ctl" = pinned
 	now=$(sed -n 's/^pinned: \([0-9]*\) pages.*/\1/p' $I/status)
-	check "after the timer: $now pages pinned as after the start, status says so" \
-		sh -c "test '$now' = '$pinned' &&
+	lost=$(pins_lost)
+	check "after the timer: $now pages pinned as after the start (less $lost given to the OOM path), status says so" \
+		sh -c "test '$now' = '$((pinned - lost))' &&
 		       grep -q '^last seal: .*unsealed by its timer' $I/status &&
 		       grep -q '^not sealed' $I/status"
 	rm -f $fifo
@@ -292,11 +311,16 @@ else
 		done
 		grep -E '^(last seal|given to)' $I/status | diag
 		set -- $(oom_given); s1=$1 p1=$2
-		check "a GFP_KERNEL order-2 request inside a seal succeeds: the seal gave way to the OOM path (try $try, $((s1 - s0)) sealed pages given)" \
-			test $oomrc = 0 -a -n "$ended" -a $((s1 - s0)) -gt 0 -a $p1 = $p0
+		# The seal gives way first.  If what it gave was not enough
+		# (the debug kernel eats the kernel's reserve over time, and a
+		# late seal may hold only a few blocks), the next call of the
+		# notifier, unsealed by then, gives pinned pages back too.
+		check "a GFP_KERNEL order-2 request inside a seal succeeds: the seal gave way to the OOM path (try $try, $((s1 - s0)) sealed and $((p1 - p0)) pinned pages given)" \
+			test $oomrc = 0 -a -n "$ended" -a $((s1 - s0)) -gt 0
 		now=$(sed -n 's/^pinned: \([0-9]*\) pages.*/\1/p' $I/status)
-		check "after the OOM notifier: $now pages pinned as after the start" \
-			test "$now" = "$pinned"
+		lost=$(pins_lost)
+		check "after the OOM notifier: $now pages pinned, as after the start less $lost given to the OOM path" \
+			test "$now" = $((pinned - lost))
 		# without a seal: lab_oom_unpins holds every small block left
 		# (the kernel's reserve), then makes the same request; the
 		# notifier gives back pinned pages, a bitmap chunk per call
