@@ -1094,10 +1094,11 @@ static int pgc_seal(unsigned int ms, bool quiet)
  * While a "seal:MS" window is on, first take what the kernel freed since:
  * it keeps freeing memory while sealed (RCU callbacks, slabs emptied by a
  * KASAN quarantine, page tables of exited tasks), and a page freed next to
- * a free one merges into a block of order 1 or more.  With @seal and no seal on, seal now, for the probe
- * alone: pgc_inject_probe_end() unseals right after it, so the kernel is
- * without small blocks for the length of one probe (milliseconds) rather
- * than for a window driven from user space.
+ * a free one merges into a block of order 1 or more.  With @seal and no
+ * seal on, seal now, for the probe alone: pgc_inject_probe_end() unseals
+ * right after it, so the kernel is without small blocks for the length of
+ * one probe (milliseconds) rather than for a window driven from user
+ * space.
  *
  * Return: 0; -EINVAL when @seal and the injector holds no start's pages
  * (or allow_inject=0); -EINTR on a fatal signal.  Probes are serialised
