@@ -557,6 +557,20 @@ unsigned long pgc_inject_zone_pinned(int nid, int zone_idx)
 	return READ_ONCE(pgc_zone_pinned[nid * MAX_NR_ZONES + zone_idx]);
 }
 
+/*
+ * Count @delta pages (negative: unpinned) starting at @page in the total
+ * and in its zone's counter.  The caller holds the lock that guards that
+ * counter (see pgc_zone_pinned).
+ */
+static void pgc_pins_count(struct page *page, long delta)
+{
+	unsigned long *slot = &pgc_zone_pinned[page_to_nid(page) * MAX_NR_ZONES +
+					       page_zonenum(page)];
+
+	atomic_long_add(delta, &pgc_pinned_total);
+	WRITE_ONCE(*slot, *slot + delta);
+}
+
 /* ---- start and release ----------------------------------------------------- */
 
 /* GFP zone modifier for covering @zidx; false for zones we leave alone. */
@@ -649,14 +663,13 @@ static void pgc_inject_zone(struct pgc_run *run, int nid, int zidx,
 				     run->min_order);
 	unsigned int order = PGC_MAX_ORDER;
 	unsigned long floor = pgc_zone_floor(zone);
-	unsigned long covered = 0, pinned, *slot;
+	unsigned long covered = 0, pinned;
 	struct page *page;
 	gfp_t gfp;
 
 	if (!pgc_zone_gfp(zidx, &gfp))
 		return;
 	gfp |= GFP_KERNEL | __GFP_THISNODE | __GFP_NORETRY | __GFP_NOWARN;
-	slot = &pgc_zone_pinned[nid * MAX_NR_ZONES + zidx];
 
 	while (covered < target && run->end == PGC_END_DONE) {
 		if (fatal_signal_pending(current)) {
@@ -699,14 +712,12 @@ static void pgc_inject_zone(struct pgc_run *run, int nid, int zidx,
 			}
 			pinned = pgc_seal_block(run, page, order);
 			pgc_nr_sealed += pinned;
-			atomic_long_add(pinned, &pgc_pinned_total);
-			WRITE_ONCE(*slot, *slot + pinned);
+			pgc_pins_count(page, pinned);
 			mutex_unlock(&pgc_seal_lock);
 		} else {
 			split_page(page, order);
 			pinned = pgc_pin_block(run, page, order);
-			atomic_long_add(pinned, &pgc_pinned_total);
-			WRITE_ONCE(*slot, *slot + pinned);
+			pgc_pins_count(page, pinned);
 		}
 		covered += 1UL << order;
 		run->covered += 1UL << order;
@@ -911,7 +922,7 @@ static void pgc_inject_start(void)
  */
 static void pgc_unseal_locked(enum pgc_seal_end why)
 {
-	unsigned long pfn, freed = 0, nr, i, *slot;
+	unsigned long pfn, freed = 0, nr, i;
 	struct page *page, *next;
 	unsigned int order;
 
@@ -924,10 +935,7 @@ static void pgc_unseal_locked(enum pgc_seal_end why)
 		nr = 1UL << order;
 		for (i = 0; i < nr; i++)
 			pgc_pin_clear(pfn + i);
-		slot = &pgc_zone_pinned[page_to_nid(page) * MAX_NR_ZONES +
-					page_zonenum(page)];
-		WRITE_ONCE(*slot, *slot - nr);
-		atomic_long_sub(nr, &pgc_pinned_total);
+		pgc_pins_count(page, -(long)nr);
 		list_del(&page->lru);
 		set_page_private(page, 0);
 		/*
@@ -1167,16 +1175,13 @@ static unsigned long pgc_release_chunk(unsigned long idx,
 				       struct pgc_pin_chunk *chunk,
 				       unsigned long *progress)
 {
-	unsigned long base = idx * PGC_CHUNK_PAGES, bit, freed = 0, *slot;
+	unsigned long base = idx * PGC_CHUNK_PAGES, bit, freed = 0;
 	struct page *page;
 
 	for_each_set_bit(bit, chunk->bits, PGC_CHUNK_PAGES) {
 		page = pfn_to_page(base + bit);
 		clear_bit(bit, chunk->bits);
-		slot = &pgc_zone_pinned[page_to_nid(page) * MAX_NR_ZONES +
-					page_zonenum(page)];
-		WRITE_ONCE(*slot, *slot - 1);
-		atomic_long_dec(&pgc_pinned_total);
+		pgc_pins_count(page, -1);
 		__free_page(page);
 		freed++;
 		if (!(++*progress % 1024))

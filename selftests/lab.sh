@@ -38,6 +38,10 @@ check() { # check NAME COMMAND...: ok when the command succeeds
 	if "$@"; then ok "$name"; else nok "$name"; fi
 }
 diag() { sed 's/^/# /'; }
+# pinned_now: the pages the injector holds now (status)
+pinned_now() {
+	sed -n 's/^pinned: \([0-9]*\) pages.*/\1/p' $I/status
+}
 # oom_given: "SEALED PINNED", the pages the injector gave to the OOM path
 oom_given() {
 	sed -n 's/^given to the OOM path: \([0-9]*\) sealed pages, \([0-9]*\) pinned.*/\1 \2/p' \
@@ -141,7 +145,7 @@ else
 	t1=$(date +%s)
 	grep -E '^(pinned|last start|node)' $I/status | diag
 	echo "# injection took $((t1 - t0)) s"
-	pinned=$(sed -n 's/^pinned: \([0-9]*\) pages.*/\1/p' $I/status)
+	pinned=$(pinned_now)
 	set -- $(oom_given); given0=$2
 	check "checkerboard pins pages, control reads pinned" \
 		test "${pinned:-0}" -gt 1000 -a "$(cat $I/control)" = pinned
@@ -221,7 +225,7 @@ else
 		skip "sealed: pgcluster serves 36 KiB (no pool)"
 	fi
 	grep -E '^(pinned|last seal)' $I/status | diag
-	now=$(sed -n 's/^pinned: \([0-9]*\) pages.*/\1/p' $I/status)
+	now=$(pinned_now)
 	lost=$(pins_lost)
 	check "after the sealed probes: unsealed, $now pages pinned as after the start (less $lost given to the OOM path)" \
 		sh -c "test '$now' = '$((pinned - lost))' -a \"\$(cat $I/control)\" = pinned &&
@@ -260,7 +264,7 @@ else
 		sleep 0.5
 	done
 	check "unsealed: order-1 probe succeeds again (try $n)" grep -q 'ok (pfn' $D/probe
-	now=$(sed -n 's/^pinned: \([0-9]*\) pages.*/\1/p' $I/status)
+	now=$(pinned_now)
 	lost=$(pins_lost)
 	check "unsealed: control reads pinned, $now pages pinned as after the start (less $lost given to the OOM path)" \
 		test "$(cat $I/control)" = pinned -a "$now" = $((pinned - lost))
@@ -277,7 +281,7 @@ else
 	grep -E '^(pinned|last seal)' $I/status | diag
 	check "seal:500 unseals by itself (control '$ctl0', then '$ctl' after $n x 0.1 s)" \
 		test "$ctl0" = sealed -a "$ctl" = pinned
-	now=$(sed -n 's/^pinned: \([0-9]*\) pages.*/\1/p' $I/status)
+	now=$(pinned_now)
 	lost=$(pins_lost)
 	check "after the timer: $now pages pinned as after the start (less $lost given to the OOM path), status says so" \
 		sh -c "test '$now' = '$((pinned - lost))' &&
@@ -317,7 +321,7 @@ else
 		# notifier, unsealed by then, gives pinned pages back too.
 		check "a GFP_KERNEL order-2 request inside a seal succeeds: the seal gave way to the OOM path (try $try, $((s1 - s0)) sealed and $((p1 - p0)) pinned pages given)" \
 			test $oomrc = 0 -a -n "$ended" -a $((s1 - s0)) -gt 0
-		now=$(sed -n 's/^pinned: \([0-9]*\) pages.*/\1/p' $I/status)
+		now=$(pinned_now)
 		lost=$(pins_lost)
 		check "after the OOM notifier: $now pages pinned, as after the start less $lost given to the OOM path" \
 			test "$now" = $((pinned - lost))
