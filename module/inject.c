@@ -8,11 +8,13 @@
  *            the pattern), or a size (512M, 64K, 1G, bytes) laid over the
  *            zones in order
  *   control  "start" (synchronous, -EBUSY while pages are pinned),
- *            "release", "seal", "seal:MS" or "unseal" (see Seal below);
- *            reads back "idle", "pinned" or "sealed"
+ *            "sweep" (see Decay below), "release", "seal", "seal:MS" or
+ *            "unseal" (see Seal below); reads back "idle", "pinned" or
+ *            "sealed"
  *   status   pattern, amount, state, pages pinned in total and per zone,
  *            the seal ("sealed: N pages, unseals in M ms" or "not sealed"),
- *            and how the last start and the last seal went
+ *            how the last start and the last seal went, and the sweeps
+ *            since that start
  *
  * The injector makes real fragmentation out of real kernel allocations.  It
  * takes blocks of free memory from the buddy allocator, highest order first
@@ -90,6 +92,18 @@
  *    call: a full checkerboard on the KASAN debug kernel can run out of
  *    small blocks under a burst of forks even unsealed.  It cannot help
  *    while a start runs (see pgc_inject_oom_notify()).
+ *
+ * Decay.  A start covers only the memory that was free when it ran.  The
+ * kernel keeps freeing pages it held then (slabs emptied by RCU callbacks
+ * or the KASAN quarantine, page tables of exited tasks), and those pages
+ * merge with each other, though never with the pattern's holes, into
+ * blocks again.  On the 7.2 debug kernel after the selftests, the free
+ * order-3 blocks went from 168 to 237 and an order-6 block formed within
+ * 40 s of a complete checkerboard, with no reclaim and no compaction.
+ * "sweep" (accepted only while a start's pages are pinned and not sealed)
+ * makes one more pass with the pinned start's pattern, over blocks above
+ * the reserve's order, as the start's own sweeps do, whatever the amount;
+ * status counts the sweeps and what they covered.
  *
  * After a start that stopped short of 100%, the watermark floor may
  * leave blocks free during a seal.  The kernel keeps freeing memory while
@@ -245,6 +259,7 @@ struct pgc_run {
 	unsigned long pinned;		/* of those, pages kept */
 	unsigned long next_progress;	/* covered pages of the next log line */
 	unsigned int min_order;		/* smallest block to take (sweeps) */
+	bool every_block;		/* no target: a seal or a sweep */
 	struct list_head *seal;		/* a seal: every free block, pins here */
 	unsigned int seal_gen;		/* a seal: pgc_seal_gen of that seal */
 	enum pgc_run_end end;
@@ -284,6 +299,9 @@ static atomic_long_t pgc_pinned_total = ATOMIC_LONG_INIT(0);
 static unsigned long *pgc_zone_pinned;
 static unsigned long *pgc_zone_covered;
 static struct pgc_pattern pgc_last_pattern;
+static u64 pgc_last_seed;		/* of the pattern random:PCT */
+static unsigned int pgc_sweeps;		/* "sweep"s since the last start */
+static unsigned long pgc_swept_covered, pgc_swept_pinned;
 static unsigned long pgc_last_covered, pgc_last_pinned;
 static u64 pgc_last_ms;
 static enum pgc_run_end pgc_last_end;
@@ -756,7 +774,7 @@ static bool pgc_inject_pass(struct pgc_run *run, unsigned long *pages_left,
 
 			if (!populated_zone(zone))
 				continue;
-			if (run->seal ||
+			if (run->every_block ||
 			    (pgc_amount.percent && pgc_amount.val == 100))
 				target = ULONG_MAX;	/* until no block is left */
 			else if (pgc_amount.percent)
@@ -768,7 +786,7 @@ static bool pgc_inject_pass(struct pgc_run *run, unsigned long *pages_left,
 				continue;
 			before = run->covered;
 			pgc_inject_zone(run, nid, zidx, target);
-			if (!pgc_amount.percent && !run->seal)
+			if (!pgc_amount.percent && !run->every_block)
 				*pages_left -= min(*pages_left,
 						   run->covered - before);
 			if (run->end == PGC_END_SIGNAL ||
@@ -901,6 +919,10 @@ static void pgc_inject_start(void)
 		run.end = PGC_END_NOMEM;
 
 	pgc_last_pattern = run.pattern;
+	pgc_last_seed = run.seed;
+	pgc_sweeps = 0;
+	pgc_swept_covered = 0;
+	pgc_swept_pinned = 0;
 	pgc_last_covered = run.covered;
 	pgc_last_pinned = run.pinned;
 	pgc_last_ms = div_u64(ktime_get_ns() - t0, NSEC_PER_MSEC);
@@ -911,6 +933,40 @@ static void pgc_inject_start(void)
 }
 
 /* ---- seal ---------------------------------------------------------------- */
+
+/*
+ * "sweep": one more pass with the pinned start's pattern and seed over every
+ * free block above the reserve's order, down to the watermark floor,
+ * whatever the amount: what the kernel freed since the start (see Decay
+ * above).  Lock held.  Returns 0, -EINVAL when no start's pages are pinned,
+ * -EBUSY while sealed (the seal holds every block already).
+ */
+static int pgc_inject_sweep(void)
+{
+	struct pgc_run run = {
+		.pattern = pgc_last_pattern,
+		.seed = pgc_last_seed,
+		.end = PGC_END_DONE,
+		.next_progress = PGC_PROGRESS_MB << (20 - PAGE_SHIFT),
+		.min_order = PGC_SWEEP_MIN_ORDER,
+		.every_block = true,
+	};
+	enum pgc_run_end result = PGC_END_DONE;
+	unsigned long pages_left = 0;
+
+	lockdep_assert_held(&pgc_inject_lock);
+	if (!atomic_long_read(&pgc_pinned_total))
+		return -EINVAL;
+	if (READ_ONCE(pgc_sealed))
+		return -EBUSY;
+	pgc_inject_pass(&run, &pages_left, &result);
+	pgc_sweeps++;
+	pgc_swept_covered += run.covered;
+	pgc_swept_pinned += run.pinned;
+	pr_info("inject: sweep on request: %lu more pages covered, %lu pinned\n",
+		run.covered, run.pinned);
+	return 0;
+}
 
 /*
  * Free exactly the pages the seal pinned, clearing their bits and counts;
@@ -1013,6 +1069,7 @@ static void pgc_reseal(unsigned int gen)
 		.pattern = pgc_last_pattern,
 		.end = PGC_END_DONE,
 		.next_progress = PGC_PROGRESS_MB << (20 - PAGE_SHIFT),
+		.every_block = true,
 		.seal = &pgc_seal_pages,
 		.seal_gen = gen,
 	};
@@ -1046,6 +1103,7 @@ static int pgc_seal(unsigned int ms, bool quiet)
 		.pattern = pgc_last_pattern,	/* for its min_order */
 		.end = PGC_END_DONE,
 		.next_progress = PGC_PROGRESS_MB << (20 - PAGE_SHIFT),
+		.every_block = true,
 		.seal = &pgc_seal_pages,
 	};
 	unsigned int passes;
@@ -1378,14 +1436,15 @@ static int pgc_control_show(struct seq_file *m, void *unused)
 
 enum pgc_control_op {
 	PGC_CTL_START,
+	PGC_CTL_SWEEP,
 	PGC_CTL_RELEASE,
 	PGC_CTL_SEAL,
 	PGC_CTL_UNSEAL,
 };
 
 /*
- * "start", "release", "seal", "seal:MS" or "unseal".  MS is decimal only
- * (a leading zero does not mean octal), 1..PGC_SEAL_MS_MAX.
+ * "start", "sweep", "release", "seal", "seal:MS" or "unseal".  MS is
+ * decimal only (a leading zero does not mean octal), 1..PGC_SEAL_MS_MAX.
  */
 static int pgc_control_parse(const char *s, enum pgc_control_op *op,
 			     unsigned int *ms)
@@ -1395,6 +1454,7 @@ static int pgc_control_parse(const char *s, enum pgc_control_op *op,
 		enum pgc_control_op op;
 	} words[] = {
 		{ "start", PGC_CTL_START },
+		{ "sweep", PGC_CTL_SWEEP },
 		{ "release", PGC_CTL_RELEASE },
 		{ "seal", PGC_CTL_SEAL },
 		{ "unseal", PGC_CTL_UNSEAL },
@@ -1446,6 +1506,9 @@ static ssize_t pgc_control_write(struct file *file, const char __user *ubuf,
 			ret = -EBUSY;
 		else
 			pgc_inject_start();
+		break;
+	case PGC_CTL_SWEEP:
+		ret = pgc_inject_sweep();
 		break;
 	case PGC_CTL_RELEASE:
 		pgc_inject_release();
@@ -1533,6 +1596,8 @@ static int pgc_status_show(struct seq_file *m, void *unused)
 			   pgc_run_end_text[pgc_last_end]);
 		seq_printf(m, "kernel reserve: %lu blocks of order %d left free\n",
 			   pgc_last_reserve, PGC_RESERVE_ORDER);
+		seq_printf(m, "sweeps since: %u, %lu pages covered, %lu pinned\n",
+			   pgc_sweeps, pgc_swept_covered, pgc_swept_pinned);
 	}
 	mutex_unlock(&pgc_inject_lock);
 	return 0;

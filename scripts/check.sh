@@ -113,7 +113,12 @@ stage() {
 	# the failing lines again at the end, where a truncated log keeps them
 	{
 		tap_of "$log" | grep -E '^(# )?not ok ' | grep -v '# TODO'
-		tr -d '\r' <"$log" | grep -aE '^vm-run: (FAIL|  )'
+		# a FAIL line and the report lines under it; not the lines of a
+		# boot that died before init and was booted again
+		tr -d '\r' <"$log" | awk '
+			/^vm-run: FAIL/ { f = 1; print; next }
+			f && /^vm-run:   / { print; next }
+			{ f = 0 }'
 	} | sed "s/^/$name: /" >>"$out/failures" || true
 	echo "--- $name: $p passed, $f failed, $s skipped"
 }

@@ -149,8 +149,12 @@ static const struct input s_control[] = {
 	S("seal:99999999999999999999999"), S("Seal"), S("SEAL"), S("seals"),
 	S("sea"), S("unseal:1"), S("unseal:"), S("unseal "),
 	S("unsealx"), S("Unseal"), S("un seal"), S("unseal\n\n"),
-	/* seal: well formed, but refused while nothing is pinned (idle) */
+	/* sweep: malformed */
+	S("Sweep"), S("SWEEP"), S("sweeps"), S("swee"), S("sweep "),
+	S(" sweep"), S("sweep:1"), S("sweep 1"), S("sweep\n\n"), S("sweep\0"),
+	/* well formed, but refused while nothing is pinned (idle) */
 	S("seal"), S("seal\n"), S("seal:1"), S("seal:100"), S("seal:10000"),
+	S("sweep"), S("sweep\n"),
 };
 
 struct file_case {

@@ -28,6 +28,9 @@ extern const struct pgct_case pgct_cluster_cases[];
 extern const struct pgct_case pgct_emergency_cases[];
 extern const struct pgct_case pgct_lab_cases[];
 
+/* Gives back what a lab case keeps across calls (module exit). */
+void pgct_lab_exit(void);
+
 /* Appends a line to the log of the running case (and to dmesg). */
 __printf(1, 2) void pgct_log(const char *fmt, ...);
 

@@ -26,6 +26,12 @@
  *                              alone it succeeds at once on any guest with
  *                              well over 64 MiB free (pgcluster_kmod_test
  *                              runs every case, on 2 GiB guests)
+ *   lab_hold_block             takes one order-8 block and keeps it after
+ *                              the case returns; lab_free_block gives it
+ *                              back.  selftests/lab.sh holds it across an
+ *                              injector start and frees it after: memory
+ *                              the kernel freed since the start, which the
+ *                              injector's "sweep" must cover
  *
  * The debugfs side of the lab (inject/, checkerboard, map, probes) is tested
  * from user space by selftests/lab.sh and selftests/debugfs_badinput.
@@ -229,10 +235,44 @@ static int lab_oom_unpins(void)
 	return PGCT_PASS;
 }
 
+/* One block held from lab_hold_block to lab_free_block (or unload). */
+#define LAB_HELD_ORDER		8
+static struct page *lab_held;
+
+static int lab_hold_block(void)
+{
+	PGCT_EXPECT(!lab_held, "a block is held already");
+	lab_held = alloc_pages(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN,
+			       LAB_HELD_ORDER);
+	PGCT_EXPECT(lab_held, "no free order-%d block", LAB_HELD_ORDER);
+	pgct_log("holding an order-%d block at pfn %#lx", LAB_HELD_ORDER,
+		 page_to_pfn(lab_held));
+	return PGCT_PASS;
+}
+
+static int lab_free_block(void)
+{
+	PGCT_EXPECT(lab_held, "no block held (run lab_hold_block first)");
+	pgct_log("freeing the order-%d block at pfn %#lx", LAB_HELD_ORDER,
+		 page_to_pfn(lab_held));
+	__free_pages(lab_held, LAB_HELD_ORDER);
+	lab_held = NULL;
+	return PGCT_PASS;
+}
+
+void pgct_lab_exit(void)
+{
+	if (lab_held)
+		__free_pages(lab_held, LAB_HELD_ORDER);
+	lab_held = NULL;
+}
+
 const struct pgct_case pgct_lab_cases[] = {
 	{ "lab_checkerboard_isolates", lab_checkerboard_isolates },
 	{ "lab_contig_in_checkerboard", lab_contig_in_checkerboard },
 	{ "lab_order2_alloc", lab_order2_alloc },
 	{ "lab_oom_unpins", lab_oom_unpins },
+	{ "lab_hold_block", lab_hold_block },
+	{ "lab_free_block", lab_free_block },
 	{ NULL, NULL }
 };

@@ -136,6 +136,7 @@ static int __init pgct_init(void)
 static void __exit pgct_exit(void)
 {
 	debugfs_remove_recursive(pgct_dir);
+	pgct_lab_exit();
 	kfree(pgct_logbuf);
 }
 
