@@ -94,12 +94,12 @@
  *    while a start runs (see pgc_inject_oom_notify()).
  *
  * Decay.  A start covers only the memory that was free when it ran.  The
- * kernel keeps freeing pages it held then (slabs emptied by RCU callbacks
- * or the KASAN quarantine, page tables of exited tasks), and those pages
- * merge with each other, though never with the pattern's holes, into
- * blocks again.  On the 7.2 debug kernel after the selftests, the free
- * order-3 blocks went from 168 to 237 and an order-6 block formed within
- * 40 s of a complete checkerboard, with no reclaim and no compaction.
+ * kernel keeps freeing pages it held then, and those pages merge with each
+ * other, though never with the pattern's holes, into blocks again.  On the
+ * 7.2 debug kernel after the selftests, with no reclaim and no compaction
+ * running, the free order-3 blocks went from 168 to 237 and an order-6
+ * block formed within about a minute of a complete checkerboard (slabs
+ * emptied late by RCU callbacks or the KASAN quarantine, most likely).
  * "sweep" (accepted only while a start's pages are pinned and not sealed)
  * makes one more pass with the pinned start's pattern, over blocks above
  * the reserve's order, as the start's own sweeps do, whatever the amount;
@@ -932,8 +932,6 @@ static void pgc_inject_start(void)
 		pgc_pages_to_mb(run.pinned), pgc_run_end_text[run.end]);
 }
 
-/* ---- seal ---------------------------------------------------------------- */
-
 /*
  * "sweep": one more pass with the pinned start's pattern and seed over every
  * free block above the reserve's order, down to the watermark floor,
@@ -967,6 +965,8 @@ static int pgc_inject_sweep(void)
 		run.covered, run.pinned);
 	return 0;
 }
+
+/* ---- seal ---------------------------------------------------------------- */
 
 /*
  * Free exactly the pages the seal pinned, clearing their bits and counts;
