@@ -91,7 +91,7 @@
  *    the same notifier gives back a start's pins, one bitmap chunk per
  *    call: a full checkerboard on the KASAN debug kernel can run out of
  *    small blocks under a burst of forks even unsealed.  It cannot help
- *    while a start runs (see pgc_inject_oom_notify()).
+ *    while a start or a sweep runs (see pgc_inject_oom_notify()).
  *
  * Decay.  A start covers only the memory that was free when it ran.  The
  * kernel keeps freeing pages it held then, and those pages merge with each
@@ -102,8 +102,9 @@
  * emptied late by RCU callbacks or the KASAN quarantine, most likely).
  * "sweep" (accepted only while a start's pages are pinned and not sealed)
  * makes one more pass with the pinned start's pattern, over blocks above
- * the reserve's order, as the start's own sweeps do, whatever the amount;
- * status counts the sweeps and what they covered.
+ * the reserve's order (and no smaller than a period of the pattern), as
+ * the start's own sweeps do, whatever the amount; status counts the
+ * sweeps and what they covered.
  *
  * After a start that stopped short of 100%, the watermark floor may
  * leave blocks free during a seal.  The kernel keeps freeing memory while
@@ -936,8 +937,10 @@ static void pgc_inject_start(void)
  * "sweep": one more pass with the pinned start's pattern and seed over every
  * free block above the reserve's order, down to the watermark floor,
  * whatever the amount: what the kernel freed since the start (see Decay
- * above).  Lock held.  Returns 0, -EINVAL when no start's pages are pinned,
- * -EBUSY while sealed (the seal holds every block already).
+ * above).  Lock held.  Returns 0; -EINVAL when no start's pages are
+ * pinned, -EBUSY while sealed (the seal holds every block already); -EINTR
+ * or -ENOMEM when a fatal signal or the bitmap's allocation stopped the
+ * pass (what it pinned stays pinned and is counted).
  */
 static int pgc_inject_sweep(void)
 {
@@ -957,13 +960,17 @@ static int pgc_inject_sweep(void)
 		return -EINVAL;
 	if (READ_ONCE(pgc_sealed))
 		return -EBUSY;
-	pgc_inject_pass(&run, &pages_left, &result);
+	if (!pgc_inject_pass(&run, &pages_left, &result))
+		pr_info("inject: sweep stopped early: %s\n",
+			pgc_run_end_text[run.end]);
 	pgc_sweeps++;
 	pgc_swept_covered += run.covered;
 	pgc_swept_pinned += run.pinned;
 	pr_info("inject: sweep on request: %lu more pages covered, %lu pinned\n",
 		run.covered, run.pinned);
-	return 0;
+	if (run.end == PGC_END_SIGNAL)
+		return -EINTR;
+	return run.end == PGC_END_NOBITMAP ? -ENOMEM : 0;
 }
 
 /* ---- seal ---------------------------------------------------------------- */
@@ -1341,8 +1348,8 @@ static unsigned long pgc_oom_unpin(void)
  * within a probe or a start).  A call that finds the injector busy gives
  * nothing (status counts it) and the OOM killer goes ahead; that happens
  * while a start runs (it holds pgc_inject_lock for its whole length, with
- * the kernel's reserve set aside) or a control file is being read or
- * written.  The counters are written under the oom_lock the notifiers run
+ * the kernel's reserve set aside), while a sweep runs, or while a control
+ * file is being read or written.  The counters are written under the oom_lock the notifiers run
  * under.
  */
 static int pgc_inject_oom_notify(struct notifier_block *nb,

@@ -7,7 +7,9 @@
 # /pgcluster) unless it is loaded already, then checks the checkerboard
 # report, the map and its window files, both probes, a checkerboard
 # injection over all free memory (map pattern, report verdicts, probes under
-# fragmentation, -EBUSY on a second start), the seal (every small block is
+# fragmentation, -EBUSY on a second start), a sweep (it covers an order-8
+# block that pgcluster_test.ko held across the start and then freed, and
+# the buddy probes of order 6-10 fail right after it), the seal (every small block is
 # taken too, so that sealed buddy probes of orders 1-5 fail; unsealed after
 # a probe, on request, by its timer and by the OOM notifier), the watermark floor with a
 # pattern that pins almost everything, release and recovery, and a few bad
@@ -62,7 +64,7 @@ if [ ! -d $D ]; then
 	fi
 	LOADED=1
 fi
-echo "1..43"
+echo "1..46"
 
 # --- report -------------------------------------------------------------
 cb=$(cat $D/checkerboard)
