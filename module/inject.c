@@ -194,8 +194,9 @@ struct pgc_pin_chunk {
  * With amount 100%, sweeps follow the first pass until two in a row find
  * nothing: what the kernel frees or compacts during and just after a pass
  * (the failed high-order attempts wake kswapd and kcompactd, and shrinkers
- * give memory back) is covered too.  They take only blocks above the reserve's order, leaving
- * the small ones that compaction makes to the kernel.
+ * give memory back) is covered too.  They take only blocks above the
+ * reserve's order, leaving the small ones that compaction makes to the
+ * kernel; "sweep" makes one more such pass on request.
  */
 #define PGC_SWEEP_ROUNDS	8
 #define PGC_SWEEP_MS		250
@@ -960,14 +961,14 @@ static int pgc_inject_sweep(void)
 		return -EINVAL;
 	if (READ_ONCE(pgc_sealed))
 		return -EBUSY;
-	if (!pgc_inject_pass(&run, &pages_left, &result))
-		pr_info("inject: sweep stopped early: %s\n",
-			pgc_run_end_text[run.end]);
+	pgc_inject_pass(&run, &pages_left, &result);
 	pgc_sweeps++;
 	pgc_swept_covered += run.covered;
 	pgc_swept_pinned += run.pinned;
-	pr_info("inject: sweep on request: %lu more pages covered, %lu pinned\n",
-		run.covered, run.pinned);
+	pr_info("inject: sweep on request: %lu more pages covered, %lu pinned%s%s\n",
+		run.covered, run.pinned,
+		run.end == PGC_END_DONE ? "" : ", stopped early: ",
+		run.end == PGC_END_DONE ? "" : pgc_run_end_text[run.end]);
 	if (run.end == PGC_END_SIGNAL)
 		return -EINTR;
 	return run.end == PGC_END_NOBITMAP ? -ENOMEM : 0;
@@ -1349,8 +1350,8 @@ static unsigned long pgc_oom_unpin(void)
  * nothing (status counts it) and the OOM killer goes ahead; that happens
  * while a start runs (it holds pgc_inject_lock for its whole length, with
  * the kernel's reserve set aside), while a sweep runs, or while a control
- * file is being read or written.  The counters are written under the oom_lock the notifiers run
- * under.
+ * file is being read or written.  The counters are written under the
+ * oom_lock the notifiers run under.
  */
 static int pgc_inject_oom_notify(struct notifier_block *nb,
 				 unsigned long unused, void *parm)
@@ -1544,15 +1545,15 @@ static void pgc_seal_show(struct seq_file *m)
 	} else {
 		seq_puts(m, "not sealed\n");
 	}
-	if (pgc_last_seal_end == PGC_SEAL_ON)
-		seq_printf(m, "last seal: %lu pages in %llu ms, window %u ms, %s\n",
+	if (pgc_last_seal_end != PGC_SEAL_NONE) {
+		seq_printf(m, "last seal: %lu pages in %llu ms, window %u ms, %s",
 			   pgc_last_seal_pinned, pgc_last_seal_pass_ms,
 			   pgc_seal_ms, pgc_seal_end_text[pgc_last_seal_end]);
-	else if (pgc_last_seal_end != PGC_SEAL_NONE)
-		seq_printf(m, "last seal: %lu pages in %llu ms, window %u ms, %s (sealed for %llu ms)\n",
-			   pgc_last_seal_pinned, pgc_last_seal_pass_ms,
-			   pgc_seal_ms, pgc_seal_end_text[pgc_last_seal_end],
-			   pgc_last_seal_held_ms);
+		if (pgc_last_seal_end != PGC_SEAL_ON)
+			seq_printf(m, " (sealed for %llu ms)",
+				   pgc_last_seal_held_ms);
+		seq_putc(m, '\n');
+	}
 	if (pgc_last_seal_end != PGC_SEAL_NONE && pgc_seal_retakes)
 		seq_printf(m, "last seal: %lu more pages taken at %u probes\n",
 			   pgc_seal_retaken, pgc_seal_retakes);

@@ -6,9 +6,9 @@
 # fragmentation injector and a 2 MiB pool, fragments all free memory into a
 # checkerboard, and shows what the buddy allocator and pgcluster can still
 # do, also in probes that carry a short "seal" of their own, in which the
-# injector takes every small block left.  With DUMP_MAPS=1 in the environment it also
-# prints whole-memory maps between "=== map-before ===" / "=== map-after ==="
-# and "=== end ===" for scripts/map2png.py.
+# injector takes every small block left.  With DUMP_MAPS=1 in the
+# environment it also prints whole-memory maps between "=== map-before ==="
+# / "=== map-after ===" and "=== end ===" for scripts/map2png.py.
 
 D=/sys/kernel/debug/pgcluster
 I=$D/inject

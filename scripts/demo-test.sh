@@ -6,9 +6,9 @@
 # for scripts/check.sh: the demo completed (exit 0, so vm-run saw no kernel
 # report either); sealed (step 5: each probe in a seal of its own, three
 # per order) the buddy probes of orders 1-5 FAILED at least 2 of 3 times
-# each while pgcluster served 9000 B,
-# 36 KiB and 128 KiB contiguously; the order-1 probe succeeded again
-# without a seal, and orders 1-5 after the release (step 7).  The demo's output is shown first, as "  | " lines.
+# each while pgcluster served 9000 B, 36 KiB and 128 KiB contiguously; the
+# order-1 probe succeeded again without a seal, and orders 1-5 after the
+# release (step 7).  The demo's output is shown first, as "  | " lines.
 # Exit 0 when every line is ok.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -9,12 +9,13 @@
 # injection over all free memory (map pattern, report verdicts, probes under
 # fragmentation, -EBUSY on a second start), a sweep (it covers an order-8
 # block that pgcluster_test.ko held across the start and then freed, and
-# the buddy probes of order 6-10 fail right after it), the seal (every small block is
-# taken too, so that sealed buddy probes of orders 1-5 fail; unsealed after
-# a probe, on request, by its timer and by the OOM notifier), the watermark floor with a
-# pattern that pins almost everything, release and recovery, and a few bad
-# writes (debugfs_badinput tries hundreds).  Exit 0: all passed,
-# 1: a failure, 4: skipped (pgcluster cannot be loaded).
+# the buddy probes of order 6-10 fail right after it), the seal (every
+# small block is taken too, so that sealed buddy probes of orders 1-5 fail;
+# unsealed after a probe, on request, by its timer and by the OOM
+# notifier), the watermark floor with a pattern that pins almost
+# everything, release and recovery, and a few bad writes (debugfs_badinput
+# tries hundreds).  Exit 0: all passed, 1: a failure, 4: skipped (pgcluster
+# cannot be loaded).
 #
 # The buddy probes under the seal are sealed probes ("ORDER sealed"), which
 # seal, ask and unseal inside one write.  The windows opened by hand
@@ -213,8 +214,7 @@ else
 		cat $D/probe | diag
 	done
 	# the pin counts below are relative to the start and this sweep
-	set -- $(oom_given)
-	pinned=$(($(pinned_now) + $2 - given0))
+	pinned=$(($(pinned_now) + $(pins_lost)))
 	if [ -n "$pool" ]; then
 		echo 36K > $D/probe_pgcluster
 		cat $D/probe_pgcluster | head -n1 | diag
