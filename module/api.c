@@ -13,10 +13,12 @@
 #include <linux/mm.h>
 #include <linux/atomic.h>
 #include <linux/ratelimit.h>
+#include <linux/sched/mm.h>
 
 #include "internal.h"
 
 static atomic64_t pgc_bad_free_count = ATOMIC64_INIT(0);
+static atomic64_t pgc_refused_count = ATOMIC64_INIT(0);
 
 void pgc_report_bad_free(const void *ptr, const char *why, unsigned long caller)
 {
@@ -30,15 +32,53 @@ u64 pgc_bad_frees(void)
 	return atomic64_read(&pgc_bad_free_count);
 }
 
+u64 pgc_refused_requests(void)
+{
+	return atomic64_read(&pgc_refused_count);
+}
+
+/*
+ * Why a request is refused before any memory is looked at, or NULL.  The
+ * gfp bits refused here are the ones pgcluster cannot honour: it has no
+ * memcg charging for pool memory and cannot promise never to fail.
+ */
+static const char *pgc_gfp_refusal(gfp_t gfp, int node)
+{
+	if (gfp & __GFP_NOFAIL)
+		return "__GFP_NOFAIL is not supported";
+	if (gfp & __GFP_ACCOUNT)
+		return "__GFP_ACCOUNT is not supported";
+	if ((gfp & __GFP_THISNODE) && node != NUMA_NO_NODE &&
+	    (node < 0 || node >= MAX_NUMNODES || !node_online(node)))
+		return "__GFP_THISNODE with a node that is not online";
+	return NULL;
+}
+
 /**
  * pgcluster_alloc_node() - allocate memory near a NUMA node
  * @size: bytes wanted, 1 to %PGCLUSTER_MAX_SIZE
- * @gfp: allocation context; a sleeping mask (GFP_KERNEL) may grow the pool,
- *	a non-sleeping one (GFP_ATOMIC, GFP_NOWAIT) is served from the pool only
- *	and never sleeps.  __GFP_ZERO zeroes the memory, __GFP_NOWARN silences
- *	the failure message.
+ * @gfp: allocation context, taken as the page allocator takes it: the
+ *	effective mask is current_gfp_context(@gfp), so memalloc_noio/nofs
+ *	scopes count.  A sleeping mask (GFP_KERNEL) may grow the pool; a
+ *	non-sleeping one (GFP_ATOMIC, GFP_NOWAIT) is served from the pool only
+ *	and never sleeps.  A mask without __GFP_IO or __GFP_FS never waits for
+ *	another grower (which may be in FS/IO reclaim) and never migrates
+ *	pages.  __GFP_NORETRY, __GFP_RETRY_MAYFAIL and the absence of
+ *	__GFP_KSWAPD_RECLAIM carry over to every allocation made on the
+ *	caller's behalf; pool growth never retries hard and never uses the
+ *	emergency reserves (__GFP_NOMEMALLOC).  __GFP_ZERO zeroes the memory,
+ *	__GFP_NOWARN silences the failure message.  GFP_DMA and GFP_DMA32
+ *	limit the result to clusters in that zone or below (the emergency
+ *	path, whose pages may lie anywhere, is then skipped).
+ *	__GFP_THISNODE keeps to @node.  Mobility hints (__GFP_MOVABLE,
+ *	__GFP_RECLAIMABLE) are accepted; pool memory is unmovable.  Refused
+ *	(NULL and an error message, even with __GFP_NOWARN): __GFP_NOFAIL
+ *	(pgcluster may fail) and __GFP_ACCOUNT (pool memory is not charged to
+ *	a memory cgroup).
  * @flags: 0, or %PGCLUSTER_VIRTOK when virtually contiguous memory will do
- * @node: preferred node, or %NUMA_NO_NODE for the local node
+ * @node: preferred node, or %NUMA_NO_NODE for the local node.  A node that
+ *	is not online falls back to the local node, or fails the request with
+ *	__GFP_THISNODE.
  *
  * Without %PGCLUSTER_VIRTOK the result is physically contiguous, in the
  * linear map, %PGCLUSTER_GRANULE aligned, and usable for pgcluster_size()
@@ -48,18 +88,31 @@ u64 pgc_bad_frees(void)
  *
  * Context: any context for a non-sleeping @gfp; process context otherwise.
  * Return: the memory, or NULL when @size is 0 or too large, @flags is
- * unknown, or no memory could be found.
+ * unknown, @gfp holds a refused bit, or no memory could be found.
  */
 void *pgcluster_alloc_node(size_t size, gfp_t gfp, unsigned int flags,
 			   int node)
 {
+	const char *refusal;
 	void *p;
 
+	/* memalloc_noio/nofs scopes apply, as in the page allocator. */
+	gfp = current_gfp_context(gfp);
 	if (unlikely(!size || size > PGCLUSTER_MAX_SIZE ||
 		     (flags & ~PGCLUSTER_VIRTOK))) {
+		atomic64_inc(&pgc_refused_count);
 		if (!(gfp & __GFP_NOWARN))
-			pr_warn_ratelimited("rejected request: size %zu flags %#x\n",
-					    size, flags);
+			pr_warn_ratelimited("rejected request: size %zu flags %#x from %pS\n",
+					    size, flags, (void *)_RET_IP_);
+		return NULL;
+	}
+	refusal = pgc_gfp_refusal(gfp, node);
+	if (unlikely(refusal)) {
+		atomic64_inc(&pgc_refused_count);
+		/* Misuse, not a shortage: reported even with __GFP_NOWARN. */
+		pr_err_ratelimited("refused request of %zu bytes (gfp %pGg, node %d) from %pS: %s\n",
+				   size, &gfp, node, (void *)_RET_IP_,
+				   refusal);
 		return NULL;
 	}
 	if (node != NUMA_NO_NODE && (node < 0 || node >= MAX_NUMNODES ||
@@ -70,8 +123,8 @@ void *pgcluster_alloc_node(size_t size, gfp_t gfp, unsigned int flags,
 	if (!p && (flags & PGCLUSTER_VIRTOK))
 		p = pgc_emerg_alloc(size, gfp, node);
 	if (!p && !(gfp & __GFP_NOWARN))
-		pr_warn_ratelimited("allocation of %zu bytes failed (gfp %pGg, flags %#x)\n",
-				    size, &gfp, flags);
+		pr_warn_ratelimited("allocation of %zu bytes failed (gfp %pGg, flags %#x) from %pS\n",
+				    size, &gfp, flags, (void *)_RET_IP_);
 	return p;
 }
 EXPORT_SYMBOL_GPL(pgcluster_alloc_node);

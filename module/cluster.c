@@ -79,6 +79,7 @@
 #include <linux/atomic.h>
 #include <linux/cpumask.h>
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/jiffies.h>
 #include <linux/list.h>
 #include <linux/log2.h>
@@ -87,6 +88,7 @@
 #include <linux/mutex.h>
 #include <linux/nodemask.h>
 #include <linux/percpu.h>
+#include <linux/percpu_counter.h>
 #include <linux/rculist.h>
 #include <linux/rcupdate.h>
 #include <linux/seq_file.h>
@@ -116,6 +118,7 @@ struct pgc_cluster {
 	bool dead;			/* removed: refuse everything */
 	bool contig;			/* from alloc_contig_pages() */
 	u8 order;
+	u8 zone;			/* zone of its pages (one block) */
 	int nid;
 	/* Hints for lockless readers, written under @lock. */
 	u32 largest;			/* longest free run, units */
@@ -132,11 +135,12 @@ struct pgc_node {
 	spinlock_t lock;		/* clusters list, pages, nr_clusters */
 	struct list_head clusters;
 	unsigned long pages;		/* pages held by this node's clusters */
+	struct percpu_counter free_units; /* free units of listed clusters */
 	unsigned int nr_clusters;
 	unsigned long reserve;		/* pages the shrinker leaves alone */
 	unsigned long low;		/* refill below this many free pages */
 	unsigned long last_shrink;	/* jiffies */
-	struct mutex grow_mutex;	/* one grower at a time */
+	struct mutex grow_mutex;	/* one unrestricted grower at a time */
 	struct work_struct refill_work;
 	struct pgc_cluster * __percpu *cur;	/* this CPU's current cluster */
 	int *fallback;			/* other nodes by distance, -1 ends */
@@ -175,6 +179,22 @@ static atomic_long_t pgc_refill_contig = ATOMIC_LONG_INIT(0);
 static atomic_long_t pgc_grow_sync = ATOMIC_LONG_INIT(0);
 static atomic_long_t pgc_shrinks = ATOMIC_LONG_INIT(0);
 
+/*
+ * Test knob (debugfs grow_stall_ms): an unrestricted grower sleeps this
+ * long, at most PGC_GROW_STALL_MAX ms, holding the grow mutex, as if it
+ * were stuck in FS/IO reclaim.  Restricted callers must not wait for it.
+ */
+static u32 pgc_grow_stall_ms;
+#define PGC_GROW_STALL_MAX	60000
+
+static void pgc_grow_stall(void)
+{
+	u32 ms = READ_ONCE(pgc_grow_stall_ms);
+
+	if (ms)
+		msleep_interruptible(min_t(u32, ms, PGC_GROW_STALL_MAX));
+}
+
 static struct pgc_node *pgc_node_of(int nid)
 {
 	if (nid < 0 || nid >= nr_node_ids || !pgc_nodes)
@@ -184,17 +204,36 @@ static struct pgc_node *pgc_node_of(int nid)
 
 /* ---- extent node supply ------------------------------------------------ */
 
-static gfp_t pgc_reclaim_bits(gfp_t gfp)
-{
-	return gfp & (__GFP_RECLAIM | __GFP_IO | __GFP_FS);
-}
-
-/* The gfp for metadata allocated on behalf of a caller's @gfp. */
+/*
+ * The gfp for metadata allocated on behalf of a caller's (effective) @gfp:
+ * the caller's reclaim, retry and reserve policy, nothing added.
+ */
 static gfp_t pgc_meta_gfp(gfp_t gfp)
 {
-	if (gfpflags_allow_blocking(gfp))
-		return pgc_reclaim_bits(gfp) | __GFP_NOWARN;
-	return (gfp & __GFP_HIGH) | __GFP_KSWAPD_RECLAIM | __GFP_NOWARN;
+	return (gfp & (__GFP_RECLAIM | __GFP_IO | __GFP_FS | __GFP_HIGH |
+		       __GFP_NORETRY | __GFP_RETRY_MAYFAIL | __GFP_MEMALLOC |
+		       __GFP_NOMEMALLOC)) | __GFP_NOWARN;
+}
+
+/*
+ * The gfp for a cluster taken from the buddy allocator for @gfp: the
+ * caller's reclaim bits and zone, never retrying hard, never dipping into
+ * the emergency reserves for a whole cluster, never movable.
+ */
+static gfp_t pgc_take_gfp(gfp_t gfp)
+{
+	return (gfp & (__GFP_RECLAIM | __GFP_IO | __GFP_FS | __GFP_DMA |
+		       __GFP_DMA32)) |
+	       __GFP_THISNODE | __GFP_NORETRY | __GFP_NOWARN | __GFP_NOMEMALLOC;
+}
+
+/*
+ * A caller that may not recurse into the filesystem or start I/O must not
+ * wait on anything whose holder may (the grow mutex, migration).
+ */
+static bool pgc_gfp_restricted(gfp_t gfp)
+{
+	return (gfp & (__GFP_IO | __GFP_FS)) != (__GFP_IO | __GFP_FS);
 }
 
 static struct pgc_extent *pgc_spare_get(gfp_t gfp)
@@ -234,15 +273,16 @@ static void pgc_cluster_hints(struct pgc_cluster *c)
 }
 
 #if PGC_HAVE_ALLOC_CONTIG
-static struct page *pgc_alloc_contig(int nid, gfp_t reclaim)
+static struct page *pgc_alloc_contig(int nid, gfp_t gfp)
 {
 	/* Only reclaim and a few action bits are accepted here. */
 	return alloc_contig_pages(1UL << PGC_CLUSTER_MAX_ORDER,
-				  reclaim | __GFP_THISNODE | __GFP_NOWARN,
-				  nid, NULL);
+				  (gfp & (__GFP_RECLAIM | __GFP_IO | __GFP_FS |
+					  __GFP_RETRY_MAYFAIL)) |
+				  __GFP_THISNODE | __GFP_NOWARN, nid, NULL);
 }
 #else
-static struct page *pgc_alloc_contig(int nid, gfp_t reclaim)
+static struct page *pgc_alloc_contig(int nid, gfp_t gfp)
 {
 	return NULL;
 }
@@ -279,19 +319,47 @@ static void pgc_lookup_erase(struct pgc_cluster *c, unsigned long nr_slots)
 }
 
 /*
+ * Finish removing @c, already marked dead and off the node list (or never
+ * listed): no new user can find it once it is out of the xarray and the
+ * per-CPU pointers; RCU readers that found it earlier see it dead and only
+ * touch the struct, which is freed after a grace period.
+ */
+static void pgc_cluster_retire(struct pgc_cluster *c, unsigned long nr_slots)
+{
+	struct pgc_node *n = c->node;
+	int cpu;
+
+	pgc_lookup_erase(c, nr_slots);
+	for_each_possible_cpu(cpu)
+		cmpxchg(per_cpu_ptr(n->cur, cpu), c, NULL);
+	pgc_extent_map_destroy(&c->map);
+	pgc_cluster_release_pages(c);
+	kfree_rcu(c, rcu);
+}
+
+static void pgc_cluster_mark_dead(struct pgc_cluster *c)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&c->lock, flags);
+	c->dead = true;
+	spin_unlock_irqrestore(&c->lock, flags);
+}
+
+/*
  * Take one cluster of order @max_order down to @min_order for @n from the
  * buddy allocator or, when it has none (or @sources says so), a
  * largest-order cluster by migration, and make it findable, not yet
- * listed.  @reclaim: reclaim bits allowed.
+ * listed.  @gfp: the effective mask of whoever the cluster is for; its
+ * reclaim, retry and zone bits are kept (see pgc_take_gfp()).
  */
 static struct pgc_cluster *pgc_cluster_create(struct pgc_node *n,
 					      unsigned int min_order,
 					      unsigned int max_order,
 					      unsigned int sources,
-					      gfp_t reclaim, bool *contig)
+					      gfp_t gfp, bool *contig)
 {
-	gfp_t buddy_gfp = reclaim | __GFP_THISNODE | __GFP_NORETRY |
-			  __GFP_NOWARN;
+	gfp_t meta = pgc_meta_gfp(gfp);
 	unsigned long first, i, slots;
 	struct pgc_extent *enode;
 	struct pgc_cluster *c;
@@ -301,26 +369,28 @@ static struct pgc_cluster *pgc_cluster_create(struct pgc_node *n,
 	*contig = false;
 	if (min_order > max_order || max_order > PGC_CLUSTER_MAX_ORDER)
 		return NULL;
-	c = kzalloc_node(sizeof(*c), reclaim | __GFP_NOWARN, n->nid);
+	c = kzalloc_node(sizeof(*c), meta, n->nid);
 	if (!c)
 		return NULL;
-	enode = pgc_extent_node_new(reclaim | __GFP_NOWARN);
+	enode = pgc_extent_node_new(meta);
 	if (!enode)
 		goto out_free;
 
 	for (order = max_order; order >= (int)min_order; order--) {
 		if (!(sources & PGC_SRC_BUDDY))
 			break;
-		page = alloc_pages_node(n->nid, buddy_gfp, order);
+		page = alloc_pages_node(n->nid, pgc_take_gfp(gfp), order);
 		if (page)
 			break;
 	}
 	if (page) {
 		split_page(page, order);
 	} else {
-		if (!(sources & PGC_SRC_CONTIG))
+		/* Migration waits on page locks and writeback. */
+		if (!(sources & PGC_SRC_CONTIG) || pgc_gfp_restricted(gfp) ||
+		    gfp_zone(gfp) < ZONE_NORMAL)
 			goto out_node;
-		page = pgc_alloc_contig(n->nid, reclaim);
+		page = pgc_alloc_contig(n->nid, gfp);
 		if (!page)
 			goto out_node;
 		order = PGC_CLUSTER_MAX_ORDER;
@@ -330,6 +400,7 @@ static struct pgc_cluster *pgc_cluster_create(struct pgc_node *n,
 	spin_lock_init(&c->lock);
 	c->order = order;
 	c->contig = *contig;
+	c->zone = page_zonenum(page);
 	c->nid = n->nid;
 	c->node = n;
 	c->pfn = page_to_pfn(page);
@@ -344,12 +415,10 @@ static struct pgc_cluster *pgc_cluster_create(struct pgc_node *n,
 	first = c->pfn >> PGC_CLUSTER_MIN_ORDER;
 	slots = 1UL << (order - PGC_CLUSTER_MIN_ORDER);
 	for (i = 0; i < slots; i++) {
-		if (xa_err(xa_store(&pgc_lookup, first + i, c,
-				    reclaim | __GFP_NOWARN))) {
-			pgc_lookup_erase(c, i);
-			pgc_extent_map_destroy(&c->map);
-			pgc_cluster_release_pages(c);
-			kfree(c);
+		if (xa_err(xa_store(&pgc_lookup, first + i, c, meta))) {
+			/* Earlier slots were visible to lockless lookups. */
+			pgc_cluster_mark_dead(c);
+			pgc_cluster_retire(c, i);
 			return NULL;
 		}
 	}
@@ -368,62 +437,58 @@ static void pgc_cluster_publish(struct pgc_node *n, struct pgc_cluster *c)
 	list_add_tail_rcu(&c->link, &n->clusters);
 	WRITE_ONCE(n->pages, n->pages + pgc_cluster_pages(c));
 	WRITE_ONCE(n->nr_clusters, n->nr_clusters + 1);
+	/* Under n->lock, so the unlist of a wholly free cluster pairs up. */
+	percpu_counter_add(&n->free_units, READ_ONCE(c->free_units));
 	spin_unlock(&n->lock);
 }
 
-/*
- * Finish removing @c, already marked dead and unlisted: no new user can
- * find it once it is out of the xarray and the per-CPU pointers; RCU
- * readers that found it earlier see it dead and only touch the struct.
- */
-static void pgc_cluster_retire(struct pgc_cluster *c)
-{
-	struct pgc_node *n = c->node;
-	int cpu;
+/* ---- allocation ----------------------------------------------------------- */
 
-	pgc_lookup_erase(c, 1UL << (c->order - PGC_CLUSTER_MIN_ORDER));
-	for_each_possible_cpu(cpu)
-		cmpxchg(per_cpu_ptr(n->cur, cpu), c, NULL);
-	pgc_extent_map_destroy(&c->map);
-	pgc_cluster_release_pages(c);
-	kfree_rcu(c, rcu);
+/* A cluster may serve @zone when its pages lie in that zone or below. */
+static bool pgc_cluster_fits(const struct pgc_cluster *c, u32 units,
+			     enum zone_type zone)
+{
+	return READ_ONCE(c->largest) >= units && c->zone <= zone;
 }
 
-/* ---- allocation ----------------------------------------------------------- */
+/* Allocate @units from @c under its lock; NULL when it cannot. */
+static void *pgc_cluster_take(struct pgc_cluster *c, u32 units,
+			      struct pgc_extent **spare)
+{
+	long start;
+
+	lockdep_assert_held(&c->lock);
+	if (c->dead)
+		return NULL;
+	start = pgc_extent_alloc(&c->map, units, spare);
+	if (start < 0)
+		return NULL;
+	pgc_cluster_hints(c);
+	percpu_counter_sub(&c->node->free_units, units);
+	return c->base + ((unsigned long)start << PGC_UNIT_SHIFT);
+}
 
 /* Try @c; on success make it this CPU's current cluster of its node. */
 static void *pgc_cluster_try(struct pgc_cluster *c, u32 units,
 			     struct pgc_extent **spare)
 {
 	unsigned long flags;
-	void *p = NULL;
-	long start;
+	void *p;
 
 	spin_lock_irqsave(&c->lock, flags);
-	if (!c->dead) {
-		start = pgc_extent_alloc(&c->map, units, spare);
-		if (start >= 0) {
-			p = c->base + ((unsigned long)start << PGC_UNIT_SHIFT);
-			pgc_cluster_hints(c);
-			/* Under the lock: a remover clears it after us. */
-			if (this_cpu_read(*c->node->cur) != c)
-				this_cpu_write(*c->node->cur, c);
-		}
-	}
+	p = pgc_cluster_take(c, units, spare);
+	/* Under the lock: a remover marks it dead, then clears the pointers. */
+	if (p && this_cpu_read(*c->node->cur) != c)
+		this_cpu_write(*c->node->cur, c);
 	spin_unlock_irqrestore(&c->lock, flags);
 	return p;
 }
 
+/* Free pages of @n's listed clusters, approximately; O(1). */
 static unsigned long pgc_node_free_pages(struct pgc_node *n)
 {
-	struct pgc_cluster *c;
-	unsigned long units = 0;
-
-	rcu_read_lock();
-	list_for_each_entry_rcu(c, &n->clusters, link)
-		units += READ_ONCE(c->free_units);
-	rcu_read_unlock();
-	return units >> (PAGE_SHIFT - PGC_UNIT_SHIFT);
+	return percpu_counter_read_positive(&n->free_units) >>
+	       (PAGE_SHIFT - PGC_UNIT_SHIFT);
 }
 
 static void pgc_refill_kick(struct pgc_node *n)
@@ -435,20 +500,20 @@ static void pgc_refill_kick(struct pgc_node *n)
 
 /* Fast path (this CPU's cluster), then first fit over the node's list. */
 static void *pgc_node_alloc(struct pgc_node *n, u32 units,
-			    struct pgc_extent **spare)
+			    enum zone_type zone, struct pgc_extent **spare)
 {
 	struct pgc_cluster *c, *cur;
 	void *p = NULL;
 
 	rcu_read_lock();
 	cur = this_cpu_read(*n->cur);
-	if (cur && READ_ONCE(cur->largest) >= units) {
+	if (cur && pgc_cluster_fits(cur, units, zone)) {
 		p = pgc_cluster_try(cur, units, spare);
 		if (p)
 			goto out;
 	}
 	list_for_each_entry_rcu(c, &n->clusters, link) {
-		if (c == cur || READ_ONCE(c->largest) < units)
+		if (c == cur || !pgc_cluster_fits(c, units, zone))
 			continue;
 		p = pgc_cluster_try(c, units, spare);
 		if (p)
@@ -463,32 +528,54 @@ out:
 	return p;
 }
 
-/* Grow @n by one cluster big enough for @units and allocate from it. */
+/*
+ * Grow @n by one cluster big enough for @units and allocate from it before
+ * it is listed, so the shrinker (which takes only wholly free, listed
+ * clusters) cannot retire it under us.  An unrestricted caller grows under
+ * the node's grow mutex, so concurrent growers do not each add a cluster.
+ * A caller without __GFP_IO or __GFP_FS never waits for that mutex: its
+ * holder may be deep in FS/IO reclaim, waiting on the caller's own I/O.  It
+ * grows on its own, from the buddy allocator only, with its own mask.
+ */
 static void *pgc_node_grow_alloc(struct pgc_node *n, u32 units, gfp_t gfp,
 				 struct pgc_extent **spare)
 {
 	unsigned int order = get_order((size_t)units << PGC_UNIT_SHIFT);
+	bool restricted = pgc_gfp_restricted(gfp);
+	enum zone_type zone = gfp_zone(gfp);
+	unsigned int sources = PGC_SRC_ANY;
 	struct pgc_cluster *c;
+	unsigned long flags;
 	bool contig;
 	void *p;
 
 	order = max_t(unsigned int, order, PGC_CLUSTER_MIN_ORDER);
-	mutex_lock(&n->grow_mutex);
-	/* Someone may have grown the node while we waited. */
-	p = pgc_node_alloc(n, units, spare);
+	if (restricted)
+		sources = PGC_SRC_BUDDY;
+	else
+		mutex_lock(&n->grow_mutex);
+	if (!restricted)
+		pgc_grow_stall();
+	/* Someone may have grown the node meanwhile. */
+	p = pgc_node_alloc(n, units, zone, spare);
 	if (!p) {
 		c = pgc_cluster_create(n, order, PGC_CLUSTER_MAX_ORDER,
-				       PGC_SRC_ANY, pgc_reclaim_bits(gfp),
-				       &contig);
+				       sources, gfp, &contig);
 		if (c) {
+			spin_lock_irqsave(&c->lock, flags);
+			p = pgc_cluster_take(c, units, spare);
+			spin_unlock_irqrestore(&c->lock, flags);
+			/* take() counted against the node before listing. */
+			if (p)
+				percpu_counter_add(&n->free_units, units);
 			pgc_cluster_publish(n, c);
 			atomic_long_inc(&pgc_grow_sync);
 			if (contig)
 				atomic_long_inc(&pgc_refill_contig);
-			p = pgc_cluster_try(c, units, spare);
 		}
 	}
-	mutex_unlock(&n->grow_mutex);
+	if (!restricted)
+		mutex_unlock(&n->grow_mutex);
 	return p;
 }
 
@@ -503,9 +590,11 @@ static int pgc_nth_node(struct pgc_node *pref, int i)
 /**
  * pgc_cluster_alloc() - allocate physically contiguous memory from the pool
  * @size: bytes, 1 to %PGCLUSTER_MAX_SIZE (rounded up to the granule)
- * @gfp: allocation context; a sleeping mask may grow the pool synchronously,
- *	a non-sleeping one is served from the pool only.  __GFP_ZERO (or
- *	init_on_alloc=1) zeroes the usable size; __GFP_THISNODE keeps to @node.
+ * @gfp: the caller's effective mask (current_gfp_context() applied); a
+ *	sleeping mask may grow the pool synchronously, a non-sleeping one is
+ *	served from the pool only.  __GFP_ZERO (or init_on_alloc=1) zeroes the
+ *	usable size; __GFP_THISNODE keeps to @node; a zone modifier (GFP_DMA,
+ *	GFP_DMA32) limits the result to clusters in that zone or below.
  * @node: preferred node or %NUMA_NO_NODE (local memory node)
  *
  * Context: any context for a non-sleeping @gfp, process context otherwise.
@@ -514,6 +603,7 @@ static int pgc_nth_node(struct pgc_node *pref, int i)
 void *pgc_cluster_alloc(size_t size, gfp_t gfp, int node)
 {
 	bool blocking = gfpflags_allow_blocking(gfp);
+	enum zone_type zone = gfp_zone(gfp);
 	struct pgc_extent *spare;
 	struct pgc_node *pref, *n;
 	void *p = NULL;
@@ -536,7 +626,7 @@ void *pgc_cluster_alloc(size_t size, gfp_t gfp, int node)
 	for (i = 0; (nid = pgc_nth_node(pref, i)) >= 0; i++) {
 		n = pgc_node_of(nid);
 		if (n)
-			p = pgc_node_alloc(n, units, &spare);
+			p = pgc_node_alloc(n, units, zone, &spare);
 		if (p || (gfp & __GFP_THISNODE))
 			break;
 	}
@@ -602,8 +692,10 @@ static long pgc_cluster_find(const void *ptr, bool free)
 		spin_lock_irqsave(&c->lock, flags);
 		if (!c->dead && free) {
 			units = pgc_extent_free(&c->map, off >> PGC_UNIT_SHIFT);
-			if (units > 0)
+			if (units > 0) {
 				pgc_cluster_hints(c);
+				percpu_counter_add(&c->node->free_units, units);
+			}
 		} else if (!c->dead) {
 			units = pgc_extent_size(&c->map, off >> PGC_UNIT_SHIFT);
 		}
@@ -681,8 +773,10 @@ static void pgc_refill_fn(struct work_struct *work)
 	bool contig;
 
 	mutex_lock(&n->grow_mutex);
+	pgc_grow_stall();
 	while (!READ_ONCE(pgc_dying) &&
-	       pgc_node_free_pages(n) < 2 * n->low) {
+	       (percpu_counter_sum_positive(&n->free_units) >>
+		(PAGE_SHIFT - PGC_UNIT_SHIFT)) < 2 * n->low) {
 		/* Just shrunk under pressure: do not grow past the reserve. */
 		if (READ_ONCE(n->pages) >= n->reserve &&
 		    time_before(jiffies, READ_ONCE(n->last_shrink) + HZ))
@@ -737,6 +831,7 @@ static ssize_t pgc_grow_write(struct file *file, const char __user *ubuf,
 		return -EOPNOTSUPP;
 
 	mutex_lock(&n->grow_mutex);
+	pgc_grow_stall();
 	c = pgc_cluster_create(n, PGC_CLUSTER_MIN_ORDER, PGC_CLUSTER_MAX_ORDER,
 			       src, GFP_KERNEL, &contig);
 	if (c) {
@@ -808,6 +903,7 @@ static struct pgc_cluster *pgc_node_unlist_free(struct pgc_node *n)
 	}
 	if (found) {
 		list_del_rcu(&found->link);
+		percpu_counter_sub(&n->free_units, found->map.nr_units);
 		WRITE_ONCE(n->pages, n->pages - pgc_cluster_pages(found));
 		WRITE_ONCE(n->nr_clusters, n->nr_clusters - 1);
 		WRITE_ONCE(n->last_shrink, jiffies);
@@ -831,7 +927,8 @@ static unsigned long pgc_shrink_scan(struct shrinker *s,
 			if (!c)
 				break;
 			freed += pgc_cluster_pages(c);
-			pgc_cluster_retire(c);
+			pgc_cluster_retire(c, 1UL << (c->order -
+						      PGC_CLUSTER_MIN_ORDER));
 			atomic_long_inc(&pgc_shrinks);
 		}
 	}
@@ -888,6 +985,7 @@ static void pgc_node_destroy(struct pgc_node *n)
 	if (pages != n->pages)
 		pr_err("node %d: clusters held %lu pages, node accounting says %lu\n",
 		       n->nid, pages, n->pages);
+	percpu_counter_destroy(&n->free_units);
 	free_percpu(n->cur);
 	kfree(n->fallback);
 	kfree(n);
@@ -974,7 +1072,8 @@ static struct pgc_node *pgc_node_create(int nid)
 	INIT_WORK(&n->refill_work, pgc_refill_fn);
 	n->last_shrink = jiffies - HZ;
 	n->cur = alloc_percpu(struct pgc_cluster *);
-	if (!n->cur || pgc_node_fallback(n)) {
+	if (!n->cur || pgc_node_fallback(n) ||
+	    percpu_counter_init(&n->free_units, 0, GFP_KERNEL)) {
 		free_percpu(n->cur);
 		kfree(n->fallback);
 		kfree(n);
@@ -1017,7 +1116,10 @@ int pgc_pool_init(void)
 		pgc_nodes[nid] = n;
 	}
 	for_each_node_state(nid, N_MEMORY) {
-		n = pgc_nodes[nid];
+		/* A node that gained memory since the loop above has no pool. */
+		n = pgc_node_of(nid);
+		if (!n)
+			continue;
 		pgc_node_fill(n, n->reserve);
 		if (n->pages < n->reserve)
 			pr_warn("node %d: pool got %lu of %lu KiB (large free blocks scarce)\n",
@@ -1034,6 +1136,8 @@ int pgc_pool_init(void)
 		goto fail;
 	debugfs_create_file("pool_grow", 0200, pgc_debugfs_root, NULL,
 			    &pgc_grow_fops);
+	debugfs_create_u32("grow_stall_ms", 0600, pgc_debugfs_root,
+			   &pgc_grow_stall_ms);
 	return 0;
 
 fail:

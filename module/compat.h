@@ -116,4 +116,14 @@ static inline void pgc_shrinker_destroy(struct shrinker *s)
 #endif
 #endif
 
+/*
+ * non_block_start() sections (mmu notifiers that may not block) are only
+ * tracked with CONFIG_DEBUG_ATOMIC_SLEEP, which adds the task's counter.
+ */
+#ifdef CONFIG_DEBUG_ATOMIC_SLEEP
+#define pgc_in_non_block_section()	(current->non_block_count > 0)
+#else
+#define pgc_in_non_block_section()	false
+#endif
+
 #endif /* _PGCLUSTER_COMPAT_H */

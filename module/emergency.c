@@ -311,16 +311,22 @@ static void pgc_cache_unlink(struct pgc_emerg_rec *rec)
 	WRITE_ONCE(pgc_cache_pages, pgc_cache_pages - rec->nr_pages);
 }
 
-/* Takes a cached slot of exactly @nr pages and makes it live; NULL on a miss. */
+/*
+ * Takes a cached slot of exactly @nr pages and makes it live; NULL on a
+ * miss.  The oldest of that size goes first, so a freed address is handed
+ * out again as late as the cache allows and a stale second free of it is
+ * more likely to be caught as a double free.
+ */
 static struct pgc_emerg_rec *pgc_cache_take(unsigned int nr)
 {
-	struct pgc_emerg_rec *rec;
+	struct pgc_emerg_rec *rec = NULL;
 
 	if (!READ_ONCE(pgc_cache_slots))
 		return NULL;
 	spin_lock_irq(&pgc_emerg_lock);
-	rec = list_first_entry_or_null(&pgc_cache[nr - 1],
-				       struct pgc_emerg_rec, list);
+	if (!list_empty(&pgc_cache[nr - 1]))
+		rec = list_last_entry(&pgc_cache[nr - 1],
+				      struct pgc_emerg_rec, list);
 	if (rec) {
 		pgc_cache_unlink(rec);
 		hash_add(pgc_emerg_hash, &rec->hnode, rec->addr >> PAGE_SHIFT);
@@ -371,44 +377,63 @@ static bool pgc_cache_claim(struct pgc_emerg_rec *rec,
 	return true;
 }
 
-/* Puts @rec, which has claimed its room, on the cache lists. */
+static void pgc_emerg_dispose(struct pgc_emerg_rec *rec);
+
+/*
+ * Puts @rec, which has claimed its room, on the cache lists; unless the
+ * limit was lowered (or unload began) since the claim, in which case the
+ * trim that ran meanwhile could not see it: it gives the room back and is
+ * unmapped instead.
+ */
 static void pgc_cache_put(struct pgc_emerg_rec *rec)
 {
 	unsigned long flags;
+	bool keep;
 
 	if (want_init_on_free())
 		memset((void *)rec->addr, 0, (size_t)rec->nr_pages << PAGE_SHIFT);
 	spin_lock_irqsave(&pgc_emerg_lock, flags);
-	list_add(&rec->list, &pgc_cache[rec->nr_pages - 1]);
-	list_add(&rec->lru, &pgc_cache_lru);
+	keep = !pgc_emerg_dying &&
+	       pgc_cache_slots <= READ_ONCE(pgc_slot_cache);
+	if (keep) {
+		list_add(&rec->list, &pgc_cache[rec->nr_pages - 1]);
+		list_add(&rec->lru, &pgc_cache_lru);
+	} else {
+		WRITE_ONCE(pgc_cache_slots, pgc_cache_slots - 1);
+		WRITE_ONCE(pgc_cache_pages, pgc_cache_pages - rec->nr_pages);
+	}
 	spin_unlock_irqrestore(&pgc_emerg_lock, flags);
+	if (!keep) {
+		atomic_long_add(rec->nr_pages, &pgc_pages_mapped);
+		pgc_emerg_dispose(rec);
+	}
 }
 
+static void pgc_emerg_release(struct pgc_emerg_rec *rec);
+
 /*
- * Hands cached slots, oldest first, to the unmap worker until at most
- * @keep slots stay cached or at least @pages pages are handed over.
- * Returns the pages handed over.  Any context.
+ * Unmaps cached slots, oldest first, until at most @keep slots stay cached
+ * or at least @pages pages are released.  Returns the pages released.
+ * Process context: the unmap may sleep.
  */
 static unsigned long pgc_cache_trim(unsigned int keep, unsigned long pages)
 {
-	struct pgc_emerg_rec *rec;
+	struct pgc_emerg_rec *rec, *next;
 	unsigned long flags, done = 0;
+	LLIST_HEAD(victims);
 
+	might_sleep();
 	spin_lock_irqsave(&pgc_emerg_lock, flags);
-	if (!pgc_cache_ready)
-		goto out;
-	while (pgc_cache_slots > keep && done < pages) {
+	while (pgc_cache_ready && pgc_cache_slots > keep && done < pages) {
 		rec = pgc_cache_evict();
 		if (!rec)
 			break;
-		llist_add(&rec->llnode, &pgc_deferred);
+		llist_add(&rec->llnode, &victims);
 		done += rec->nr_pages;
 	}
-	/* At unload the caller drains the list itself. */
-	if (done && !pgc_emerg_dying)
-		queue_work(pgc_emerg_wq, &pgc_deferred_work);
-out:
 	spin_unlock_irqrestore(&pgc_emerg_lock, flags);
+	llist_for_each_entry_safe(rec, next, llist_del_all(&victims), llnode)
+		pgc_emerg_release(rec);
 	return done;
 }
 
@@ -416,10 +441,10 @@ out:
  * pgc_emerg_cache_resize() - apply a new slot_cache limit
  *
  * Called by the module parameter's setter after the limit changed; slots
- * above the new limit are handed to the unmap worker.  Does nothing before
- * the emergency allocator is initialised.
+ * above the new limit are unmapped.  Does nothing before the emergency
+ * allocator is initialised.
  *
- * Context: any context.
+ * Context: process context.
  */
 void pgc_emerg_cache_resize(void)
 {
@@ -434,7 +459,7 @@ static unsigned long pgc_cache_count(struct shrinker *s,
 	return pages ? pages : SHRINK_EMPTY;
 }
 
-/* Under memory pressure cached slots go first; the worker unmaps them. */
+/* Under memory pressure cached slots are unmapped, oldest first. */
 static unsigned long pgc_cache_scan(struct shrinker *s,
 				    struct shrink_control *sc)
 {
@@ -499,9 +524,10 @@ static void pgc_rec_put(struct pgc_emerg_rec *rec)
 }
 
 /*
- * Returns the first @nr pages of @rec to the reserve or the system.  Pages
- * kept in the reserve are cleared first when the kernel clears pages on
- * free (init_on_free), as the page allocator would have.
+ * Returns the first @nr pages of @rec to the reserve or the system.  With
+ * init_on_free every page is cleared before it may enter the reserve, as
+ * the page allocator would have cleared it (whether the reserve takes it
+ * is only known under the reserve lock).
  */
 static void pgc_emerg_put_pages(struct pgc_emerg_rec *rec, unsigned int nr)
 {
@@ -509,7 +535,7 @@ static void pgc_emerg_put_pages(struct pgc_emerg_rec *rec, unsigned int nr)
 	unsigned int i;
 
 	for (i = 0; i < nr; i++) {
-		if (clear && READ_ONCE(pgc_reserve_level) < pgc_reserve_pages)
+		if (clear)
 			clear_highpage(rec->pages[i]);
 		if (!pgc_reserve_put(rec->pages[i]))
 			__free_page(rec->pages[i]);
@@ -558,8 +584,8 @@ static void pgc_emerg_unmap(struct pgc_emerg_rec *rec)
  * Context: process context; sleeps.  Returns NULL at once for a gfp that
  * does not allow blocking.
  * Return: a vmalloc-space address usable for pgc_emerg_size() bytes, or NULL
- * when @size exceeds a slot, @gfp does not allow sleeping, or no page could
- * be found.
+ * when @size exceeds a slot, @gfp does not allow sleeping or asks for a
+ * zone below ZONE_NORMAL (GFP_DMA, GFP_DMA32), or no page could be found.
  */
 void *pgc_emerg_alloc(size_t size, gfp_t gfp, int node)
 {
@@ -569,8 +595,9 @@ void *pgc_emerg_alloc(size_t size, gfp_t gfp, int node)
 	bool reserve;
 	void *addr;
 
+	/* Reserve pages and cached slots may lie in any zone. */
 	if (!size || size > (size_t)pgc_slot_pages << PAGE_SHIFT ||
-	    !gfpflags_allow_blocking(gfp))
+	    !gfpflags_allow_blocking(gfp) || gfp_zone(gfp) < ZONE_NORMAL)
 		goto fail;
 	might_sleep();
 
@@ -676,7 +703,7 @@ static void pgc_deferred_fn(struct work_struct *work)
 /* True when the current context may call vm_unmap_ram()/vunmap(). */
 static bool pgc_emerg_may_sleep(void)
 {
-	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+	if (IS_ENABLED(CONFIG_PREEMPT_RT) || pgc_in_non_block_section())
 		return false;
 	return preemptible() && !rcu_preempt_depth();
 }

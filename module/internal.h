@@ -37,6 +37,8 @@ extern struct dentry *pgc_debugfs_root;	/* /sys/kernel/debug/pgcluster */
 void pgc_report_bad_free(const void *ptr, const char *why,
 			 unsigned long caller);
 u64 pgc_bad_frees(void);
+/* Requests refused for their size, flags, gfp or node. */
+u64 pgc_refused_requests(void);
 
 /* cluster.c: the contiguous allocator. */
 int pgc_pool_init(void);

@@ -128,9 +128,36 @@ module_param_named(allow_inject, pgc_allow_inject, bool, 0444);
 MODULE_PARM_DESC(allow_inject,
 		 "Create debugfs inject/ to pin pages in a fragmentation pattern (default 0)");
 
+/* The parts, in the order they come up; they go down in reverse. */
+static const struct {
+	int (*init)(void);
+	void (*exit)(void);
+} pgc_parts[] = {
+	{ pgc_extent_cache_init, pgc_extent_cache_exit },
+	{ pgc_pool_init, pgc_pool_exit },
+	{ pgc_emerg_init, pgc_emerg_exit },
+	{ pgc_report_init, pgc_report_exit },
+	{ pgc_inject_init, pgc_inject_exit },
+	{ pgc_stats_init, NULL },
+};
+
+/*
+ * Take down the first @up parts.  The debugfs files go first, so nothing
+ * reads state that is being torn down, on a failed load as at unload.
+ */
+static void pgc_teardown(unsigned int up)
+{
+	debugfs_remove_recursive(pgc_debugfs_root);
+	pgc_debugfs_root = NULL;
+	while (up--)
+		if (pgc_parts[up].exit)
+			pgc_parts[up].exit();
+}
+
 static int __init pgc_init(void)
 {
 	unsigned long limit_mb = (totalram_pages() >> (20 - PAGE_SHIFT)) / 4;
+	unsigned int up;
 	int ret;
 
 	if ((unsigned long)pgc_pool_mb * num_online_nodes() > limit_mb) {
@@ -140,55 +167,24 @@ static int __init pgc_init(void)
 	}
 	pgc_debugfs_root = debugfs_create_dir(KBUILD_MODNAME, NULL);
 
-	ret = pgc_extent_cache_init();
-	if (ret)
-		goto out_debugfs;
-	ret = pgc_pool_init();
-	if (ret)
-		goto out_cache;
-	ret = pgc_emerg_init();
-	if (ret)
-		goto out_pool;
-	ret = pgc_report_init();
-	if (ret)
-		goto out_emerg;
-	ret = pgc_inject_init();
-	if (ret)
-		goto out_report;
-	ret = pgc_stats_init();
-	if (ret)
-		goto out_inject;
+	for (up = 0; up < ARRAY_SIZE(pgc_parts); up++) {
+		ret = pgc_parts[up].init();
+		if (ret) {
+			pgc_teardown(up);
+			return ret;
+		}
+	}
 
 	pr_info("loaded: pool %u MiB/node, granule %u B, slot %u pages, reserve %u pages, slot cache %u%s\n",
 		pgc_pool_mb, PGCLUSTER_GRANULE, pgc_slot_pages,
 		pgc_reserve_pages, READ_ONCE(pgc_slot_cache),
 		pgc_allow_inject ? ", injector enabled" : "");
 	return 0;
-
-out_inject:
-	pgc_inject_exit();
-out_report:
-	pgc_report_exit();
-out_emerg:
-	pgc_emerg_exit();
-out_pool:
-	pgc_pool_exit();
-out_cache:
-	pgc_extent_cache_exit();
-out_debugfs:
-	debugfs_remove_recursive(pgc_debugfs_root);
-	return ret;
 }
 
 static void __exit pgc_exit(void)
 {
-	/* Files first, so nothing reads state that is being torn down. */
-	debugfs_remove_recursive(pgc_debugfs_root);
-	pgc_inject_exit();
-	pgc_report_exit();
-	pgc_emerg_exit();
-	pgc_pool_exit();
-	pgc_extent_cache_exit();
+	pgc_teardown(ARRAY_SIZE(pgc_parts));
 	pr_info("unloaded\n");
 }
 

@@ -14,6 +14,7 @@ static int pgc_stats_show(struct seq_file *m, void *unused)
 	pgc_pool_show_stats(m);
 	pgc_emerg_show_stats(m);
 	seq_printf(m, "bad_frees %llu\n", pgc_bad_frees());
+	seq_printf(m, "refused_requests %llu\n", pgc_refused_requests());
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(pgc_stats);

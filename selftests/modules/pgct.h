@@ -27,6 +27,9 @@ struct pgct_case {
 extern const struct pgct_case pgct_cluster_cases[];
 extern const struct pgct_case pgct_emergency_cases[];
 extern const struct pgct_case pgct_lab_cases[];
+extern const struct pgct_case pgct_gfp_cases[];
+extern const struct pgct_case pgct_stress_cases[];
+extern const struct pgct_case pgct_numa_cases[];
 
 /* Gives back what a lab case keeps across calls (module exit). */
 void pgct_lab_exit(void);

@@ -24,6 +24,9 @@ static const struct pgct_case *const pgct_tables[] = {
 	pgct_cluster_cases,
 	pgct_emergency_cases,
 	pgct_lab_cases,
+	pgct_gfp_cases,
+	pgct_stress_cases,
+	pgct_numa_cases,
 };
 
 static DEFINE_MUTEX(pgct_lock);		/* one case at a time; guards log */
