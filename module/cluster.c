@@ -185,14 +185,17 @@ static atomic_long_t pgc_shrinks = ATOMIC_LONG_INIT(0);
  * were stuck in FS/IO reclaim.  Restricted callers must not wait for it.
  */
 static u32 pgc_grow_stall_ms;
+static atomic_long_t pgc_grow_stalls = ATOMIC_LONG_INIT(0);
 #define PGC_GROW_STALL_MAX	60000
 
 static void pgc_grow_stall(void)
 {
 	u32 ms = READ_ONCE(pgc_grow_stall_ms);
 
-	if (ms)
-		msleep_interruptible(min_t(u32, ms, PGC_GROW_STALL_MAX));
+	if (!ms)
+		return;
+	atomic_long_inc(&pgc_grow_stalls);
+	msleep_interruptible(min_t(u32, ms, PGC_GROW_STALL_MAX));
 }
 
 static struct pgc_node *pgc_node_of(int nid)
@@ -1270,6 +1273,7 @@ void pgc_pool_show_stats(struct seq_file *m)
 		   atomic_long_read(&pgc_refill_contig));
 	seq_printf(m, "grow_sync %ld\n", atomic_long_read(&pgc_grow_sync));
 	seq_printf(m, "shrinks %ld\n", atomic_long_read(&pgc_shrinks));
+	seq_printf(m, "grow_stalls %ld\n", atomic_long_read(&pgc_grow_stalls));
 	seq_printf(m, "metadata_bytes %lu\n",
 		   enodes * pgc_extent_node_bytes() +
 		   clusters * sizeof(struct pgc_cluster) +

@@ -15,9 +15,12 @@
  * vmap blocks with lazily batched TLB flushes; larger slots with vmap().  A
  * request larger than one slot returns NULL from this path.  The filler page
  * is mapped writable (vm_map_ram() takes no protection argument and vmap()
- * takes one for the whole mapping): writes beyond pgcluster_size() land on
- * the shared filler, never on another allocation, and its contents are
- * meaningless.  vm_map_ram() reuses the space of a vmap block only once
+ * takes one for the whole mapping, and no exported call changes one PTE):
+ * writes beyond pgcluster_size() land on the shared filler, never on another
+ * allocation's pages, but they do not fault, KASAN cannot see them, and
+ * another allocation's overflow may read them back.  A build with
+ * -DPGC_EMERG_EXACT_MAP maps only the allocation's pages, so that an
+ * overflow past the last page faults.  vm_map_ram() reuses the space of a vmap block only once
  * every mapping in it is gone, so a long-lived slot keeps its block's
  * virtual range (a few MiB of the TiB-sized vmalloc space) in use.
  *
@@ -44,8 +47,11 @@
  * only while the page reserve is full (otherwise its pages refill the
  * reserve), and the memory is cleared as the page allocator would: on
  * reuse for __GFP_ZERO or init_on_alloc, on free for init_on_free.  A
- * shrinker hands cached slots to the unmap worker under memory pressure,
- * lowering slot_cache trims the cache the same way, and unload empties it.
+ * shrinker unmaps cached slots under memory pressure, lowering slot_cache
+ * trims the cache the same way, and unload empties it.  Of the cached slots
+ * of one size the oldest is reused first, so a freed address is handed out
+ * again as late as the cache allows (a stale second free of it is caught
+ * until then).
  * A cached slot stays mapped, so a use after free of an emergency
  * allocation is invisible to KASAN; slot_cache=0 restores vmalloc-like
  * behaviour for such hunts.

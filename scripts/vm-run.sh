@@ -17,6 +17,9 @@
 #   --file FILE                  copy any other file to /pgcluster/ (repeatable)
 #   --mem MiB                    guest memory (default 2048, or $VM_MEM)
 #   --cpus N                     guest CPUs (default 2, or $VM_CPUS)
+#   --numa N                     N memory nodes (ACPI SRAT), the memory split
+#                                evenly, one socket and one CPU per node
+#                                (sets --cpus N; --mem must divide by N)
 #   --timeout SEC                kill the guest after SEC (default 600)
 #   --append 'ARGS'              extra kernel command line
 #   --log FILE                   also write the console to FILE
@@ -46,6 +49,8 @@ files=()
 selftests=$root/selftests
 mem=${VM_MEM:-2048}
 cpus=${VM_CPUS:-2}
+cpus_set=
+numa=0
 tmo=600
 append=
 log=
@@ -60,7 +65,8 @@ while [ $# -gt 0 ]; do
 	--file) files+=("$2"); shift 2 ;;
 	--selftests) selftests=$2; shift 2 ;;
 	--mem) mem=$2; shift 2 ;;
-	--cpus) cpus=$2; shift 2 ;;
+	--cpus) cpus=$2; cpus_set=1; shift 2 ;;
+	--numa) numa=$2; shift 2 ;;
 	--timeout) tmo=$2; shift 2 ;;
 	--append) append=$2; shift 2 ;;
 	--log) log=$2; shift 2 ;;
@@ -74,6 +80,25 @@ done
 cmd="$*"
 case "$mem" in ''|*[!0-9]*) die "--mem wants MiB" ;; esac
 case "$cpus" in ''|*[!0-9]*) die "--cpus wants a number" ;; esac
+case "$numa" in ''|*[!0-9]*) die "--numa wants a number of nodes" ;; esac
+# -smp N,sockets=N and one -numa node per socket, each with its own RAM
+# backend: QEMU describes the nodes to the guest in the ACPI SRAT/SLIT.
+numa_args=()
+numa_desc=
+if [ "$numa" -gt 0 ]; then
+	[ -z "$cpus_set" ] || [ "$cpus" = "$numa" ] ||
+		die "--numa $numa wants one CPU per node, not --cpus $cpus"
+	[ $((mem % numa)) = 0 ] || die "--mem $mem does not split into $numa nodes"
+	cpus=$numa
+	numa_desc=", $numa nodes"
+	numa_args=(-smp "$numa,sockets=$numa")
+	for ((i = 0; i < numa; i++)); do
+		numa_args+=(-object "memory-backend-ram,id=m$i,size=$((mem / numa))M"
+			    -numa "node,nodeid=$i,cpus=$i,memdev=m$i")
+	done
+else
+	numa_args=(-smp "$cpus")
+fi
 
 case "$kernel" in
 distro)
@@ -119,7 +144,7 @@ mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t tmpfs tmpfs /tmp
 mkdir -p /lib/modules
-echo "vm-run: guest up: $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ {print int($2/1024)}' /proc/meminfo) MiB"
+echo "vm-run: guest up: $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ {print int($2/1024)}' /proc/meminfo) MiB, $(ls -d /sys/devices/system/node/node[0-9]* 2>/dev/null | wc -l) node(s)"
 cd /pgcluster
 sh /pgcluster/cmd.sh </dev/null
 rc=$?
@@ -161,7 +186,7 @@ boot_watchdog() {
 
 attempt=1
 while :; do
-	echo "vm-run: booting $(basename "$bzimage") ($mem MiB, $cpus CPUs, $accel), timeout ${tmo}s"
+	echo "vm-run: booting $(basename "$bzimage") ($mem MiB, $cpus CPUs$numa_desc, $accel), timeout ${tmo}s"
 	rm -f "$work/boot-hung" "$work/qemu.pid"
 	: >"$out"
 	start=$(date +%s)
@@ -169,7 +194,7 @@ while :; do
 	watchdog=$!
 	set +e
 	timeout --foreground -k 10 "$tmo" \
-		qemu-system-x86_64 -accel "$accel" -cpu max -m "$mem" -smp "$cpus" \
+		qemu-system-x86_64 -accel "$accel" -cpu max -m "$mem" "${numa_args[@]}" \
 		-kernel "$bzimage" -initrd "$work/initramfs.cpio" -append "$kargs" \
 		-display none -monitor none -serial stdio -no-reboot \
 		-pidfile "$work/qemu.pid" \

@@ -2,7 +2,7 @@
 /*
  * pgcluster_test.ko: in-kernel test cases that use the pgcluster API the way
  * a driver would.  The module exposes /sys/kernel/debug/pgcluster_test/:
- *   list  names of all cases, one per line
+ *   list  names of the cases that need no setup (not PGCT_DRIVEN), one per line
  *   run   write a case name: runs it; the write returns the byte count on
  *         pass, -EOPNOTSUPP on skip, -EIO on failure
  *   log   the messages of the last case run
@@ -18,9 +18,17 @@
 #define PGCT_SKIP	1
 #define PGCT_FAIL	(-1)
 
+/*
+ * A driven case needs a script to set the scene (debugfs knobs, a second
+ * writer, a long run): it is not in "list", so a plain run of every case
+ * skips it, and it runs when its name is written to "run".
+ */
+#define PGCT_DRIVEN	0x1
+
 struct pgct_case {
 	const char *name;
 	int (*run)(void);	/* PGCT_PASS, PGCT_SKIP or PGCT_FAIL */
+	unsigned int flags;	/* PGCT_DRIVEN */
 };
 
 /* Each file provides one table, ended by an entry with a NULL name. */

@@ -74,7 +74,8 @@ static int pgct_list_show(struct seq_file *m, void *unused)
 
 	for (i = 0; i < ARRAY_SIZE(pgct_tables); i++)
 		for (c = pgct_tables[i]; c->name; c++)
-			seq_printf(m, "%s\n", c->name);
+			if (!(c->flags & PGCT_DRIVEN))
+				seq_printf(m, "%s\n", c->name);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(pgct_list);
