@@ -44,6 +44,9 @@ u64 pgc_refused_requests(void)
  */
 static const char *pgc_gfp_refusal(gfp_t gfp, int node)
 {
+	/* gfp_zone() would stop a DEBUG_VM kernel on these. */
+	if ((GFP_ZONE_BAD >> (__force unsigned int)(gfp & GFP_ZONEMASK)) & 1)
+		return "invalid combination of zone modifiers";
 	if (gfp & __GFP_NOFAIL)
 		return "__GFP_NOFAIL is not supported";
 	if (gfp & __GFP_ACCOUNT)
@@ -158,7 +161,10 @@ EXPORT_SYMBOL_GPL(pgcluster_alloc);
  * hard interrupt context, under spinlocks, with interrupts disabled (not
  * under raw spinlocks or from IRQ_WORK_HARD_IRQ items on PREEMPT_RT).  Where
  * the caller cannot sleep, unmapping an emergency allocation is deferred to a
- * worker.
+ * worker.  As with vfree(), a section that may not block although it could
+ * (non_block_start(), a non-blockable mmu notifier) is recognised only on
+ * kernels with CONFIG_DEBUG_ATOMIC_SLEEP; elsewhere the unmap may sleep
+ * there.
  */
 void pgcluster_free(const void *ptr)
 {

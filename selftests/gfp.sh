@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # The gfp rules of the API, driven from user space where a case needs a
 # scene set up (busybox sh, TAP 13):
-#  - refused bits (__GFP_NOFAIL, __GFP_ACCOUNT) and __GFP_THISNODE with a
+#  - refused bits (__GFP_NOFAIL, __GFP_ACCOUNT, DMA|DMA32) and __GFP_THISNODE with a
 #    node that is not online give NULL and count in refused_requests;
 #  - GFP_DMA32 results end below 4 GiB (skipped without memory above it);
 #  - callers restricted by GFP_NOIO/GFP_NOFS or a memalloc_noio/nofs scope
@@ -59,7 +59,7 @@ case_tap() {
 r0=$(pgc_stat refused_requests)
 case_tap gfp_refused
 r1=$(pgc_stat refused_requests)
-tap_check "refused_requests counts the 10 refusals ($((r1 - r0)))" [ $((r1 - r0)) -eq 10 ]
+tap_check "refused_requests counts the 12 refusals ($((r1 - r0)))" [ $((r1 - r0)) -eq 12 ]
 case_tap gfp_thisnode_bad_node
 r2=$(pgc_stat refused_requests)
 tap_check "THISNODE with bad nodes is counted as refused ($((r2 - r1)))" [ $((r2 - r1)) -ge 4 ]

@@ -188,7 +188,6 @@ else
 	# covers them again; the report and the probes of order 6-10 follow
 	# it at once.
 	[ -n "$held" ] && echo lab_free_block > $T2/run
-	xdiag pre-sweep
 	swrc=1
 	echo sweep > $I/control && swrc=0
 	r6=; for o in 6 7 8 9 10; do

@@ -24,7 +24,10 @@
 
 #define PGCT_4G_PFN	PHYS_PFN(SZ_4G)
 
-/* __GFP_NOFAIL and __GFP_ACCOUNT are refused, with and without NOWARN. */
+/*
+ * __GFP_NOFAIL, __GFP_ACCOUNT and a bad zone combination are refused, with
+ * and without NOWARN (12 refusals: gfp.sh counts them).
+ */
 static int pgct_gfp_refused(void)
 {
 	static const gfp_t bad[] = {
@@ -33,6 +36,7 @@ static int pgct_gfp_refused(void)
 		GFP_KERNEL_ACCOUNT,
 		GFP_KERNEL_ACCOUNT | __GFP_NOWARN,
 		GFP_ATOMIC | __GFP_ACCOUNT,
+		GFP_KERNEL | __GFP_DMA | __GFP_DMA32,
 	};
 	unsigned int flags;
 	int i;

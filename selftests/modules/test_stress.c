@@ -42,7 +42,9 @@
 #include <linux/build_bug.h>
 #include <linux/completion.h>
 #include <linux/cpumask.h>
+#include <linux/delay.h>
 #include <linux/err.h>
+#include <linux/io.h>
 #include <linux/irq_work.h>
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
@@ -136,7 +138,7 @@ static_assert(ARRAY_SIZE(pgst_ctx_name) == PGST_NR_CTX);
  * to the timer or an interrupt, which hand them back as EMPTY with a
  * release store after the free.
  */
-enum pgst_state { PGST_EMPTY, PGST_LIVE, PGST_QUEUED };
+enum pgst_owner { PGST_EMPTY, PGST_LIVE, PGST_QUEUED };
 
 struct pgst_item {
 	struct llist_node node;	/* on the softirq or hardirq queue */
@@ -147,7 +149,8 @@ struct pgst_item {
 	u8 cls;			/* enum pgst_class */
 	bool virtok;
 	bool virt;
-	int state;		/* enum pgst_state */
+	bool bad;		/* found corrupted: kept for the end */
+	int state;		/* enum pgst_owner */
 };
 
 struct pgst_thread {
@@ -269,22 +272,28 @@ static size_t pgst_first_diff(u64 got, u64 want)
 	return __ffs64(got ^ want) / 8;
 }
 
-static void pgst_corrupt(const struct pgst_item *it, size_t off, u64 got,
+static void pgst_corrupt(struct pgst_item *it, size_t off, u64 got,
 			 u64 want, const char *where)
 {
+	void *addr = it->p + off;
+	phys_addr_t phys;
+
+	/* The physical address, to match with the pool's map and reports. */
+	if (it->virt)
+		phys = page_to_phys(vmalloc_to_page(addr)) + offset_in_page(addr);
+	else
+		phys = virt_to_phys(addr);
+	it->bad = true;
 	atomic_long_inc(&pgst.corruptions);
 	atomic_set(&pgst.stop, 1);
-	pgst_report("corruption (%s): id %llu at %px + %zu (phys %pa, size %zu of %zu, %s%s, %s): word %#llx, want %#llx",
-		    where, it->id, it->p, off,
-		    it->virt ? &(phys_addr_t){ 0 } :
-		    &(phys_addr_t){ virt_to_phys(it->p + off) },
-		    it->size, it->usable, pgst_class_name[it->cls],
-		    it->virtok ? "|virtok" : "",
+	pgst_report("corruption (%s): id %llu at %p + %zu (phys %pa), size %zu of %zu, %s%s, %s: word %#llx, want %#llx",
+		    where, it->id, it->p, off, &phys, it->size, it->usable,
+		    pgst_class_name[it->cls], it->virtok ? "|virtok" : "",
 		    it->virt ? "virtual" : "contiguous", got, want);
 }
 
 /* Checks every byte of a live item; false (and reported) when one differs. */
-static bool pgst_verify(const struct pgst_item *it, const char *where)
+static bool pgst_verify(struct pgst_item *it, const char *where)
 {
 	u64 seed = pgst_seed(it->id);
 	const u64 *w = it->p;
@@ -315,7 +324,7 @@ static bool pgst_verify(const struct pgst_item *it, const char *where)
  * The check at a free in interrupt context: first, last and a few other
  * words chosen by the id, and the size the allocator still records.
  */
-static bool pgst_spot_check(const struct pgst_item *it, const char *where)
+static bool pgst_spot_check(struct pgst_item *it, const char *where)
 {
 	size_t words = it->usable / 8, size;
 	u64 seed = pgst_seed(it->id);
@@ -336,7 +345,7 @@ static bool pgst_spot_check(const struct pgst_item *it, const char *where)
 	}
 	size = pgcluster_size(it->p);
 	if (unlikely(size != it->usable)) {
-		pgst_violation("id %llu at %px: pgcluster_size %zu before the free in %s, was %zu",
+		pgst_violation("id %llu at %p: pgcluster_size %zu before the free in %s, was %zu",
 			       it->id, it->p, size, where, it->usable);
 		return false;
 	}
@@ -466,36 +475,36 @@ static bool pgst_check_new(const struct pgst_item *it, bool zero)
 	void *nz;
 
 	if (it->usable < it->size) {
-		pgst_violation("%px: pgcluster_size %zu for a request of %zu (%s)",
+		pgst_violation("%p: pgcluster_size %zu for a request of %zu (%s)",
 			       it->p, it->usable, it->size,
 			       pgst_class_name[it->cls]);
 		return false;
 	}
 	if (!it->virtok && (it->virt || pgcluster_is_virtual(it->p))) {
-		pgst_violation("%px (%zu bytes, %s) is virtual without PGCLUSTER_VIRTOK",
+		pgst_violation("%p (%zu bytes, %s) is virtual without PGCLUSTER_VIRTOK",
 			       it->p, it->size, pgst_class_name[it->cls]);
 		return false;
 	}
 	if (it->virt) {
 		if (!pgcluster_is_virtual(it->p)) {
-			pgst_violation("%px is a vmalloc address but pgcluster_is_virtual() is false",
+			pgst_violation("%p is a vmalloc address but pgcluster_is_virtual() is false",
 				       it->p);
 			return false;
 		}
 	} else {
 		if (pgcluster_is_virtual(it->p)) {
-			pgst_violation("%px is in the linear map but pgcluster_is_virtual() is true",
+			pgst_violation("%p is in the linear map but pgcluster_is_virtual() is true",
 				       it->p);
 			return false;
 		}
 		if (!virt_addr_valid(it->p) ||
 		    !IS_ALIGNED((unsigned long)it->p, PGCLUSTER_GRANULE)) {
-			pgst_violation("%px (%zu bytes): not a %d-byte aligned linear-map address",
+			pgst_violation("%p (%zu bytes): not a %d-byte aligned linear-map address",
 				       it->p, it->size, PGCLUSTER_GRANULE);
 			return false;
 		}
 		if (!pgst_contiguous(it->p, it->usable)) {
-			pgst_violation("%px (%zu usable bytes, %s) is not physically contiguous",
+			pgst_violation("%p (%zu usable bytes, %s) is not physically contiguous",
 				       it->p, it->usable,
 				       pgst_class_name[it->cls]);
 			return false;
@@ -504,7 +513,7 @@ static bool pgst_check_new(const struct pgst_item *it, bool zero)
 	if (zero) {
 		nz = memchr_inv(it->p, 0, it->usable);
 		if (nz) {
-			pgst_violation("%px: __GFP_ZERO but byte %td of %zu is %#x",
+			pgst_violation("%p: __GFP_ZERO but byte %td of %zu is %#x",
 				       it->p, (char *)nz - (char *)it->p,
 				       it->usable, *(u8 *)nz);
 			return false;
@@ -535,6 +544,7 @@ static void pgst_alloc(struct pgst_thread *t, struct pgst_item *it)
 		return;
 	}
 	it->p = p;
+	it->bad = false;
 	it->size = size;
 	it->cls = cls;
 	it->virt = is_vmalloc_addr(p);
@@ -585,6 +595,11 @@ static void pgst_timer_fn(struct timer_list *unused)
 	}
 }
 
+/*
+ * A plain irq_work: it runs in hard interrupt context except on PREEMPT_RT,
+ * where only IRQ_WORK_HARD_IRQ items do, and there pgcluster_free() (which
+ * takes spinlock_t locks, like kfree()) is not allowed.
+ */
 static void pgst_hardirq_fn(struct irq_work *work)
 {
 	struct pgst_thread *t = container_of(work, struct pgst_thread, work);
@@ -635,14 +650,14 @@ static void pgst_free(struct pgst_thread *t, struct pgst_item *it, u32 r)
 	unsigned long flags;
 	int this, cpu;
 
-	if (!pgst_verify(it, "task")) {
-		/* Leave the evidence alone; it is freed at the end. */
+	/* A corrupted item is left alone (the case stops) and freed at the end. */
+	if (!pgst_verify(it, "task"))
 		return;
-	}
 	if (pgcluster_size(it->p) != it->usable) {
-		pgst_violation("id %llu at %px: pgcluster_size %zu before the free, was %zu",
+		pgst_violation("id %llu at %p: pgcluster_size %zu before the free, was %zu",
 			       it->id, it->p, pgcluster_size(it->p),
 			       it->usable);
+		it->bad = true;
 		return;
 	}
 	if (pick < 40) {
@@ -685,12 +700,14 @@ static int pgst_thread_fn(void *arg)
 	while (!atomic_read(&s->stop) && time_before(jiffies, s->deadline)) {
 		r = pgst_rand(&t->rnd);
 		it = &t->item[r % PGST_SLOTS];
+		/* Pairs with pgst_release(): the free is done before reuse. */
 		switch (smp_load_acquire(&it->state)) {
 		case PGST_EMPTY:
 			pgst_alloc(t, it);
 			break;
 		case PGST_LIVE:
-			pgst_free(t, it, r >> 8);
+			if (!it->bad)
+				pgst_free(t, it, r >> 8);
 			break;
 		default:	/* still queued for the timer or an interrupt */
 			break;
@@ -736,10 +753,11 @@ static bool pgst_drain(void)
 		for (k = 0; k < PGST_SLOTS; k++) {
 			struct pgst_item *it = &t->item[k];
 
+			/* Pairs with pgst_release(), as in the threads. */
 			if (smp_load_acquire(&it->state) != PGST_LIVE)
 				continue;
-			/* A corrupted item is checked again, but freed all the same. */
-			pgst_verify(it, "end");
+			if (!it->bad)
+				pgst_verify(it, "end");
 			pgst_release(it, PGST_FREE_TASK);
 		}
 	}
@@ -870,6 +888,7 @@ static int pgst_stress(void)
 	struct task_struct *tsk;
 	u64 t0, progress = 0;
 	int i, started = 0;
+	unsigned int secs;
 	bool drained;
 
 	memset(s, 0, sizeof(*s));
@@ -878,7 +897,7 @@ static int pgst_stress(void)
 	spin_lock_init(&s->msg_lock);
 	init_llist_head(&s->soft);
 	timer_setup(&s->timer, pgst_timer_fn, 0);
-	s->cap = (long)max(pgst_live_mb, 4U) << 20;
+	s->cap = (long)max(READ_ONCE(pgst_live_mb), 4U) << 20;
 	s->nthreads = min(2 * (int)num_online_cpus() + 2, PGST_MAX_THREADS);
 	s->thread = kcalloc(s->nthreads, sizeof(*s->thread), GFP_KERNEL);
 	if (!s->thread)
@@ -893,12 +912,13 @@ static int pgst_stress(void)
 		init_irq_work(&t->work, pgst_hardirq_fn);
 		init_completion(&t->done);
 	}
+	secs = max(READ_ONCE(pgst_seconds), 1U);
 	pgct_log("%d threads on %u CPUs for %u s, live cap %u MiB",
-		 s->nthreads, num_online_cpus(), pgst_seconds,
+		 s->nthreads, num_online_cpus(), secs,
 		 (unsigned int)(s->cap >> 20));
 
 	t0 = ktime_get_ns();
-	s->deadline = jiffies + (unsigned long)pgst_seconds * HZ;
+	s->deadline = jiffies + (unsigned long)secs * HZ;
 	for (i = 0; i < s->nthreads; i++) {
 		tsk = kthread_run(pgst_thread_fn, &s->thread[i], "pgct_stress/%d",
 				  i);
