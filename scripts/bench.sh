@@ -86,6 +86,7 @@ for v in "$pool_mb" "$success_pool_mb" "$success_n" "$repeats" "$hot_iters" "$ba
 	case "$v" in ''|*[!0-9]*) echo "bench: numeric settings only (got '$v')" >&2; exit 2 ;; esac
 done
 
+"$root/scripts/deps.sh" >&2
 out=$("$root/scripts/build.sh" "$kernel" | tail -n1)
 bench_ko=$out/selftests/modules/pgcluster_bench.ko
 [ -f "$bench_ko" ] || { echo "bench: $bench_ko was not built" >&2; exit 1; }

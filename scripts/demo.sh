@@ -19,6 +19,10 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 kernel=${KERNEL:-distro}
 
+# What a fresh Debian machine lacks (QEMU, the distro kernel and its
+# headers, busybox, the build tools) is installed first, and named.
+"$root/scripts/deps.sh"
+
 case "$kernel" in
 distro)
 	rel=$(ls -1 /boot/vmlinuz-*-amd64 | sort -V | tail -n1)
