@@ -29,7 +29,9 @@
  * order, skipping clusters whose cached largest free run is too short, so
  * this walk is O(clusters) word reads plus one locked attempt per likely
  * candidate) and makes the cluster that served it the CPU's current one.  No
- * node-wide lock is taken on allocation or free.  Node order: the requested
+ * node-wide lock is taken on allocation or free, except when a CPU's batch
+ * of the node's free-units count (a percpu_counter, read by the O(1) refill
+ * check) spills.  Node order: the requested
  * node (the local memory node for NUMA_NO_NODE), then the other nodes by
  * distance; __GFP_THISNODE restricts to the requested node.
  *
@@ -47,9 +49,14 @@
  * node) with GFP_KERNEL | __GFP_THISNODE | __GFP_NORETRY | __GFP_NOWARN,
  * largest order first, stepping down to the minimum order when large blocks
  * are scarce.  That amount is the node's reserve.  A sleeping allocation
- * that nothing fits grows the pool synchronously (grow mutex, one cluster
- * big enough for the request, same flags restricted to the caller's reclaim
- * bits).  A non-sleeping one is served from the pool only.  When a node's
+ * that nothing fits grows the pool synchronously by one cluster big enough
+ * for the request, with the caller's reclaim and zone bits (pgc_take_gfp()),
+ * and takes its allocation before the cluster is listed.  Unrestricted
+ * callers grow under the node's grow mutex; a caller without __GFP_IO or
+ * __GFP_FS, or in reclaim (PF_MEMALLOC), never waits for it (its holder may
+ * be in FS/IO reclaim) and never migrates: it grows alone from the buddy
+ * allocator, at most PGC_RESTRICTED_GROWERS at a time per node.  A
+ * non-sleeping allocation is served from the pool only.  When a node's
  * free space drops below its low watermark (reserve / 4, at least one
  * minimum-order cluster) a worker adds clusters until free space reaches
  * twice that or no source can supply.  Refill sources, in order:
@@ -68,6 +75,10 @@
  *
  * Testing.  debugfs pool_grow takes "buddy N" or "contig N" and adds one
  * cluster to node N from that source at once (see pgc_grow_write()).
+ *
+ * Lock order: grow_mutex -> (reclaim) ; pgc_node.lock -> pgc_cluster.lock
+ * (irqsave) -> the free_units percpu_counter's lock.  pgc_node.lock is never
+ * taken in interrupt context.
  *
  * Counters.  Hot counters (allocs, frees, failures, bytes) are per-CPU; the
  * rare ones (refills, shrinks) atomic.  bytes_requested and bytes_allocated
@@ -116,6 +127,7 @@ struct pgc_cluster {
 	spinlock_t lock;		/* map, dead */
 	struct pgc_extent_map map;
 	bool dead;			/* removed: refuse everything */
+	bool counted;			/* in its node's free_units */
 	bool contig;			/* from alloc_contig_pages() */
 	u8 order;
 	u8 zone;			/* zone of its pages (one block) */
@@ -136,6 +148,8 @@ struct pgc_node {
 	struct list_head clusters;
 	unsigned long pages;		/* pages held by this node's clusters */
 	struct percpu_counter free_units; /* free units of listed clusters */
+	s32 units_batch;		/* free_units batch: error < low / 2 */
+	atomic_t restricted_growers;	/* growing without grow_mutex */
 	unsigned int nr_clusters;
 	unsigned long reserve;		/* pages the shrinker leaves alone */
 	unsigned long low;		/* refill below this many free pages */
@@ -164,6 +178,8 @@ static DEFINE_XARRAY(pgc_lookup);
 #define PGC_SRC_BUDDY		0x1
 #define PGC_SRC_CONTIG		0x2
 #define PGC_SRC_ANY		(PGC_SRC_BUDDY | PGC_SRC_CONTIG)
+/* Restricted callers growing a node at once, besides the mutex holder. */
+#define PGC_RESTRICTED_GROWERS	2
 
 static struct pgc_node **pgc_nodes;	/* nr_node_ids entries */
 static struct workqueue_struct *pgc_wq;
@@ -180,9 +196,10 @@ static atomic_long_t pgc_grow_sync = ATOMIC_LONG_INIT(0);
 static atomic_long_t pgc_shrinks = ATOMIC_LONG_INIT(0);
 
 /*
- * Test knob (debugfs grow_stall_ms): an unrestricted grower sleeps this
- * long, at most PGC_GROW_STALL_MAX ms, holding the grow mutex, as if it
- * were stuck in FS/IO reclaim.  Restricted callers must not wait for it.
+ * Test knob (debugfs grow_stall_ms): the next unrestricted grower sleeps
+ * this long, at most PGC_GROW_STALL_MAX ms, holding the grow mutex, as if
+ * it were stuck in FS/IO reclaim; the knob then reads 0 again.  Restricted
+ * callers must not wait for it.
  */
 static u32 pgc_grow_stall_ms;
 static atomic_long_t pgc_grow_stalls = ATOMIC_LONG_INIT(0);
@@ -190,7 +207,7 @@ static atomic_long_t pgc_grow_stalls = ATOMIC_LONG_INIT(0);
 
 static void pgc_grow_stall(void)
 {
-	u32 ms = READ_ONCE(pgc_grow_stall_ms);
+	u32 ms = xchg(&pgc_grow_stall_ms, 0);	/* one grower only */
 
 	if (!ms)
 		return;
@@ -236,7 +253,20 @@ static gfp_t pgc_take_gfp(gfp_t gfp)
  */
 static bool pgc_gfp_restricted(gfp_t gfp)
 {
-	return (gfp & (__GFP_IO | __GFP_FS)) != (__GFP_IO | __GFP_FS);
+	/* Reclaim itself (PF_MEMALLOC) may hold what a grower waits for. */
+	return (gfp & (__GFP_IO | __GFP_FS)) != (__GFP_IO | __GFP_FS) ||
+	       (current->flags & PF_MEMALLOC);
+}
+
+/*
+ * alloc_contig_pages() retries hard (it adds __GFP_RETRY_MAYFAIL) and
+ * allocates migration targets without __GFP_NOMEMALLOC: not for callers
+ * that asked for neither, nor for restricted ones.
+ */
+static bool pgc_gfp_may_migrate(gfp_t gfp)
+{
+	return !pgc_gfp_restricted(gfp) && !(gfp & __GFP_NORETRY) &&
+	       gfp_zone(gfp) >= ZONE_NORMAL;
 }
 
 static struct pgc_extent *pgc_spare_get(gfp_t gfp)
@@ -390,8 +420,7 @@ static struct pgc_cluster *pgc_cluster_create(struct pgc_node *n,
 		split_page(page, order);
 	} else {
 		/* Migration waits on page locks and writeback. */
-		if (!(sources & PGC_SRC_CONTIG) || pgc_gfp_restricted(gfp) ||
-		    gfp_zone(gfp) < ZONE_NORMAL)
+		if (!(sources & PGC_SRC_CONTIG) || !pgc_gfp_may_migrate(gfp))
 			goto out_node;
 		page = pgc_alloc_contig(n->nid, gfp);
 		if (!page)
@@ -434,14 +463,27 @@ out_free:
 	return NULL;
 }
 
+static void pgc_units_add(struct pgc_node *n, s64 units)
+{
+	percpu_counter_add_batch(&n->free_units, units, n->units_batch);
+}
+
+/*
+ * List @c on @n.  Its free units join the node's count under its lock, so
+ * takes and frees racing with the publication are counted exactly once.
+ */
 static void pgc_cluster_publish(struct pgc_node *n, struct pgc_cluster *c)
 {
+	unsigned long flags;
+
 	spin_lock(&n->lock);
+	spin_lock_irqsave(&c->lock, flags);
+	c->counted = true;
+	pgc_units_add(n, c->map.free_units);
+	spin_unlock_irqrestore(&c->lock, flags);
 	list_add_tail_rcu(&c->link, &n->clusters);
 	WRITE_ONCE(n->pages, n->pages + pgc_cluster_pages(c));
 	WRITE_ONCE(n->nr_clusters, n->nr_clusters + 1);
-	/* Under n->lock, so the unlist of a wholly free cluster pairs up. */
-	percpu_counter_add(&n->free_units, READ_ONCE(c->free_units));
 	spin_unlock(&n->lock);
 }
 
@@ -467,7 +509,8 @@ static void *pgc_cluster_take(struct pgc_cluster *c, u32 units,
 	if (start < 0)
 		return NULL;
 	pgc_cluster_hints(c);
-	percpu_counter_sub(&c->node->free_units, units);
+	if (c->counted)
+		pgc_units_add(c->node, -(s64)units);
 	return c->base + ((unsigned long)start << PGC_UNIT_SHIFT);
 }
 
@@ -546,19 +589,28 @@ static void *pgc_node_grow_alloc(struct pgc_node *n, u32 units, gfp_t gfp,
 	unsigned int order = get_order((size_t)units << PGC_UNIT_SHIFT);
 	bool restricted = pgc_gfp_restricted(gfp);
 	enum zone_type zone = gfp_zone(gfp);
-	unsigned int sources = PGC_SRC_ANY;
+	unsigned int sources = PGC_SRC_ANY;	/* migration: unrestricted */
 	struct pgc_cluster *c;
 	unsigned long flags;
 	bool contig;
 	void *p;
 
 	order = max_t(unsigned int, order, PGC_CLUSTER_MIN_ORDER);
-	if (restricted)
-		sources = PGC_SRC_BUDDY;
-	else
+	if (!restricted) {
 		mutex_lock(&n->grow_mutex);
-	if (!restricted)
 		pgc_grow_stall();
+	} else if (mutex_trylock(&n->grow_mutex)) {
+		restricted = false;	/* holds the mutex, no stall */
+		sources = PGC_SRC_BUDDY;
+	} else {
+		sources = PGC_SRC_BUDDY;
+		/* Bound the clusters added by concurrent restricted growers. */
+		if (atomic_inc_return(&n->restricted_growers) >
+		    PGC_RESTRICTED_GROWERS) {
+			atomic_dec(&n->restricted_growers);
+			return pgc_node_alloc(n, units, zone, spare);
+		}
+	}
 	/* Someone may have grown the node meanwhile. */
 	p = pgc_node_alloc(n, units, zone, spare);
 	if (!p) {
@@ -568,16 +620,15 @@ static void *pgc_node_grow_alloc(struct pgc_node *n, u32 units, gfp_t gfp,
 			spin_lock_irqsave(&c->lock, flags);
 			p = pgc_cluster_take(c, units, spare);
 			spin_unlock_irqrestore(&c->lock, flags);
-			/* take() counted against the node before listing. */
-			if (p)
-				percpu_counter_add(&n->free_units, units);
 			pgc_cluster_publish(n, c);
 			atomic_long_inc(&pgc_grow_sync);
 			if (contig)
 				atomic_long_inc(&pgc_refill_contig);
 		}
 	}
-	if (!restricted)
+	if (restricted)
+		atomic_dec(&n->restricted_growers);
+	else
 		mutex_unlock(&n->grow_mutex);
 	return p;
 }
@@ -697,7 +748,8 @@ static long pgc_cluster_find(const void *ptr, bool free)
 			units = pgc_extent_free(&c->map, off >> PGC_UNIT_SHIFT);
 			if (units > 0) {
 				pgc_cluster_hints(c);
-				percpu_counter_add(&c->node->free_units, units);
+				if (c->counted)
+					pgc_units_add(c->node, units);
 			}
 		} else if (!c->dead) {
 			units = pgc_extent_size(&c->map, off >> PGC_UNIT_SHIFT);
@@ -898,6 +950,8 @@ static struct pgc_cluster *pgc_node_unlist_free(struct pgc_node *n)
 		spin_lock_irqsave(&c->lock, flags);
 		if (!c->map.nr_allocated && !c->dead) {
 			c->dead = true;
+			c->counted = false;
+			pgc_units_add(n, -(s64)c->map.nr_units);
 			found = c;
 		}
 		spin_unlock_irqrestore(&c->lock, flags);
@@ -906,7 +960,6 @@ static struct pgc_cluster *pgc_node_unlist_free(struct pgc_node *n)
 	}
 	if (found) {
 		list_del_rcu(&found->link);
-		percpu_counter_sub(&n->free_units, found->map.nr_units);
 		WRITE_ONCE(n->pages, n->pages - pgc_cluster_pages(found));
 		WRITE_ONCE(n->nr_clusters, n->nr_clusters - 1);
 		WRITE_ONCE(n->last_shrink, jiffies);
@@ -1090,6 +1143,10 @@ static struct pgc_node *pgc_node_create(int nid)
 	}
 	if (n->reserve)
 		n->low = max(n->reserve / 4, 1UL << PGC_CLUSTER_MIN_ORDER);
+	/* The count may be off by batch x CPUs: keep that below low / 2. */
+	n->units_batch = clamp_t(u64, ((u64)n->low << (PAGE_SHIFT -
+			   PGC_UNIT_SHIFT)) / (2 * num_possible_cpus()),
+			   32, S32_MAX);
 	return n;
 }
 

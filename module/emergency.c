@@ -194,8 +194,11 @@ static struct page *pgc_reserve_take(void)
 	return page;
 }
 
-/* Gives @page to the reserve if it is short; false when it is full. */
-static bool pgc_reserve_put(struct page *page)
+/*
+ * Gives @page to the reserve if it is short; false when it is full.  With
+ * @clear the page is cleared first, under the lock, only when it is taken.
+ */
+static bool pgc_reserve_put(struct page *page, bool clear)
 {
 	bool taken = false;
 
@@ -203,6 +206,8 @@ static bool pgc_reserve_put(struct page *page)
 		return false;
 	spin_lock(&pgc_reserve_lock);
 	if (pgc_reserve_level < pgc_reserve_pages) {
+		if (clear)
+			clear_highpage(page);
 		list_add(&page->lru, &pgc_reserve_list);
 		WRITE_ONCE(pgc_reserve_level, pgc_reserve_level + 1);
 		taken = true;
@@ -265,7 +270,7 @@ static bool pgc_refill(void)
 		page = alloc_page(gfp);
 		if (!page)
 			return false;
-		if (!pgc_reserve_put(page)) {
+		if (!pgc_reserve_put(page, false)) {
 			__free_page(page);
 			break;
 		}
@@ -454,6 +459,8 @@ static unsigned long pgc_cache_trim(unsigned int keep, unsigned long pages)
  */
 void pgc_emerg_cache_resize(void)
 {
+	if (READ_ONCE(pgc_emerg_dying))
+		return;
 	pgc_cache_trim(READ_ONCE(pgc_slot_cache), ULONG_MAX);
 }
 
@@ -486,6 +493,9 @@ static struct page *pgc_emerg_get_page(gfp_t gfp, int node, bool *reserve)
 	*reserve = false;
 	if (page)
 		return page;
+	/* Reserve pages may be on any node. */
+	if (gfp & __GFP_THISNODE)
+		return NULL;
 	page = pgc_reserve_take();
 	if (!page)
 		return NULL;
@@ -531,9 +541,9 @@ static void pgc_rec_put(struct pgc_emerg_rec *rec)
 
 /*
  * Returns the first @nr pages of @rec to the reserve or the system.  With
- * init_on_free every page is cleared before it may enter the reserve, as
- * the page allocator would have cleared it (whether the reserve takes it
- * is only known under the reserve lock).
+ * init_on_free a page the reserve takes is cleared first, under the reserve
+ * lock, as the page allocator would have cleared it; __free_page() clears
+ * the others.
  */
 static void pgc_emerg_put_pages(struct pgc_emerg_rec *rec, unsigned int nr)
 {
@@ -541,9 +551,7 @@ static void pgc_emerg_put_pages(struct pgc_emerg_rec *rec, unsigned int nr)
 	unsigned int i;
 
 	for (i = 0; i < nr; i++) {
-		if (clear)
-			clear_highpage(rec->pages[i]);
-		if (!pgc_reserve_put(rec->pages[i]))
+		if (!pgc_reserve_put(rec->pages[i], clear))
 			__free_page(rec->pages[i]);
 	}
 }
@@ -551,6 +559,11 @@ static void pgc_emerg_put_pages(struct pgc_emerg_rec *rec, unsigned int nr)
 static void *pgc_emerg_map(struct pgc_emerg_rec *rec, gfp_t gfp, int node)
 {
 	unsigned int nofs = 0, noio = 0;
+	/*
+	 * vm_map_ram() and vmap() allocate their own metadata and page tables
+	 * with GFP_KERNEL: only the caller's IO/FS restrictions reach them,
+	 * through the scope below, not its retry or kswapd policy.
+	 */
 	bool scope_noio = !(gfp & __GFP_IO), scope_nofs = !(gfp & __GFP_FS);
 	void *addr;
 
@@ -608,7 +621,8 @@ void *pgc_emerg_alloc(size_t size, gfp_t gfp, int node)
 	might_sleep();
 
 	nr = DIV_ROUND_UP(size, PAGE_SIZE);
-	rec = pgc_cache_take(nr);
+	/* Cached slots may hold pages of any node. */
+	rec = (gfp & __GFP_THISNODE) ? NULL : pgc_cache_take(nr);
 	if (rec) {
 		atomic64_inc(&pgc_stat_cache_hits);
 		addr = (void *)rec->addr;
@@ -1090,9 +1104,16 @@ void pgc_emerg_exit(void)
 	/* No user is left to free or allocate; only our workers run. */
 	pgc_shrinker_destroy(pgc_cache_shrinker);
 	pgc_cache_shrinker = NULL;
+	/*
+	 * slot_cache stays writable until after the module's exit: a setter
+	 * trimming now would race the teardown below.  Setters run under the
+	 * parameter lock and do nothing once dying is set.
+	 */
+	kernel_param_lock(THIS_MODULE);
 	spin_lock_irq(&pgc_emerg_lock);
 	WRITE_ONCE(pgc_emerg_dying, true);
 	spin_unlock_irq(&pgc_emerg_lock);
+	kernel_param_unlock(THIS_MODULE);
 	flush_work(&pgc_deferred_work);
 	pgc_cache_trim(0, ULONG_MAX);
 	pgc_deferred_drain();

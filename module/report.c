@@ -7,7 +7,9 @@
  *   checkerboard     per node and zone: free blocks per order, free pages,
  *                    largest free block, unusable free space index and
  *                    fragmentation index per order, pages pinned by the
- *                    injector; pages held by pgcluster; one verdict per order
+ *                    injector, free pages on per-cpu lists; pages held by
+ *                    pgcluster; one verdict per order; the last buddy
+ *                    probe of each order
  *   map              a window of physical memory, one character per 2^k
  *                    pages: '.' free, '#' used, 'x' pinned by the injector,
  *                    'P' in pgcluster's pool, ':' partly free, ' ' no memory
@@ -37,9 +39,19 @@
  * page->private, checking the order for sanity, so a block being split or
  * merged at the same time gives at worst a wrong character, never a fault.
  * Free pages cached on the per-cpu lists are not PageBuddy and show as used,
- * as they count as not free in the free-list counters too.
+ * as they count as not free in the free-list counters too; the report gives
+ * their number per zone.  Only an allocation of the same order and
+ * migratetype on the same CPU can take them, an injector's pass does not
+ * see them either, and the kernel moves them to the free lists when it
+ * likes (a list over its high mark, a drain, the decay of the high mark on
+ * newer kernels), where they merge with free neighbours into blocks the
+ * free lists did not hold a moment before.  So the free lists a probe found
+ * and those a later read of the report shows may differ: each buddy probe
+ * records the report's verdict for its order from the free lists read just
+ * before its allocation, in the same write, and the report lists it.
  * The walk visits each page at most once and skips a free block or a memory
- * hole in one step; it reschedules between map lines.  The indexes use the
+ * hole in one step; it reschedules every PGC_MAP_RESCHED steps, as a line
+ * may cover 2^26 pages, and between lines.  The indexes use the
  * formulas of mm/vmstat.c (unusable free space index and fragmentation
  * index, three decimals).
  *
@@ -113,6 +125,21 @@ static void pgc_zone_snapshot(struct zone *zone, struct pgc_zone_snap *s)
 	}
 }
 
+/* Free pages waiting on the zone's per-cpu lists, in no free list (racy). */
+static unsigned long pgc_zone_pcp_pages(struct zone *zone)
+{
+	unsigned long n = 0;
+	int cpu, c;
+
+	for_each_online_cpu(cpu) {
+		/* racy on purpose, as /proc/zoneinfo reads it */
+		c = data_race(READ_ONCE(per_cpu_ptr(zone->per_cpu_pageset,
+						    cpu)->count));
+		n += max(c, 0);
+	}
+	return n;
+}
+
 /* Free blocks of order @order an allocation could use (bigger ones split). */
 static unsigned long pgc_suitable(const unsigned long *nr_free,
 				  unsigned int order)
@@ -150,6 +177,75 @@ static int pgc_frag_index(const struct pgc_zone_snap *s, unsigned int order)
 	return 1000 - (int)div64_u64(1000 + div64_u64(s->free_pages * 1000ULL,
 						      requested),
 				     s->blocks_total);
+}
+
+static const char *pgc_verdict(unsigned long blocks, unsigned long free_pages,
+			       unsigned int order)
+{
+	if (blocks)
+		return "ok";
+	if (free_pages >= (1UL << order))
+		return "fragmented";
+	return "out of memory";
+}
+
+/*
+ * Free blocks of @order and up over every populated zone, and the free
+ * pages, as the report's verdict counts them.
+ */
+static void pgc_free_lists(unsigned int order, unsigned long *blocks,
+			   unsigned long *free_pages)
+{
+	struct pgc_zone_snap s;
+	int nid, zidx;
+
+	*blocks = 0;
+	*free_pages = 0;
+	for_each_online_node(nid) {
+		for (zidx = 0; zidx < MAX_NR_ZONES; zidx++) {
+			struct zone *zone = &NODE_DATA(nid)->node_zones[zidx];
+
+			if (!populated_zone(zone))
+				continue;
+			pgc_zone_snapshot(zone, &s);
+			*blocks += pgc_suitable(s.nr_free, order);
+			*free_pages += s.free_pages;
+		}
+	}
+}
+
+/* The last buddy probe of each order, for the report (pgc_probe_lock). */
+struct pgc_probe_seen {
+	unsigned long blocks;		/* free blocks of its order, just before */
+	unsigned long free_pages;	/* free pages then */
+	bool done, ok, sealed;
+};
+
+static DEFINE_MUTEX(pgc_probe_lock);	/* probe results, held allocations */
+static struct pgc_probe_seen pgc_probe_seen[PGC_NR_ORDERS];
+
+static void pgc_print_probes_seen(struct seq_file *m)
+{
+	const struct pgc_probe_seen *p;
+	bool any = false;
+	unsigned int o;
+
+	seq_puts(m, "\nlast buddy probe of each order, and the verdict for the free lists read\n");
+	seq_puts(m, "in the same write, just before its allocation:\n");
+	mutex_lock(&pgc_probe_lock);
+	for (o = 0; o < PGC_NR_ORDERS; o++) {
+		p = &pgc_probe_seen[o];
+		if (!p->done)
+			continue;
+		any = true;
+		seq_printf(m, "probe order-%u%s: %s, %lu blocks free just before it: %s\n",
+			   o, p->sealed ? ", sealed" : "",
+			   p->ok ? "ok" : "FAILED", p->blocks,
+			   pgc_verdict(p->blocks, p->free_pages, o));
+	}
+	mutex_unlock(&pgc_probe_lock);
+	if (!any)
+		seq_puts(m, "none yet\n");
 }
 
 static void pgc_print_index(struct seq_file *m, int idx)
@@ -201,6 +297,8 @@ static int pgc_checkerboard_show(struct seq_file *m, void *unused)
 							 PAGE_SIZE << largest));
 			seq_printf(m, "  injector pins %lu pages in this zone\n",
 				   pgc_inject_zone_pinned(nid, zidx));
+			seq_printf(m, "  per-cpu lists hold %lu free pages, in no free list until flushed\n",
+				   pgc_zone_pcp_pages(zone));
 			seq_puts(m, "  order      size  free blocks  unusable   fragidx\n");
 			for (o = 0; o < PGC_NR_ORDERS; o++) {
 				seq_printf(m, "  %5u %9s %12lu   ", o,
@@ -223,17 +321,11 @@ static int pgc_checkerboard_show(struct seq_file *m, void *unused)
 		   free_pages, managed);
 	for (o = 0; o < PGC_NR_ORDERS; o++) {
 		unsigned long n = pgc_suitable(all_free, o);
-		const char *v;
 
-		if (n)
-			v = "ok";
-		else if (free_pages >= (1UL << o))
-			v = "fragmented";
-		else
-			v = "out of memory";
 		seq_printf(m, "order-%u: %lu blocks free, %lu%% of memory free: %s\n",
-			   o, n, pct, v);
+			   o, n, pct, pgc_verdict(n, free_pages, o));
 	}
+	pgc_print_probes_seen(m);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(pgc_checkerboard);
@@ -244,6 +336,7 @@ DEFINE_SHOW_ATTRIBUTE(pgc_checkerboard);
 #define PGC_MAP_MAX_SCALE	20
 #define PGC_MAP_MAX_CELLS	BIT(20)
 #define PGC_MAP_MAX_PAGES	BIT(28)
+#define PGC_MAP_RESCHED		1024	/* walk steps between cond_resched() */
 
 #ifdef PAGES_PER_SECTION
 #define PGC_HOLE_STEP		PAGES_PER_SECTION
@@ -333,7 +426,7 @@ static void pgc_map_line(struct seq_file *m, const struct pgc_map_iter *it,
 	unsigned long le = min(ls + PGC_MAP_COLS * cell_pages, it->end);
 	unsigned long pfn = ls, free_end = pgc_free_block_end(ls);
 	char out[PGC_MAP_COLS + 1];
-	unsigned int col = 0;
+	unsigned int col = 0, steps = 0;
 
 	while (pfn < le && col < PGC_MAP_COLS) {
 		unsigned long cell_end = min(pfn + cell_pages, le);
@@ -344,6 +437,9 @@ static void pgc_map_line(struct seq_file *m, const struct pgc_map_iter *it,
 			unsigned long n;
 			int bo;
 
+			/* seq_file show: process context, no spinlock held */
+			if (!(++steps % PGC_MAP_RESCHED))
+				cond_resched();
 			if (pfn < free_end) {
 				n = min(free_end, cell_end) - pfn;
 				c.free += n;
@@ -551,7 +647,6 @@ static ssize_t pgc_map_scale_write(struct file *file, const char __user *ubuf,
 #define PGC_PROBE_HOLD_MAX	64
 #define PGC_PROBE_TEXT		160
 
-static DEFINE_MUTEX(pgc_probe_lock);	/* the results and held allocations */
 static char pgc_probe_text[PGC_PROBE_TEXT] =
 	"no probe yet: write an order (0 to the largest buddy order) [sealed]\n";
 static char pgc_pgprobe_text[PGC_PROBE_TEXT] =
@@ -593,6 +688,7 @@ static ssize_t pgc_probe_write(struct file *file, const char __user *ubuf,
 			       size_t count, loff_t *ppos)
 {
 	char buf[PGC_LAB_INPUT_MAX], sz[16];
+	struct pgc_probe_seen seen = { .done = true };
 	struct pgc_probe_seal ps;
 	unsigned long order;
 	struct page *page;
@@ -616,11 +712,16 @@ static ssize_t pgc_probe_write(struct file *file, const char __user *ubuf,
 		mutex_unlock(&pgc_probe_lock);
 		return ret;
 	}
+	/* the report's view of the free lists this allocation searches */
+	pgc_free_lists(order, &seen.blocks, &seen.free_pages);
 	/* A probe only asks: no hard retries, no OOM killer, no warning. */
 	page = alloc_pages(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN, order);
 	if (page)
 		__free_pages(page, order);
 	held = pgc_inject_probe_end(&ps);
+	seen.ok = !!page;
+	seen.sealed = sealed;
+	pgc_probe_seen[order] = seen;
 	pgc_fmt_bytes(sz, sizeof(sz), PAGE_SIZE << order);
 	if (page)
 		scnprintf(pgc_probe_text, sizeof(pgc_probe_text),
