@@ -14,7 +14,7 @@ INSTALL_MOD_DIR ?= extra
 DEPMOD ?= /sbin/depmod
 
 .PHONY: all modules clean install uninstall check demo bench hosttest lint \
-	selftests help kdir-exists
+	selftests soak help kdir-exists
 
 all: modules
 
@@ -57,11 +57,18 @@ lint:
 selftests:
 	$(MAKE) -C selftests
 
+# The stress selftest for SOAK_SECONDS (default 3600) in one guest, on
+# KERNEL=distro (default) or KERNEL=debug.
+KERNEL ?= distro
+soak:
+	scripts/soak.sh "$(KERNEL)"
+
 help:
 	@echo "make [KDIR=..] [KERNELRELEASE=..]  build pgcluster.ko"
 	@echo "make install / uninstall          to /lib/modules/\$$KERNELRELEASE/extra"
 	@echo "make check                        all tests on both kernels + lint"
 	@echo "make demo                         boot a VM and show pgcluster at work"
 	@echo "make bench                        benchmark tables (VM)"
+	@echo "make soak [KERNEL=debug] [SOAK_SECONDS=3600]  stress test, one long VM run"
 	@echo "make hosttest                     host unit tests + fuzzing of the placement code"
 	@echo "make lint                         checkpatch, sparse C=2, W=1 -Werror"

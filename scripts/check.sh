@@ -7,6 +7,10 @@
 #   (checkpatch, W=1 -Werror, sparse C=2) and the selftests on the 7.2 debug
 #   kernel (KASAN, lockdep, kmemleak, DEBUG_VM, DEBUG_PAGEALLOC), which is
 #   built in the background on first use and cached in /var/cache/pgcluster.
+#   Per kernel, the NUMA checks boot a guest with two memory nodes
+#   (scripts/numa-test.sh), and on the debug kernel a fault walk fails every
+#   allocation point of insmod and of the debugfs writes once in turn
+#   (scripts/fault-test.sh).
 #   The benchmark runs on each kernel too; it only reports (its tables are
 #   in the log), and counts as passed when it ran and printed every table.
 #   So does the demo (make demo, through scripts/demo-test.sh): it counts
@@ -152,6 +156,10 @@ for k in $kernels; do
 		stage dkms "$root/scripts/dkms-test.sh"
 	fi
 	stage selftests-$k "$root/scripts/selftests.sh" "$k"
+	stage numa-$k "$root/scripts/numa-test.sh" "$k"
+	if [ "$k" = debug ]; then
+		stage faults-debug "$root/scripts/fault-test.sh" debug
+	fi
 	stage bench-$k bench_tap "$k"
 	stage demo-$k "$root/scripts/demo-test.sh" "$k"
 done

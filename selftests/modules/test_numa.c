@@ -158,7 +158,7 @@ static int pgct_numa_local_node(void)
 		return PGCT_SKIP;
 	cpus_read_lock();
 	for_each_online_cpu(cpu) {
-		l.got = l.got_node = l.want = l.on_cpu = -3;
+		l = (struct pgct_numa_local){ -3, -3, -3, -3 };
 		work_on_cpu(cpu, pgct_numa_local_fn, &l);
 		if (l.on_cpu != cpu || l.want != cpu_to_mem(cpu) ||
 		    l.got != l.want || l.got_node != l.want) {
@@ -179,7 +179,7 @@ static int pgct_numa_local_node(void)
 }
 
 struct pgct_numa_held {
-	void *p[PGCT_NUMA_MAX_HELD];
+	void **p;		/* PGCT_NUMA_MAX_HELD entries */
 	int n;
 };
 
@@ -226,7 +226,7 @@ static int pgct_numa_fallback_held(struct pgct_numa_held *h, int a, int b)
 			    b, PGCT_NUMA_CHUNK >> 10);
 		PGCT_EXPECT(h->n < PGCT_NUMA_MAX_HELD, "too many chunks held");
 		p = pgcluster_alloc_node(PGCT_NUMA_CHUNK, nowait, 0, b);
-		PGCT_EXPECT(p, "GFP_NOWAIT for node %d, its pool spent: NULL although node %d has room",
+		PGCT_EXPECT(p, "GFP_NOWAIT for spent node %d: NULL, node %d has room",
 			    b, a);
 		h->p[h->n++] = p;
 		got = pgct_nid_all(p, PGCT_NUMA_CHUNK);
@@ -240,8 +240,10 @@ static int pgct_numa_fallback_held(struct pgct_numa_held *h, int a, int b)
 	PGCT_EXPECT(round <= PGCT_NUMA_ROUNDS,
 		    "no fallback seen in %d rounds: node %d keeps being refilled",
 		    PGCT_NUMA_ROUNDS, b);
-	pgct_log("node %d spent after %d chunks of %lu KiB: GFP_NOWAIT for node %d served from node %d (fallback seen in round %d)",
-		 b, total, PGCT_NUMA_CHUNK >> 10, b, got, round);
+	pgct_log("node %d spent after %d chunks of %lu KiB", b, total,
+		 PGCT_NUMA_CHUNK >> 10);
+	pgct_log("GFP_NOWAIT for node %d served from node %d (fallback seen in round %d)",
+		 b, got, round);
 	if (num_node_state(N_MEMORY) == 2)
 		PGCT_EXPECT(got == a, "fallback for node %d went to node %d, not %d",
 			    b, got, a);
@@ -297,19 +299,18 @@ static int pgct_numa_fallback_held(struct pgct_numa_held *h, int a, int b)
 
 static int pgct_numa_fallback(void)
 {
-	struct pgct_numa_held *h;
+	struct pgct_numa_held h = {};
 	int a, b, ret;
 
 	if (pgct_numa_skip())
 		return PGCT_SKIP;
 	a = first_memory_node;
 	b = next_memory_node(a);
-	h = kzalloc(sizeof(*h), GFP_KERNEL);
-	if (!h)
-		return PGCT_FAIL;
-	ret = pgct_numa_fallback_held(h, a, b);
-	pgct_numa_free_held(h);
-	kfree(h);
+	h.p = kcalloc(PGCT_NUMA_MAX_HELD, sizeof(*h.p), GFP_KERNEL);
+	PGCT_EXPECT(h.p, "no memory for the list of held chunks");
+	ret = pgct_numa_fallback_held(&h, a, b);
+	pgct_numa_free_held(&h);
+	kfree(h.p);
 	return ret;
 }
 
