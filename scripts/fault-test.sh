@@ -1,0 +1,38 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# fault-test.sh [debug|KERNEL]: build pgcluster, the test modules and the
+# selftests for a kernel with fault injection (the 7.2 debug kernel by
+# default: FAILSLAB, FAIL_PAGE_ALLOC, KASAN, lockdep, kmemleak), boot it
+# under QEMU and run selftests/fault_walk.sh there: every allocation point
+# of insmod pgcluster.ko and of pgcluster's debugfs writes fails once in
+# turn.  FAULT_WALK_OPS, FAULT_WALK_STRIDE and FAULT_WALK_OFFSET pass on
+# (see fault_walk.sh).  TAP output;
+# the guest prints a clean copy between PGC-TAP-BEGIN and PGC-TAP-END for
+# scripts/check.sh.  Exits non-zero when a walk fails or the harness saw a
+# kernel report or a kmemleak finding.
+#
+# Console reports accepted here, and only here (vm-run.sh
+# --allow-alloc-failure-dumps): the stack dumps the kernel prints by design
+# when an allocation fails (warn_alloc() for an allocation without
+# __GFP_NOWARN, kmem_cache_create() when it cannot create a cache).  Every
+# other report, inside such a dump or not, still fails the run.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+kernel=${1:-debug}
+out=$("$root/scripts/build.sh" "$kernel" | tail -n1)
+env=
+for v in FAULT_WALK_OPS FAULT_WALK_STRIDE FAULT_WALK_OFFSET; do
+	[ -n "${!v:-}" ] && env+="$v='${!v}' "
+done
+# 1 GiB: the injector's start sets a reserve aside in proportion to memory,
+# a point per block.
+exec "$root/scripts/vm-run.sh" --kernel "$kernel" --mem 1024 --timeout 2400 \
+	--allow-alloc-failure-dumps --selftests "$out/selftests" \
+	--ko "$out/pgcluster.ko" --ko "$out/selftests/modules/pgcluster_test.ko" \
+	--log "$out/faults-console.log" -- "cd /pgcluster/selftests
+{ ${env}FAULT_WALK_REQUIRE=1 sh ./fault_walk.sh 2>&1; echo \$? > /tmp/.rc; } | tee /tmp/fw.tap
+echo PGC-TAP-BEGIN
+cat /tmp/fw.tap
+echo PGC-TAP-END
+exit \$(cat /tmp/.rc)"
