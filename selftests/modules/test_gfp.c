@@ -153,7 +153,7 @@ static int pgct_gfp_dma32(void)
 					 __GFP_NOWARN, 0, nid);
 		pgcluster_free(q);
 		if (q) {
-			pgct_log("FAIL DMA32 | THISNODE served by node %d, which starts above 4 GiB",
+			pgct_log("FAIL DMA32 | THISNODE served by node %d (above 4 GiB)",
 				 nid);
 			ret = PGCT_FAIL;
 		}
