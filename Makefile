@@ -14,7 +14,7 @@ INSTALL_MOD_DIR ?= extra
 DEPMOD ?= /sbin/depmod
 
 .PHONY: all modules clean install uninstall check demo bench hosttest lint \
-	selftests soak help kdir-exists
+	selftests soak fresh-check help kdir-exists
 
 all: modules
 
@@ -58,17 +58,22 @@ selftests:
 	$(MAKE) -C selftests
 
 # The stress selftest for SOAK_SECONDS (default 3600) in one guest, on
-# KERNEL=distro (default) or KERNEL=debug.
+# KERNEL=distro (default), trixie or debug.
 KERNEL ?= distro
 soak:
 	scripts/soak.sh "$(KERNEL)"
 
+# The README's two commands on a new Debian 12 root, timed cold.
+fresh-check:
+	scripts/fresh-check.sh
+
 help:
 	@echo "make [KDIR=..] [KERNELRELEASE=..]  build pgcluster.ko"
 	@echo "make install / uninstall          to /lib/modules/\$$KERNELRELEASE/extra"
-	@echo "make check                        all tests on both kernels + lint"
+	@echo "make check                        all tests on the three kernels + lint"
 	@echo "make demo                         boot a VM and show pgcluster at work"
 	@echo "make bench                        benchmark tables (VM)"
 	@echo "make soak [KERNEL=debug] [SOAK_SECONDS=3600]  stress test, one long VM run"
+	@echo "make fresh-check                  make demo and make check on a new Debian 12 root"
 	@echo "make hosttest                     host unit tests + fuzzing of the placement code"
 	@echo "make lint                         checkpatch, sparse C=2, W=1 -Werror"

@@ -116,7 +116,7 @@
 #include "extent.h"
 
 /* Largest and smallest cluster, as buddy orders. */
-#define PGC_CLUSTER_MAX_ORDER	(PGC_MAX_ORDER < 9 ? PGC_MAX_ORDER : 9)
+#define PGC_CLUSTER_MAX_ORDER	(MAX_PAGE_ORDER < 9 ? MAX_PAGE_ORDER : 9)
 #define PGC_CLUSTER_MIN_ORDER	(PGC_CLUSTER_MAX_ORDER < 6 ? \
 				 PGC_CLUSTER_MAX_ORDER : 6)
 #define PGC_UNIT_SHIFT		ilog2(PGCLUSTER_GRANULE)
@@ -1051,7 +1051,7 @@ static void pgc_pool_teardown(void)
 {
 	int nid, cpu;
 
-	pgc_shrinker_destroy(pgc_shrinker);
+	shrinker_free(pgc_shrinker);
 	pgc_shrinker = NULL;
 	WRITE_ONCE(pgc_dying, true);
 	if (pgc_nodes) {
@@ -1190,10 +1190,12 @@ int pgc_pool_init(void)
 		pr_debug("node %d: %u clusters, %lu KiB\n", nid,
 			 n->nr_clusters, n->pages << (PAGE_SHIFT - 10));
 	}
-	pgc_shrinker = pgc_shrinker_create(pgc_shrink_count, pgc_shrink_scan,
-					   "pgcluster-pool");
+	pgc_shrinker = shrinker_alloc(0, "pgcluster-pool");
 	if (!pgc_shrinker)
 		goto fail;
+	pgc_shrinker->count_objects = pgc_shrink_count;
+	pgc_shrinker->scan_objects = pgc_shrink_scan;
+	shrinker_register(pgc_shrinker);
 	debugfs_create_file("pool_grow", 0200, pgc_debugfs_root, NULL,
 			    &pgc_grow_fops);
 	debugfs_create_u32("grow_stall_ms", 0600, pgc_debugfs_root,

@@ -1,79 +1,86 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Every difference between the kernels pgcluster builds against (6.1 LTS up
- * to 7.x) lives here, one shim per change, each naming the kernel that made
- * it.  Feature macros are tested where the kernel provides them; version
- * numbers only where it does not.
+ * to 7.x) lives here, one shim per change.  The module is written against
+ * the newest upstream names; older kernels get them backported below.
+ * Whether a kernel has a feature is decided from that kernel's tree: a
+ * macro it defines, or a PGC_PROBE_* result that module/kernel-probes.mk
+ * read from its headers and Module.symvers.  No version numbers.
  */
 #ifndef _PGCLUSTER_COMPAT_H
 #define _PGCLUSTER_COMPAT_H
 
-#include <linux/version.h>
 #include <linux/mmzone.h>
 #include <linux/shrinker.h>
 #include <linux/slab.h>
 #include <linux/gfp.h>
 
 /*
- * Largest buddy order, inclusive.  6.8 renamed it MAX_PAGE_ORDER; 6.4 made
- * MAX_ORDER inclusive; before 6.4 MAX_ORDER was one past the largest order.
+ * Largest buddy order, inclusive: MAX_PAGE_ORDER since 6.8.  Before, it was
+ * MAX_ORDER, which until 6.4 was one past the largest order.
  */
-#if defined(MAX_PAGE_ORDER)
-#define PGC_MAX_ORDER		MAX_PAGE_ORDER
-#elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
-#define PGC_MAX_ORDER		MAX_ORDER
+#ifndef MAX_PAGE_ORDER
+#if PGC_PROBE_MAX_ORDER_INCLUSIVE
+#define MAX_PAGE_ORDER		MAX_ORDER
 #else
-#define PGC_MAX_ORDER		(MAX_ORDER - 1)
+#define MAX_PAGE_ORDER		(MAX_ORDER - 1)
+#endif
 #endif
 
 /*
- * Shrinkers: 6.7 replaced register_shrinker()/unregister_shrinker() on a
- * caller-owned struct with shrinker_alloc()/shrinker_register()/
- * shrinker_free().  pgc_shrinker_create() hides the difference.
+ * Shrinkers: 6.7 replaced register_shrinker() on a caller-owned struct with
+ * shrinker_alloc()/shrinker_register()/shrinker_free().  The backport
+ * keeps the name from shrinker_alloc() and calls register_shrinker() in
+ * shrinker_register().  Upstream's shrinker_register() cannot fail; if the
+ * old call fails (it allocates a per-node array) that is logged and the
+ * shrinker stays unregistered: what it would have given back under
+ * pressure stays in the pool until unload or a manual shrink.
  */
-static inline struct shrinker *
-pgc_shrinker_create(unsigned long (*count)(struct shrinker *,
-					   struct shrink_control *),
-		    unsigned long (*scan)(struct shrinker *,
-					  struct shrink_control *),
-		    const char *name)
-{
-	struct shrinker *s;
+#if !PGC_PROBE_SHRINKER_ALLOC
+struct pgc_compat_shrinker {
+	struct shrinker shrinker;
+	bool registered;
+	char name[32];
+};
 
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
-	s = shrinker_alloc(0, "%s", name);
-	if (!s)
+static inline __printf(2, 3) struct shrinker *
+shrinker_alloc(unsigned int flags, const char *fmt, ...)
+{
+	struct pgc_compat_shrinker *cs = kzalloc(sizeof(*cs), GFP_KERNEL);
+	va_list args;
+
+	if (!cs)
 		return NULL;
-	s->count_objects = count;
-	s->scan_objects = scan;
-	s->seeks = DEFAULT_SEEKS;
-	shrinker_register(s);
-#else
-	s = kzalloc(sizeof(*s), GFP_KERNEL);
-	if (!s)
-		return NULL;
-	s->count_objects = count;
-	s->scan_objects = scan;
-	s->seeks = DEFAULT_SEEKS;
-	if (register_shrinker(s, "%s", name)) {
-		kfree(s);
-		return NULL;
-	}
-#endif
-	return s;
+	va_start(args, fmt);
+	vsnprintf(cs->name, sizeof(cs->name), fmt, args);
+	va_end(args);
+	cs->shrinker.flags = flags;
+	cs->shrinker.seeks = DEFAULT_SEEKS;
+	return &cs->shrinker;
 }
 
-static inline void pgc_shrinker_destroy(struct shrinker *s)
+static inline void shrinker_register(struct shrinker *s)
 {
+	struct pgc_compat_shrinker *cs =
+		container_of(s, struct pgc_compat_shrinker, shrinker);
+
+	cs->registered = !register_shrinker(s, "%s", cs->name);
+	if (!cs->registered)
+		pr_warn("shrinker %s not registered\n", cs->name);
+}
+
+static inline void shrinker_free(struct shrinker *s)
+{
+	struct pgc_compat_shrinker *cs;
+
 	if (!s)
 		return;
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
-	shrinker_free(s);
-#else
-	unregister_shrinker(s);
-	kfree(s);
-#endif
+	cs = container_of(s, struct pgc_compat_shrinker, shrinker);
+	if (cs->registered)
+		unregister_shrinker(s);
+	kfree(cs);
 }
+#endif
 
 /*
  * emergency.c: vm_map_ram() serves up to VMAP_MAX_ALLOC pages from per-CPU
@@ -84,36 +91,24 @@ static inline void pgc_shrinker_destroy(struct shrinker *s)
 
 /*
  * Bulk order-0 allocation into a page array (fills the NULL entries,
- * returns how many entries are set): alloc_pages_bulk_array_node() up to
- * 6.13, a static inline before 6.10 and a macro after; 6.14 renamed it
- * alloc_pages_bulk_node(), a macro.  Exported underneath as
- * __alloc_pages_bulk() (6.1) and alloc_pages_bulk_noprof() (7.2).
+ * returns how many entries are set): 6.14 renamed
+ * alloc_pages_bulk_array_node() to alloc_pages_bulk_node(), a macro.
  */
-#ifdef alloc_pages_bulk_node
-#define pgc_alloc_pages_bulk_node(gfp, nid, nr, pages) \
-	alloc_pages_bulk_node(gfp, nid, nr, pages)
-#else
-#define pgc_alloc_pages_bulk_node(gfp, nid, nr, pages) \
+#ifndef alloc_pages_bulk_node
+#define alloc_pages_bulk_node(gfp, nid, nr, pages) \
 	alloc_pages_bulk_array_node(gfp, nid, nr, pages)
 #endif
 
 /*
  * alloc_contig_pages() builds a cluster by migrating movable pages out of a
  * range when the buddy allocator has no free block that large.  It exists
- * under CONFIG_CONTIG_ALLOC on every supported kernel but modules can only
- * use it where it is exported: 6.1 exports alloc_contig_range() and
- * free_contig_range() but not alloc_contig_pages(); 7.2 exports
- * alloc_contig_pages_noprof() (and free_contig_range()).  Versions between
- * are not verified and are treated as not exporting it.  Override with
- * ccflags -DPGC_HAVE_ALLOC_CONTIG=0 or 1.
+ * under CONFIG_CONTIG_ALLOC everywhere, but modules can only call it where
+ * the kernel exports it (7.2 does; 6.1 and 6.12 export only
+ * alloc_contig_range()).  Override with ccflags -DPGC_HAVE_ALLOC_CONTIG=0.
  */
 #ifndef PGC_HAVE_ALLOC_CONTIG
-#if IS_ENABLED(CONFIG_CONTIG_ALLOC) && \
-	LINUX_VERSION_CODE >= KERNEL_VERSION(7, 2, 0)
-#define PGC_HAVE_ALLOC_CONTIG	1
-#else
-#define PGC_HAVE_ALLOC_CONTIG	0
-#endif
+#define PGC_HAVE_ALLOC_CONTIG \
+	(IS_ENABLED(CONFIG_CONTIG_ALLOC) && PGC_PROBE_ALLOC_CONTIG_PAGES)
 #endif
 
 /*

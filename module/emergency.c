@@ -517,8 +517,8 @@ static void pgc_emerg_bulk_pages(struct pgc_emerg_rec *rec, gfp_t gfp,
 	memset(rec->pages, 0, rec->nr_pages * sizeof(rec->pages[0]));
 	if (atomic_read(&pgc_fail_pages))
 		return;
-	pgc_alloc_pages_bulk_node(gfp | __GFP_NORETRY | __GFP_NOWARN, node,
-				  rec->nr_pages, rec->pages);
+	alloc_pages_bulk_node(gfp | __GFP_NORETRY | __GFP_NOWARN, node,
+			      rec->nr_pages, rec->pages);
 }
 
 static struct pgc_emerg_rec *pgc_rec_get(gfp_t gfp, int node)
@@ -1050,11 +1050,12 @@ int pgc_emerg_init(void)
 				       WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
 	if (!pgc_emerg_wq)
 		goto err_filler;
-	pgc_cache_shrinker = pgc_shrinker_create(pgc_cache_count,
-						 pgc_cache_scan,
-						 "pgcluster-slots");
+	pgc_cache_shrinker = shrinker_alloc(0, "pgcluster-slots");
 	if (!pgc_cache_shrinker)
 		goto err_wq;
+	pgc_cache_shrinker->count_objects = pgc_cache_count;
+	pgc_cache_shrinker->scan_objects = pgc_cache_scan;
+	shrinker_register(pgc_cache_shrinker);
 	spin_lock_irq(&pgc_emerg_lock);
 	pgc_cache_ready = true;
 	spin_unlock_irq(&pgc_emerg_lock);
@@ -1102,7 +1103,7 @@ void pgc_emerg_exit(void)
 	unsigned int bkt;
 
 	/* No user is left to free or allocate; only our workers run. */
-	pgc_shrinker_destroy(pgc_cache_shrinker);
+	shrinker_free(pgc_cache_shrinker);
 	pgc_cache_shrinker = NULL;
 	/*
 	 * slot_cache stays writable until after the module's exit: a setter

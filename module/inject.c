@@ -202,7 +202,7 @@ struct pgc_pin_chunk {
 #define PGC_SWEEP_MS		250
 #define PGC_SWEEP_QUIET		2	/* stop after this many empty sweeps */
 #define PGC_SWEEP_MIN_ORDER	(PGC_RESERVE_ORDER + 1)
-#define PGC_STRIDE_MAX		BIT(PGC_MAX_ORDER)
+#define PGC_STRIDE_MAX		BIT(MAX_PAGE_ORDER)
 
 /*
  * Seal: how long it may last (a bound, so the box is never left without
@@ -353,7 +353,7 @@ static int pgc_pattern_parse(const char *s, struct pgc_pattern *p)
 		unsigned long min, max;
 	} forms[] = {
 		{ "stride:", PGC_PAT_STRIDE, 2, PGC_STRIDE_MAX },
-		{ "blocks:", PGC_PAT_BLOCKS, 0, PGC_MAX_ORDER - 1 },
+		{ "blocks:", PGC_PAT_BLOCKS, 0, MAX_PAGE_ORDER - 1 },
 		{ "random:", PGC_PAT_RANDOM, 1, PGC_RANDOM_MAX },
 	};
 	unsigned long v;
@@ -681,7 +681,7 @@ static void pgc_inject_zone(struct pgc_run *run, int nid, int zidx,
 	struct zone *zone = &NODE_DATA(nid)->node_zones[zidx];
 	unsigned int min_order = max(pgc_pattern_min_order(&run->pattern),
 				     run->min_order);
-	unsigned int order = PGC_MAX_ORDER;
+	unsigned int order = MAX_PAGE_ORDER;
 	unsigned long floor = pgc_zone_floor(zone);
 	unsigned long covered = 0, pinned;
 	struct page *page;

@@ -81,7 +81,7 @@
 #include "internal.h"
 #include "lab.h"
 
-#define PGC_NR_ORDERS		(PGC_MAX_ORDER + 1)
+#define PGC_NR_ORDERS		(MAX_PAGE_ORDER + 1)
 
 /* ---- sizes ------------------------------------------------------------- */
 
@@ -376,7 +376,7 @@ static int pgc_buddy_order(struct page *page)
 		return -1;
 	/* racy: the block may be allocated or split under us; checked below */
 	order = data_race(READ_ONCE(page->private));
-	return order <= PGC_MAX_ORDER ? (int)order : -1;
+	return order <= MAX_PAGE_ORDER ? (int)order : -1;
 }
 
 /* End of the free block that holds @pfn inside it (not as head), or @pfn. */
@@ -384,7 +384,7 @@ static unsigned long pgc_free_block_end(unsigned long pfn)
 {
 	unsigned int o;
 
-	for (o = 1; o <= PGC_MAX_ORDER; o++) {
+	for (o = 1; o <= MAX_PAGE_ORDER; o++) {
 		unsigned long head = pfn & ~((1UL << o) - 1);
 		struct page *page;
 		int bo;
@@ -702,7 +702,7 @@ static ssize_t pgc_probe_write(struct file *file, const char __user *ubuf,
 	ret = pgc_lab_parse_ulong(buf, &order);
 	if (ret)
 		return ret;
-	if (order > PGC_MAX_ORDER)
+	if (order > MAX_PAGE_ORDER)
 		return -ERANGE;
 
 	if (mutex_lock_killable(&pgc_probe_lock))

@@ -7,6 +7,7 @@
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
 
+#include "compat.h"
 #include "internal.h"
 
 static int pgc_stats_show(struct seq_file *m, void *unused)
@@ -15,6 +16,12 @@ static int pgc_stats_show(struct seq_file *m, void *unused)
 	pgc_emerg_show_stats(m);
 	seq_printf(m, "bad_frees %llu\n", pgc_bad_frees());
 	seq_printf(m, "refused_requests %llu\n", pgc_refused_requests());
+	/* What module/kernel-probes.mk found in the tree built against. */
+	seq_printf(m, "probe_max_order_inclusive %d\n",
+		   PGC_PROBE_MAX_ORDER_INCLUSIVE);
+	seq_printf(m, "probe_shrinker_alloc %d\n", PGC_PROBE_SHRINKER_ALLOC);
+	seq_printf(m, "probe_alloc_contig_pages %d\n",
+		   PGC_PROBE_ALLOC_CONTIG_PAGES);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(pgc_stats);

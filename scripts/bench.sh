@@ -25,7 +25,7 @@
 # host (the load average is printed) makes long runs slower than short ones.
 #
 # Environment (defaults in brackets):
-#   KERNEL=distro|debug|KDIR  kernel to boot [distro]; KDIR: a built kernel
+#   KERNEL=distro|trixie|debug|KDIR  kernel to boot [distro]; KDIR: a built kernel
 #                             tree (its arch/x86/boot/bzImage is booted)
 #   POOL_MB                   pgcluster pool for speed and waste, MiB [160]:
 #                             holds a whole batch (1000 x 128 KiB) and the
@@ -63,7 +63,7 @@ pool_mb=${POOL_MB:-160}
 success_pool_mb=${SUCCESS_POOL_MB:-16}
 success_n=${SUCCESS_N:-200}
 case "$kernel" in
-distro|debug) vmkernel=$kernel ;;
+distro|trixie|debug) vmkernel=$kernel ;;
 *) vmkernel=$kernel/arch/x86/boot/bzImage ;;
 esac
 sanitized=0

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # build.sh KERNEL [EXTRA_MAKE_ARGS...]: build pgcluster.ko, the test modules
-# and the static selftests for KERNEL (distro | debug | a kernel build dir)
+# and the static selftests for KERNEL (distro | trixie | debug | a kernel
+# build dir; see scripts/kernel.sh)
 # in a copy of the tree at $PGCLUSTER_OUT/KERNEL (default
 # /tmp/pgcluster-build), so builds for different kernels never share
 # objects.  Prints the output directory on the last line.
@@ -11,18 +12,10 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 kernel=${1:?usage: build.sh distro|debug|KDIR [make args]}
 shift
 case "$kernel" in
-distro)
-	ver=$(ls -1 /lib/modules | grep -- '-amd64$' | sort -V | tail -n1)
-	kdir=/lib/modules/$ver/build
-	name=distro ;;
-debug)
-	kdir=$("$root/scripts/debug-kernel.sh")
-	name=debug ;;
-*)
-	kdir=$kernel
-	name=$(basename "$kernel") ;;
+distro|trixie|debug) name=$kernel ;;
+*) name=$(basename "$kernel") ;;
 esac
-[ -f "$kdir/Makefile" ] || { echo "build: no kernel tree at $kdir (run scripts/deps.sh)" >&2; exit 1; }
+kdir=$("$root/scripts/kernel.sh" "$kernel" kdir)
 out=${PGCLUSTER_OUT:-/tmp/pgcluster-build}/$name
 mkdir -p "$out"
 rsync -a --delete --exclude .git --exclude '*.o' --exclude '*.ko' \
@@ -31,7 +24,7 @@ rsync -a --delete --exclude .git --exclude '*.o' --exclude '*.ko' \
 # Keep the objects of the previous build for this kernel: rsync above only
 # skipped them, so incremental builds stay incremental.
 echo "build: pgcluster.ko for $name ($kdir)" >&2
-make -s -C "$out" KDIR="$kdir" "$@" modules >&2
-make -s -C "$out/selftests/modules" KDIR="$kdir" "$@" >&2
+"$root/scripts/kernel.sh" "$kernel" make "$out" -s "$@" modules >&2
+"$root/scripts/kernel.sh" "$kernel" make "$out" -s -C selftests/modules "$@" >&2
 make -s -C "$out/selftests" >&2
 echo "$out"

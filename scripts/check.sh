@@ -3,10 +3,12 @@
 #
 # check.sh (make check): build everything and run every test pgcluster has:
 #   host unit tests + fuzzing of the placement code, the VM harness's own
-#   test, the selftests on Debian's distro kernel, the DKMS cycle, lint
-#   (checkpatch, W=1 -Werror, sparse C=2) and the selftests on the 7.2 debug
-#   kernel (KASAN, lockdep, kmemleak, DEBUG_VM, DEBUG_PAGEALLOC), which is
-#   built in the background on first use and cached in /var/cache/pgcluster.
+#   test, the selftests on Debian 12's kernel (6.1), the DKMS cycle, the
+#   selftests on Debian 13's kernel (6.12, set up on first use in a Debian 13
+#   root by scripts/trixie-kernel.sh), lint (checkpatch, W=1 -Werror,
+#   sparse C=2) and the selftests on the 7.2 debug kernel (KASAN, lockdep,
+#   kmemleak, DEBUG_VM, DEBUG_PAGEALLOC), which is built in the background
+#   on first use.  Both are cached in /var/cache/pgcluster.
 #   Per kernel, the NUMA checks boot a guest with two memory nodes
 #   (scripts/numa-test.sh), and on the debug kernel a fault walk fails every
 #   allocation point of the debugfs writes and every third of insmod once
@@ -21,13 +23,13 @@
 # count as skipped) over all of them and
 # exits non-zero on any failure.
 #
-# Environment: CHECK_KERNELS="distro debug" (default both), FUZZ_SECONDS
+# Environment: CHECK_KERNELS="distro trixie debug" (default all three), FUZZ_SECONDS
 # (default 60), PGCLUSTER_OUT (default /tmp/pgcluster-build).
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 export PGCLUSTER_OUT=${PGCLUSTER_OUT:-/tmp/pgcluster-build}
 out=$PGCLUSTER_OUT/check
-kernels=${CHECK_KERNELS:-distro debug}
+kernels=${CHECK_KERNELS:-distro trixie debug}
 rm -rf "$out"
 mkdir -p "$out"
 start=$(date +%s)
@@ -97,7 +99,7 @@ stage() {
 	"$@" 2>&1 | tee "$log" | awk '
 		/PGC-TAP-BEGIN/ { hide = 1 }
 		/PGC-TAP-END/ { hide = 0; next }
-		!hide && /^(TAP|(not )?ok |# (not )?ok |# selftests|vm-run|=|  \| |\[debug-kernel\]|deps|build:)|not ok|FAIL/ {
+		!hide && /^(TAP|(not )?ok |# (not )?ok |# selftests|vm-run|=|  \| |\[(debug|trixie)-kernel\]|deps|build:)|not ok|FAIL/ {
 			print; fflush()
 		}'
 	local rc=${PIPESTATUS[0]}

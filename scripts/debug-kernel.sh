@@ -40,21 +40,7 @@ case "${1:-}" in
 *) say "unknown option $1"; exit 2 ;;
 esac
 
-aptdir=$cache/apt
-aptopts=(-o "Dir::Etc::sourcelist=$aptdir/etc/sources.list"
-	 -o "Dir::Etc::sourceparts=$aptdir/etc/sources.list.d"
-	 -o "Dir::State::Lists=$aptdir/lists"
-	 -o "Dir::Cache=$aptdir/cache"
-	 -o "APT::Architecture=amd64")
-
-apt_private_update() {
-	mkdir -p "$aptdir/etc/sources.list.d" "$aptdir/lists/partial" \
-		 "$aptdir/cache/archives/partial"
-	echo "deb http://deb.debian.org/debian unstable main" \
-		>"$aptdir/etc/sources.list"
-	say "refreshing private apt lists for Debian unstable (system sources untouched)"
-	apt-get "${aptopts[@]}" -qq update >&2
-}
+. "$here/apt-private.sh"
 
 # 1. The source package: reuse the newest downloaded one unless asked to refresh.
 mkdir -p "$cache/src"
@@ -64,7 +50,7 @@ if [ "$mode" = cached ] && [ -z "$deb" ]; then
 fi
 if [ -z "$deb" ] || [ "${PGCLUSTER_KERNEL_REFRESH:-0}" = 1 ]; then
 	command -v apt-get >/dev/null || { say "apt-get not found"; exit 1; }
-	apt_private_update
+	apt_private "$cache/apt" unstable
 	ver=$(apt-cache "${aptopts[@]}" show "$pkg" 2>/dev/null |
 	      awk '/^Version:/ {print $2; exit}')
 	[ -n "$ver" ] || { say "$pkg not found in Debian unstable"; exit 1; }

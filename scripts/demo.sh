@@ -6,10 +6,9 @@
 # and pgcluster can still allocate.  The guest part is scripts/demo-guest.sh.
 #
 # Environment:
-#   KERNEL=distro|debug   kernel to boot (default distro: Debian's, ~10 s;
-#                         debug: the 7.2 debug kernel, slower)
-#   KDIR=...              kernel build tree for pgcluster.ko (default: the
-#                         one matching KERNEL)
+#   KERNEL=distro|trixie|debug  kernel to boot (default distro: Debian 12's
+#                         6.1, ~10 s; trixie: Debian 13's 6.12; debug: the
+#                         7.2 debug kernel, slower; see scripts/kernel.sh)
 #   SAVE_MAPS=DIR         also save whole-memory maps and reports before and
 #                         after injection in DIR (map-before.txt, ...) and,
 #                         with python3, render DIR/fragmentation.png
@@ -24,16 +23,9 @@ kernel=${KERNEL:-distro}
 "$root/scripts/deps.sh"
 
 case "$kernel" in
-distro)
-	rel=$(ls -1 /boot/vmlinuz-*-amd64 | sort -V | tail -n1)
-	rel=${rel#/boot/vmlinuz-}
-	kdir=${KDIR:-/lib/modules/$rel/build}
-	;;
-debug)
-	kdir=${KDIR:-$("$root/scripts/debug-kernel.sh")}
-	;;
+distro|trixie|debug) ;;
 *)
-	echo "demo: KERNEL must be distro or debug" >&2
+	echo "demo: KERNEL must be distro, trixie or debug" >&2
 	exit 2
 	;;
 esac
@@ -42,8 +34,8 @@ esac
 build=$(mktemp -d /tmp/pgcluster-demo.XXXXXX)
 trap 'rm -rf "$build"' EXIT
 rsync -a --exclude .git --exclude '*.o' --exclude '*.ko' "$root/" "$build/"
-echo "demo: building pgcluster.ko against $kdir"
-make -s -C "$build" KDIR="$kdir" >"$build/build.log" 2>&1 ||
+echo "demo: building pgcluster.ko for the $kernel kernel"
+"$root/scripts/kernel.sh" "$kernel" make "$build" -s >"$build/build.log" 2>&1 ||
 	{ cat "$build/build.log" >&2; exit 1; }
 
 env=

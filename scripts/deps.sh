@@ -3,7 +3,8 @@
 #
 # deps.sh: install what building and testing pgcluster needs on Debian 12,
 # from apt, saying what it installs.  Installs nothing when all is there.
-# The debug kernel's source is fetched separately by scripts/debug-kernel.sh.
+# The debug kernel's source is fetched separately by scripts/debug-kernel.sh,
+# Debian 13's kernel by scripts/trixie-kernel.sh.
 set -euo pipefail
 
 pkgs=(
@@ -11,6 +12,7 @@ pkgs=(
 	linux-image-amd64 linux-headers-amd64                        # distro kernel
 	qemu-system-x86 busybox-static cpio                          # the VM harness
 	kmod rsync xz-utils zstd python3                             # scripts
+	debootstrap                                                  # Debian 13 root
 	dkms sparse                                                  # packaging, lint
 	clang llvm libclang-rt-14-dev                                # libFuzzer
 )

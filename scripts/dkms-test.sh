@@ -7,7 +7,7 @@
 # Leaves no trace in /usr/src, /var/lib/dkms or /lib/modules.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-kver=${KERNELRELEASE:-$(ls -1 /lib/modules | grep -- '-amd64$' | sort -V | tail -n1)}
+kver=${KERNELRELEASE:-$("$root/scripts/kernel.sh" distro release)}
 ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$root/dkms.conf")
 n=0
 fail=0

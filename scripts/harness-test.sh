@@ -8,13 +8,10 @@
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 kernel=${1:-distro}
-case $kernel in
-distro) kdir=/lib/modules/$(ls -1 /lib/modules | grep -- '-amd64$' | sort -V | tail -n1)/build ;;
-debug) kdir=$("$root/scripts/debug-kernel.sh") ;;
-esac
 dir=${PGCLUSTER_OUT:-/tmp/pgcluster-build}/harness-$kernel
 rm -rf "$dir"; mkdir -p "$dir"
 cp "$root/tests/harness/"* "$dir/"
+kdir=$("$root/scripts/kernel.sh" "$kernel" kdir)
 make -s -C "$kdir" M="$dir" modules >/dev/null 2>&1 || true
 vm() { "$root/scripts/vm-run.sh" --kernel "$kernel" --selftests /nonexistent "$@" >"$dir/last.log" 2>&1; }
 n=0

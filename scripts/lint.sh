@@ -23,10 +23,9 @@ files=$(git ls-files 'module/*.[ch]' 'include/*.h' 'selftests/*.[ch]' \
 if [ -f "$checkpatch" ]; then
 	bad=0
 	for f in $files; do
-		# compat.h exists to test kernel versions; the test macros
-		# return from the case on failure, as kunit's assertions do.
+		# The test macros return from the case on failure, as
+		# kunit's assertions do.
 		case $f in
-		module/compat.h) ign=LINUX_VERSION_CODE,CONSTANT_COMPARISON ;;
 		selftests/modules/pgct.h) ign=MACRO_WITH_FLOW_CONTROL ;;
 		*) ign= ;;
 		esac
@@ -46,10 +45,7 @@ fi
 kernels=(distro)
 [ -n "$("$root/scripts/debug-kernel.sh" --cached 2>/dev/null)" ] && kernels+=(debug)
 for k in "${kernels[@]}"; do
-	case $k in
-	distro) kdir=/lib/modules/$(ls -1 /lib/modules | grep -- '-amd64$' | sort -V | tail -n1)/build ;;
-	debug) kdir=$("$root/scripts/debug-kernel.sh" --cached) ;;
-	esac
+	kdir=$("$root/scripts/kernel.sh" "$k" kdir)
 	dir=$out/lint-$k
 	mkdir -p "$dir"
 	rsync -a --delete --exclude .git "$root/" "$dir/" >/dev/null

@@ -8,9 +8,10 @@
 #
 #   scripts/vm-run.sh [options] -- 'command'
 #
-#   --kernel distro|debug|PATH   distro: Debian's installed kernel (default);
-#                                debug: the 7.2 debug kernel (built on first
-#                                use by scripts/debug-kernel.sh); or a bzImage
+#   --kernel distro|trixie|debug|PATH
+#                                distro: Debian 12's 6.1 (default); trixie:
+#                                Debian 13's 6.12; debug: the 7.2 debug
+#                                kernel (see scripts/kernel.sh); or a bzImage
 #   --ko FILE.ko                 copy a module to /pgcluster/ (repeatable)
 #   --selftests DIR              files copied to /pgcluster/selftests/
 #                                (default: selftests/ with its built programs)
@@ -117,14 +118,9 @@ else
 fi
 
 case "$kernel" in
-distro)
-	bzimage=$(ls -1 /boot/vmlinuz-*-amd64 2>/dev/null | sort -V | tail -n1)
-	[ -n "$bzimage" ] || die "no Debian kernel in /boot: run scripts/deps.sh"
-	;;
-debug)
-	kdir=$("$root/scripts/debug-kernel.sh")
-	bzimage=$kdir/arch/x86/boot/bzImage
-	;;
+distro|trixie|debug)
+	bzimage=$("$root/scripts/kernel.sh" "$kernel" image) ||
+		die "no $kernel kernel" ;;
 *)
 	bzimage=$kernel ;;
 esac

@@ -14,19 +14,11 @@
 #    owner of a reused slot keeps it; a DMA32 request gets no emergency
 #    mapping.
 . "$(dirname "$0")/tap.sh"
-ko=$PGC_MODDIR/pgcluster.ko
-tko=$PGC_MODDIR/pgcluster_test.ko
 D=/sys/kernel/debug/pgcluster
-run=/sys/kernel/debug/pgcluster_test/run
-tlog=/sys/kernel/debug/pgcluster_test/log
 cache=/sys/module/pgcluster/parameters/slot_cache
 stall_ms=${STALL_MS:-10000}
 
-pgc_unload_all
-if [ ! -f "$ko" ] || [ ! -f "$tko" ]; then
-	tap_skip gfp "needs $ko and $tko"
-	tap_finish
-fi
+pgc_test_modules gfp
 if ! insmod "$ko" || ! insmod "$tko"; then
 	tap_fail "load pgcluster and pgcluster_test"
 	pgc_unload_all

@@ -19,18 +19,10 @@
 #    __GFP_THISNODE grows node 1 (grow_sync, node1_clusters).
 # Both loads unload without a leak or accounting report.
 . "$(dirname "$0")/tap.sh"
-ko=$PGC_MODDIR/pgcluster.ko
-tko=$PGC_MODDIR/pgcluster_test.ko
 D=/sys/kernel/debug/pgcluster
-run=/sys/kernel/debug/pgcluster_test/run
-tlog=/sys/kernel/debug/pgcluster_test/log
 pool_mb=${POOL_MB:-8}
 
-pgc_unload_all
-if [ ! -f "$ko" ] || [ ! -f "$tko" ]; then
-	tap_skip numa "needs $ko and $tko"
-	tap_finish
-fi
+pgc_test_modules numa
 
 # Nodes with memory, as the kernel sees them.
 mem_nodes=
@@ -66,12 +58,7 @@ show() { tap_diag "$1: node0 pool $(nstat 0 pool_bytes) free $(nstat 0 free_byte
 unload_clean() {
 	rmmod pgcluster_test
 	rmmod pgcluster
-	if dmesg | grep -Eq 'pgcluster: .*(leak|does not balance|not empty|accounting)'; then
-		dmesg | grep -E 'pgcluster: .*(leak|does not balance|not empty|accounting)' | sed 's/^/# /'
-		tap_fail "$1"
-	else
-		tap_ok "$1"
-	fi
+	pgc_check_unloaded "$1"
 }
 # hold CPU SIZE COUNT: COUNT allocations of SIZE held by probe_pgcluster,
 # made by a shell pinned to CPU (NUMA_NO_NODE: that CPU's memory node).

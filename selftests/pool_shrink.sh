@@ -13,17 +13,9 @@
 # reports no leak or accounting imbalance.  Run as `sh pool_shrink.sh` with
 # PGC_MODDIR naming the directory of pgcluster.ko and pgcluster_test.ko.
 . "$(dirname "$0")/tap.sh"
-ko=$PGC_MODDIR/pgcluster.ko
-tko=$PGC_MODDIR/pgcluster_test.ko
-run=/sys/kernel/debug/pgcluster_test/run
-tlog=/sys/kernel/debug/pgcluster_test/log
 pool_mb=${POOL_MB:-4}
 
-pgc_unload_all
-if [ ! -f "$ko" ] || [ ! -f "$tko" ]; then
-	tap_skip pool_shrink "needs $ko and $tko"
-	tap_finish
-fi
+pgc_test_modules pool_shrink
 dmesg -c > /dev/null
 if ! insmod "$ko" pool_mb="$pool_mb" || ! insmod "$tko"; then
 	tap_fail "load pgcluster pool_mb=$pool_mb and pgcluster_test"
@@ -123,10 +115,5 @@ tap_check "bad_frees_leave_nothing_live" [ "$(pgc_stat live_allocations)" -eq 0 
 
 rmmod pgcluster_test
 rmmod pgcluster
-if dmesg | grep -Eq 'pgcluster: .*(leak|does not balance|not empty|accounting)'; then
-	dmesg | grep -E 'pgcluster: .*(leak|does not balance|not empty|accounting)' | sed 's/^/# /'
-	tap_fail "unload_clean"
-else
-	tap_ok "unload_clean"
-fi
+pgc_check_unloaded unload_clean
 tap_finish

@@ -31,8 +31,6 @@
 # report in the console.  The case's summary is printed as a diagnostic.
 # shellcheck source=selftests/tap.sh
 . "$(dirname "$0")/tap.sh"
-ko=$PGC_MODDIR/pgcluster.ko
-tko=$PGC_MODDIR/pgcluster_test.ko
 D=/sys/kernel/debug/pgcluster
 I=$D/inject
 T=/sys/kernel/debug/pgcluster_test
@@ -43,11 +41,7 @@ inject_pct=${STRESS_INJECT_PCT:-15}
 fill=/tmp/pgc-stress-fill
 rcfile=/tmp/pgc-stress.rc
 
-pgc_unload_all
-if [ ! -f "$ko" ] || [ ! -f "$tko" ]; then
-	tap_skip stress "needs $ko and $tko"
-	tap_finish
-fi
+pgc_test_modules stress
 dmesg -c > /dev/null
 if ! insmod "$ko" allow_inject=1 || ! insmod "$tko" stress_seconds="$secs"; then
 	tap_fail "load pgcluster allow_inject=1 and pgcluster_test stress_seconds=$secs"
@@ -232,10 +226,5 @@ tap_check "no_emergency_slots_live" [ "$(pgc_stat emerg_live_slots)" -eq 0 ]
 
 tap_check "unload_pgcluster_test" rmmod pgcluster_test
 tap_check "unload_pgcluster" rmmod pgcluster
-if dmesg | grep -Eq 'pgcluster: .*(leak|does not balance|not empty|accounting)'; then
-	dmesg | grep -E 'pgcluster: .*(leak|does not balance|not empty|accounting)' | sed 's/^/# /'
-	tap_fail "unload_clean"
-else
-	tap_ok "unload_clean"
-fi
+pgc_check_unloaded unload_clean
 tap_finish

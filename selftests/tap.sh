@@ -36,4 +36,29 @@ pgc_free_pages() {
 	echo 3 > /proc/sys/vm/drop_caches
 	awk '$1 == "nr_free_pages" || $1 == "count:" {n += $2} END {print n}' /proc/zoneinfo
 }
+# pgc_test_modules NAME: for the scripts that drive pgcluster_test: sets
+# ko, tko, run and tlog, unloads what is loaded, and ends the script with one
+# SKIP line called NAME when either module is missing.
+pgc_test_modules() {
+	ko=$PGC_MODDIR/pgcluster.ko
+	tko=$PGC_MODDIR/pgcluster_test.ko
+	run=/sys/kernel/debug/pgcluster_test/run
+	tlog=/sys/kernel/debug/pgcluster_test/log
+	pgc_unload_all
+	if [ ! -f "$ko" ] || [ ! -f "$tko" ]; then
+		tap_skip "$1" "needs $ko and $tko"
+		tap_finish
+	fi
+}
+# pgc_check_unloaded NAME: after rmmod pgcluster, one TAP line called NAME
+# that fails when the unload reported a leak or an accounting imbalance.
+pgc_unload_report='pgcluster: .*(leak|does not balance|not empty|accounting)'
+pgc_check_unloaded() {
+	if dmesg | grep -Eq "$pgc_unload_report"; then
+		dmesg | grep -E "$pgc_unload_report" | sed 's/^/# /'
+		tap_fail "$1"
+	else
+		tap_ok "$1"
+	fi
+}
 pgc_stat() { awk -v k="$1" '$1 == k {print $2}' /sys/kernel/debug/pgcluster/stats; }

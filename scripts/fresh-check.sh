@@ -1,0 +1,83 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# fresh-check.sh (`make fresh-check`): what a newcomer meets.  A Debian 12
+# root is made with debootstrap (minbase, plus make: the one package the
+# README asks for before its two commands), this tree goes in as a fresh
+# git clone of HEAD, and the README's commands run inside it as root, in
+# a private mount namespace with /proc, /sys and /dev: `make demo`, then
+# `make check`.  The root has its own /var/cache/pgcluster, empty, so both
+# are timed cold: every package, the Debian 13 root and the debug kernel
+# are fetched and built as on a new machine.
+#
+# The root gets the machine's apt configuration (sources and apt.conf.d),
+# which a fresh machine of the same kind has as well.
+#
+# Prints one TAP line per command with its time, keeps each command's log
+# next to the root, and removes the root at the end (FRESH_KEEP=1 keeps it).
+#
+# Environment:
+#   FRESH_DIR    where the root is made (default /var/tmp/pgcluster-fresh)
+#   FRESH_STEPS  commands to run (default "demo check")
+#   FRESH_KEEP=1 leave the root in place
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+dir=${FRESH_DIR:-/var/tmp/pgcluster-fresh}
+steps=${FRESH_STEPS:-demo check}
+mirror=http://deb.debian.org/debian
+fsroot=$dir/root
+say() { echo "fresh-check: $*" >&2; }
+
+[ "$(id -u)" = 0 ] || { say "needs root (debootstrap, chroot)"; exit 1; }
+for s in $steps; do
+	case $s in demo|check) ;; *) say "unknown step $s"; exit 2 ;; esac
+done
+command -v debootstrap >/dev/null || "$root/scripts/deps.sh" >&2 || exit 1
+
+cleanup() {
+	[ "${FRESH_KEEP:-0}" = 1 ] || rm -rf "$fsroot"
+}
+trap cleanup EXIT
+rm -rf "$fsroot"
+mkdir -p "$dir"
+
+echo "TAP version 13"
+t0=$(date +%s)
+say "debootstrap bookworm (minbase + make) into $fsroot"
+if ! debootstrap --variant=minbase --include=make bookworm "$fsroot" \
+	"$mirror" >"$dir/debootstrap.log" 2>&1; then
+	tail -n 20 "$dir/debootstrap.log" | sed 's/^/# /'
+	echo "not ok 1 debootstrap bookworm"
+	exit 1
+fi
+cp /etc/resolv.conf "$fsroot/etc/"
+cp -a /etc/apt/sources.list.d/. "$fsroot/etc/apt/sources.list.d/"
+[ -f /etc/apt/sources.list ] && cp /etc/apt/sources.list "$fsroot/etc/apt/"
+cp -a /etc/apt/apt.conf.d/. "$fsroot/etc/apt/apt.conf.d/"
+git clone -q "$root" "$fsroot/root/pgcluster" ||
+	{ echo "not ok 1 git clone"; exit 1; }
+echo "ok 1 Debian 12 root with make and a clone of HEAD ($(( $(date +%s) - t0 )) s)"
+
+n=1 fail=0
+for s in $steps; do
+	n=$((n + 1))
+	log=$dir/make-$s.log
+	say "make $s in the fresh root (log: $log)"
+	t=$(date +%s)
+	unshare -m sh -c "
+		mount -t proc proc '$fsroot/proc' &&
+		mount -t sysfs sysfs '$fsroot/sys' &&
+		mount --rbind /dev '$fsroot/dev' &&
+		exec chroot '$fsroot' /bin/sh -c 'cd /root/pgcluster && make $s'" \
+		>"$log" 2>&1
+	rc=$?
+	secs=$(( $(date +%s) - t ))
+	tail -n 3 "$log" | sed 's/^/# /'
+	if [ $rc = 0 ]; then
+		echo "ok $n make $s on a fresh Debian 12 root: $((secs / 60)) min $((secs % 60)) s"
+	else
+		echo "not ok $n make $s on a fresh Debian 12 root (exit $rc after $secs s)"
+		fail=1
+	fi
+done
+exit $fail
