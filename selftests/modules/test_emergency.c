@@ -565,6 +565,49 @@ static bool emt_slots_has(unsigned int used, unsigned int slot,
 	return found;
 }
 
+/*
+ * With init_on_free, a page the reserve takes back from a free must be
+ * cleared as the page allocator would have cleared it: N pages stamped and
+ * freed, then N pages all from the reserve, which must read zero.  Only
+ * meaningful without init_on_alloc, which would clear them at allocation
+ * and hide a stale page (selftests/init_on_free.sh boots so).
+ */
+static int emt_reserve_cleared(unsigned int n)
+{
+	long long target = emt_stat("reserve_target");
+	long long used;
+	char buf[24];
+	void *p;
+	int ret;
+
+	if (!want_init_on_free() || want_init_on_alloc(GFP_KERNEL)) {
+		pgct_log("init_on_free %d, init_on_alloc %d: reserve clearing not checked",
+			 want_init_on_free(), want_init_on_alloc(GFP_KERNEL));
+		return PGCT_PASS;
+	}
+	PGCT_EXPECT(emt_wait_stat("reserve_pages", target) == target,
+		    "reserve at target");
+	snprintf(buf, sizeof(buf), "%u", n);
+	PGCT_EXPECT(!emt_write(EMT_DIR "emerg_fail_pages", buf), "knob");
+	p = pgcluster_alloc(n * PAGE_SIZE, GFP_KERNEL, PGCLUSTER_VIRTOK);
+	PGCT_EXPECT(p, "reserve did not serve %u pages", n);
+	emt_fill(p, n * PAGE_SIZE, 0xbad);
+	pgcluster_free(p);
+
+	used = emt_stat("reserve_pages_used");
+	PGCT_EXPECT(!emt_write(EMT_DIR "emerg_fail_pages", buf), "knob");
+	p = pgcluster_alloc(n * PAGE_SIZE, GFP_KERNEL, PGCLUSTER_VIRTOK);
+	PGCT_EXPECT(p, "reserve did not serve %u pages again", n);
+	ret = memchr_inv(p, 0, n * PAGE_SIZE) ? PGCT_FAIL : PGCT_PASS;
+	pgcluster_free(p);
+	PGCT_EXPECT(ret == PGCT_PASS,
+		    "init_on_free: a page from the reserve kept old data");
+	PGCT_EXPECT(emt_stat("reserve_pages_used") == used + n,
+		    "second round not all from the reserve");
+	pgct_log("init_on_free: %u pages back from the reserve read zero", n);
+	return PGCT_PASS;
+}
+
 static int emt_reserve_inner(void)
 {
 	unsigned int slot = emt_slot_pages(), n;
@@ -624,7 +667,7 @@ static int emt_reserve_inner(void)
 	PGCT_EXPECT(emt_stat("reserve_pages_used") == used + n / 2,
 		    "reserve_pages_used");
 	pgct_log("%u reserve pages served and returned", n + n / 2);
-	return PGCT_PASS;
+	return emt_reserve_cleared(n);
 }
 
 static int emt_reserve(void)
