@@ -51,8 +51,10 @@ if ! debootstrap --variant=minbase --include=make bookworm "$fsroot" \
 	exit 1
 fi
 cp /etc/resolv.conf "$fsroot/etc/"
-cp -a /etc/apt/sources.list.d/. "$fsroot/etc/apt/sources.list.d/"
+# The machine's sources replace the one debootstrap wrote.
+rm -f "$fsroot/etc/apt/sources.list"
 [ -f /etc/apt/sources.list ] && cp /etc/apt/sources.list "$fsroot/etc/apt/"
+cp -a /etc/apt/sources.list.d/. "$fsroot/etc/apt/sources.list.d/"
 cp -a /etc/apt/apt.conf.d/. "$fsroot/etc/apt/apt.conf.d/"
 git clone -q "$root" "$fsroot/root/pgcluster" ||
 	{ echo "not ok 1 git clone"; exit 1; }

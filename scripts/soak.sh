@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# soak.sh [distro|debug]: the stress selftest for a long time in one guest.
+# soak.sh [distro|trixie|debug]: the stress selftest for a long time in one guest.
 #
 # Builds pgcluster and the test module for the kernel (scripts/build.sh),
 # boots it under QEMU (scripts/vm-run.sh) and runs selftests/stress.sh with
@@ -23,8 +23,8 @@ case "$secs" in
 ''|*[!0-9]*|0) echo "soak: SOAK_SECONDS wants a positive number of seconds" >&2; exit 2 ;;
 esac
 case "$kernel" in
-distro|debug) ;;
-*) echo "soak: kernel is distro or debug, not '$kernel'" >&2; exit 2 ;;
+distro|trixie|debug) ;;
+*) echo "soak: kernel is distro, trixie or debug, not '$kernel'" >&2; exit 2 ;;
 esac
 
 out=$("$root/scripts/build.sh" "$kernel" | tail -n1)
