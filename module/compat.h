@@ -19,6 +19,12 @@
  * Largest buddy order, inclusive: MAX_PAGE_ORDER since 6.8.  Before, it was
  * MAX_ORDER, which until 6.4 was one past the largest order.
  */
+#if !defined(PGC_PROBE_MAX_ORDER_INCLUSIVE) || \
+	!defined(PGC_PROBE_SHRINKER_ALLOC) || \
+	!defined(PGC_PROBE_ALLOC_CONTIG_PAGES)
+#error "PGC_PROBE_* missing: build through Kbuild (module/kernel-probes.mk)"
+#endif
+
 #ifndef MAX_PAGE_ORDER
 #if PGC_PROBE_MAX_ORDER_INCLUSIVE
 #define MAX_PAGE_ORDER		MAX_ORDER
@@ -26,6 +32,7 @@
 #define MAX_PAGE_ORDER		(MAX_ORDER - 1)
 #endif
 #endif
+static_assert(MAX_ORDER_NR_PAGES == 1UL << MAX_PAGE_ORDER);
 
 /*
  * Shrinkers: 6.7 replaced register_shrinker() on a caller-owned struct with

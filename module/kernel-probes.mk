@@ -14,8 +14,9 @@ pgc-header = $(firstword $(wildcard $(srctree)/include/$(1) \
 				   $(objtree)/include/$(1)))
 
 # $(call pgc-declares,HEADER,EXTENDED-REGEX): 1 if HEADER matches
-pgc-declares = $(if $(shell grep -sqE '$(2)' $(call pgc-header,$(1)) && \
-			echo y),1,0)
+pgc-declares = $(if $(call pgc-header,$(1)),,$(error pgcluster: \
+			no include/$(1) in $(srctree) or $(objtree)))$(if \
+		$(shell grep -sqE '$(2)' $(call pgc-header,$(1)) && echo y),1,0)
 # $(call pgc-exports,SYMBOL|SYMBOL...): 1 if Module.symvers lists one
 pgc-exports = $(if $(shell grep -sqE \
 			'^0x[0-9a-f]+[[:space:]]+($(1))[[:space:]]' \

@@ -17,6 +17,7 @@ static int pgc_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "bad_frees %llu\n", pgc_bad_frees());
 	seq_printf(m, "refused_requests %llu\n", pgc_refused_requests());
 	/* What module/kernel-probes.mk found in the tree built against. */
+	seq_printf(m, "max_page_order %d\n", MAX_PAGE_ORDER);
 	seq_printf(m, "probe_max_order_inclusive %d\n",
 		   PGC_PROBE_MAX_ORDER_INCLUSIVE);
 	seq_printf(m, "probe_shrinker_alloc %d\n", PGC_PROBE_SHRINKER_ALLOC);

@@ -15,6 +15,10 @@ apt_private() {
 		 "$dir/cache/archives/partial"
 	echo "deb ${PGCLUSTER_DEBIAN_MIRROR:-http://deb.debian.org/debian} $suite main" \
 		>"$dir/etc/sources.list"
-	echo "refreshing private apt lists for Debian $suite (system sources untouched)" >&2
+	if declare -F say >/dev/null; then
+		say "refreshing private apt lists for Debian $suite (system sources untouched)"
+	else
+		echo "refreshing private apt lists for Debian $suite (system sources untouched)" >&2
+	fi
 	apt-get "${aptopts[@]}" -qq update >&2
 }

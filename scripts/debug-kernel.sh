@@ -96,10 +96,11 @@ exec 9>"$build.lock"
 if ! flock -n 9; then
 	say "another build of $build is running; waiting for it"
 	flock 9
-	if [ -f "$build/.pgcluster-built" ]; then
-		echo "$build"
-		exit 0
-	fi
+fi
+# Another run may have finished it between the check above and the lock.
+if [ -f "$build/.pgcluster-built" ]; then
+	echo "$build"
+	exit 0
 fi
 
 # 4. Configure.

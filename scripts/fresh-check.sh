@@ -24,8 +24,9 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 dir=${FRESH_DIR:-/var/tmp/pgcluster-fresh}
 steps=${FRESH_STEPS:-demo check}
-mirror=http://deb.debian.org/debian
+mirror=${PGCLUSTER_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 fsroot=$dir/root
+marker=$dir/.pgcluster-fresh
 say() { echo "fresh-check: $*" >&2; }
 
 [ "$(id -u)" = 0 ] || { say "needs root (debootstrap, chroot)"; exit 1; }
@@ -34,18 +35,35 @@ for s in $steps; do
 done
 command -v debootstrap >/dev/null || "$root/scripts/deps.sh" >&2 || exit 1
 
+# Only a directory this script made is ever removed (FRESH_DIR=/ must not
+# cost the machine), one run at a time, and never while a step still runs
+# in it: a step is killed, and waited for, before the root goes.
+mkdir -p "$dir"
+if [ -n "$(ls -A "$dir")" ] && [ ! -f "$marker" ]; then
+	say "$dir is not empty and was not made by fresh-check: refusing to use it"
+	exit 1
+fi
+: >"$marker"
+exec 9>"$marker"
+flock -n 9 || { say "another fresh-check is running in $dir"; exit 1; }
+child=
 cleanup() {
-	[ "${FRESH_KEEP:-0}" = 1 ] || rm -rf "$fsroot"
+	if [ -n "$child" ]; then
+		kill "$child" 2>/dev/null
+		wait "$child" 2>/dev/null
+	fi
+	[ "${FRESH_KEEP:-0}" = 1 ] || rm -rf --one-file-system "$fsroot"
 }
 trap cleanup EXIT
-rm -rf "$fsroot"
-mkdir -p "$dir"
+trap 'exit 130' INT TERM HUP
+rm -rf --one-file-system "$fsroot"
 
 echo "TAP version 13"
 t0=$(date +%s)
 say "debootstrap bookworm (minbase + make) into $fsroot"
-if ! debootstrap --variant=minbase --include=make bookworm "$fsroot" \
-	"$mirror" >"$dir/debootstrap.log" 2>&1; then
+if ! unshare -m --propagation private debootstrap --variant=minbase \
+	--include=make bookworm "$fsroot" "$mirror" \
+	>"$dir/debootstrap.log" 2>&1; then
 	tail -n 20 "$dir/debootstrap.log" | sed 's/^/# /'
 	echo "not ok 1 debootstrap bookworm"
 	exit 1
@@ -56,6 +74,10 @@ rm -f "$fsroot/etc/apt/sources.list"
 [ -f /etc/apt/sources.list ] && cp /etc/apt/sources.list "$fsroot/etc/apt/"
 cp -a /etc/apt/sources.list.d/. "$fsroot/etc/apt/sources.list.d/"
 cp -a /etc/apt/apt.conf.d/. "$fsroot/etc/apt/apt.conf.d/"
+for d in keyrings trusted.gpg.d; do
+	[ -d /etc/apt/$d ] && mkdir -p "$fsroot/etc/apt/$d" &&
+		cp -a /etc/apt/$d/. "$fsroot/etc/apt/$d/"
+done
 git clone -q "$root" "$fsroot/root/pgcluster" ||
 	{ echo "not ok 1 git clone"; exit 1; }
 echo "ok 1 Debian 12 root with make and a clone of HEAD ($(( $(date +%s) - t0 )) s)"
@@ -66,13 +88,19 @@ for s in $steps; do
 	log=$dir/make-$s.log
 	say "make $s in the fresh root (log: $log)"
 	t=$(date +%s)
-	unshare -m sh -c "
-		mount -t proc proc '$fsroot/proc' &&
-		mount -t sysfs sysfs '$fsroot/sys' &&
-		mount --rbind /dev '$fsroot/dev' &&
-		exec chroot '$fsroot' /bin/sh -c 'cd /root/pgcluster && make $s'" \
-		>"$log" 2>&1
+	# A clean environment: nothing of the caller's make or shell
+	# (MAKEFLAGS, KERNEL, PGCLUSTER_*) reaches the newcomer's command.
+	unshare -m --propagation private --fork --pid --kill-child sh -c '
+		mount -t proc proc "$1/proc" &&
+		mount -t sysfs sysfs "$1/sys" &&
+		mount --rbind /dev "$1/dev" || exit 1
+		exec chroot "$1" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+			HOME=/root TERM=dumb /bin/sh -c "cd /root/pgcluster && make $2"' \
+		sh "$fsroot" "$s" >"$log" 2>&1 &
+	child=$!
+	wait "$child"
 	rc=$?
+	child=
 	secs=$(( $(date +%s) - t ))
 	tail -n 3 "$log" | sed 's/^/# /'
 	if [ $rc = 0 ]; then

@@ -5,8 +5,9 @@
 # pgcluster is tested on lives, how to boot it and how to build for it.
 #
 # NAME:
-#   distro   Debian 12's own kernel, 6.1 LTS (linux-image-amd64 and
-#            linux-headers-amd64, installed by scripts/deps.sh)
+#   distro   Debian 12's own kernel, 6.1 LTS: the one the linux-image-amd64
+#            metapackage depends on (scripts/deps.sh installs it and its
+#            headers), whatever else /boot holds
 #   trixie   Debian 13's kernel, 6.12 LTS, in a Debian 13 root of its own
 #            (made on first use by scripts/trixie-kernel.sh)
 #   debug    7.2 with KASAN, lockdep, kmemleak and the other debug options
@@ -15,7 +16,8 @@
 #
 # WHAT:
 #   image             the bzImage to boot
-#   kdir              the kernel build tree, as make sees it
+#   kdir              the kernel build tree (for trixie: its path on the
+#                     host, inside the Debian 13 root)
 #   release           the kernel release (uname -r in the guest)
 #   make DIR ARGS...  make -C DIR KDIR=<kdir> ARGS... for this kernel (a
 #                     further -C in ARGS is taken relative to DIR): for
@@ -32,9 +34,12 @@ die() { echo "kernel.sh: $*" >&2; exit 1; }
 chroot_dir=
 case "$name" in
 distro)
-	image=$(ls -1 /boot/vmlinuz-*-amd64 2>/dev/null | sort -V | tail -n1)
-	[ -n "$image" ] || die "no Debian kernel in /boot: run scripts/deps.sh"
-	release=${image#/boot/vmlinuz-}
+	dep=$(dpkg-query -W -f='${Depends}' linux-image-amd64 2>/dev/null || true)
+	release=$(echo "$dep" | grep -o 'linux-image-[^ ,]*' | head -n1 || true)
+	release=${release#linux-image-}
+	[ -n "$release" ] ||
+		die "linux-image-amd64 is not installed: run scripts/deps.sh"
+	image=/boot/vmlinuz-$release
 	kdir=/lib/modules/$release/build
 	;;
 trixie)
@@ -42,7 +47,8 @@ trixie)
 	[ -n "$chroot_dir" ] || die "no Debian 13 kernel root"
 	release=$(cat "$chroot_dir/.pgcluster-ready")
 	image=$chroot_dir/boot/vmlinuz-$release
-	kdir=/usr/src/linux-headers-$release
+	chroot_kdir=/usr/src/linux-headers-$release
+	kdir=$chroot_dir$chroot_kdir
 	;;
 debug)
 	kdir=$("$root/scripts/debug-kernel.sh" | tail -n1)
@@ -67,11 +73,17 @@ make)
 			die "no kernel tree at $kdir (run scripts/deps.sh)"
 		exec make -C "$dir" KDIR="$kdir" "$@"
 	fi
-	# Quote the arguments once for the shell inside the namespace.
-	args=$(printf ' %q' "$@")
-	exec unshare -m sh -c "mount --bind '$dir' '$chroot_dir/build' &&
-		mount -t proc proc '$chroot_dir/proc' &&
-		exec chroot '$chroot_dir' make -C /build KDIR='$kdir' $args"
+	# In a namespace of its own, so the mounts go with it; with a clean
+	# environment, so nothing of the host's (CC, MAKEFLAGS, KBUILD_*)
+	# reaches the Debian 13 toolchain.
+	exec unshare -m --propagation private sh -c '
+		mount --bind "$1" "$2/build" &&
+		mount -t proc proc "$2/proc" || exit 1
+		d=$2 k=$3
+		shift 3
+		exec chroot "$d" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+			HOME=/root make -C /build KDIR="$k" "$@"' \
+		sh "$dir" "$chroot_dir" "$chroot_kdir" "$@"
 	;;
 *) die "unknown request $what" ;;
 esac

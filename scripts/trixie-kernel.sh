@@ -58,6 +58,14 @@ fi
 command -v debootstrap >/dev/null ||
 	{ say "debootstrap is not installed: run scripts/deps.sh"; exit 1; }
 
+# One setup at a time: the apt lists and the roots are shared.
+mkdir -p "$cache"
+exec 9>"$cache/.lock"
+if ! flock -n 9; then
+	say "another setup is running; waiting for it"
+	flock 9
+fi
+
 # Which 6.12 is current in trixie: the linux-headers-amd64 metapackage names
 # it.
 . "$(dirname "$0")/apt-private.sh"
@@ -72,18 +80,13 @@ if [ -f "$dir/.pgcluster-ready" ]; then
 	exit 0
 fi
 
-mkdir -p "$cache"
-exec 9>"$cache/.lock"
-if ! flock -n 9; then
-	say "another setup is running; waiting for it"
-	flock 9
-	[ -f "$dir/.pgcluster-ready" ] && { echo "$dir"; exit 0; }
-fi
-
 start=$(date +%s)
 say "debootstrap trixie (minbase) with gcc-14, make and $hdr into $dir"
-rm -rf "$dir"
-if ! debootstrap --variant=minbase \
+# debootstrap mounts /proc and /sys in the root: in a mount namespace of
+# its own, those mounts end with it even when it is killed, and the
+# removal of a half-made root cannot walk into them.
+rm -rf --one-file-system "$dir"
+if ! unshare -m --propagation private debootstrap --variant=minbase \
 	--include=gcc-14,make,libc6-dev,"$hdr",linux-image-"$rel" \
 	trixie "$dir" "$mirror" >"$cache/debootstrap.log" 2>&1; then
 	tail -n 20 "$cache/debootstrap.log" >&2

@@ -13,7 +13,7 @@ cd "$(dirname "$0")"
 export PGC_MODDIR=${PGC_MODDIR:-/pgcluster}
 timeout=$(sed -n 's/^timeout=//p' settings 2>/dev/null)
 timeout=${timeout:-600}
-tests=${*:-"params.sh load_unload.sh pgcluster_kmod_test pool_shrink.sh gfp.sh debugfs_badinput lab.sh unload_busy.sh stress.sh"}
+tests=${*:-"params.sh load_unload.sh probes.sh pgcluster_kmod_test pool_shrink.sh gfp.sh debugfs_badinput lab.sh unload_busy.sh stress.sh"}
 
 tapfile=/tmp/pgc-tap.txt
 : > "$tapfile"
