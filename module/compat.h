@@ -15,16 +15,16 @@
 #include <linux/slab.h>
 #include <linux/gfp.h>
 
-/*
- * Largest buddy order, inclusive: MAX_PAGE_ORDER since 6.8.  Before, it was
- * MAX_ORDER, which until 6.4 was one past the largest order.
- */
 #if !defined(PGC_PROBE_MAX_ORDER_INCLUSIVE) || \
 	!defined(PGC_PROBE_SHRINKER_ALLOC) || \
 	!defined(PGC_PROBE_ALLOC_CONTIG_PAGES)
 #error "PGC_PROBE_* missing: build through Kbuild (module/kernel-probes.mk)"
 #endif
 
+/*
+ * Largest buddy order, inclusive: MAX_PAGE_ORDER since 6.8.  Before, it was
+ * MAX_ORDER, which until 6.4 was one past the largest order.
+ */
 #ifndef MAX_PAGE_ORDER
 #if PGC_PROBE_MAX_ORDER_INCLUSIVE
 #define MAX_PAGE_ORDER		MAX_ORDER
