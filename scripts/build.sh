@@ -9,7 +9,7 @@
 # objects.  Prints the output directory on the last line.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-kernel=${1:?usage: build.sh distro|debug|KDIR [make args]}
+kernel=${1:?usage: build.sh distro|trixie|debug|KDIR [make args]}
 shift
 case "$kernel" in
 distro|trixie|debug) name=$kernel ;;

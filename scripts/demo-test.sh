@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# demo-test.sh [distro|debug]: run `make demo` (scripts/demo.sh) on one
+# demo-test.sh [distro|trixie|debug]: run `make demo` (scripts/demo.sh) on one
 # kernel (default $KERNEL, else distro) and turn what it showed into TAP 13
 # for scripts/check.sh: the demo completed (exit 0, so vm-run saw no kernel
 # report either); sealed (step 5: each probe in a seal of its own, three

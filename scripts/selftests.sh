@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# selftests.sh [distro|debug] [test...]: build pgcluster, the test modules
+# selftests.sh [distro|trixie|debug] [test...]: build pgcluster, the test modules
 # and the selftests for one kernel, boot it under QEMU, run
 # selftests/run_tests.sh inside and print the TAP.  Exits non-zero when a
 # test fails or the harness saw a kernel report.  The TAP transcript is kept
