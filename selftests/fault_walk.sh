@@ -113,7 +113,7 @@ echo N > $FI/fail_page_alloc/ignore-gfp-highmem
 # No report of a leak or an imbalance from pgcluster since the last call
 # (shown when there is one).
 no_reports() {
-	r=$(dmesg -c | grep -E 'pgcluster: .*(leak|does not balance|not empty|accounting|still live|still referenced)')
+	r=$(dmesg -c | grep -E "$pgc_unload_report")
 	[ -z "$r" ] && return 0
 	echo "$r" | sed 's/^/# /'
 	return 1

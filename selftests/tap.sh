@@ -51,8 +51,9 @@ pgc_test_modules() {
 	fi
 }
 # pgc_check_unloaded NAME: after rmmod pgcluster, one TAP line called NAME
-# that fails when the unload reported a leak or an accounting imbalance.
-pgc_unload_report='pgcluster: .*(leak|does not balance|not empty|accounting)'
+# that fails when the unload reported a leak, live allocations or slots,
+# pages still referenced, or an accounting imbalance.
+pgc_unload_report='pgcluster: .*(leak|does not balance|not empty|accounting|still live|still referenced)'
 pgc_check_unloaded() {
 	if dmesg | grep -Eq "$pgc_unload_report"; then
 		dmesg | grep -E "$pgc_unload_report" | sed 's/^/# /'
