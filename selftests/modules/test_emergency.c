@@ -578,22 +578,35 @@ static bool emt_slots_has(unsigned int used, unsigned int slot,
  */
 #define EMT_CLEAR_ROUNDS	20
 
+/*
+ * @pages pages with PGCLUSTER_VIRTOK, the next @fail page allocations of
+ * the emergency allocator failing first so that those pages come from the
+ * reserve.  NULL when the knob write or the allocation fails.
+ */
+static void *emt_alloc_failing(unsigned int fail, unsigned int pages,
+			       gfp_t gfp)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "%u", fail);
+	if (emt_write(EMT_DIR "emerg_fail_pages", buf))
+		return NULL;
+	return pgcluster_alloc(pages * PAGE_SIZE, gfp, PGCLUSTER_VIRTOK);
+}
+
 static int emt_reserve_round(unsigned int n, unsigned int *back)
 {
 	long long target = emt_stat("reserve_target");
 	struct page *stamped[8];
 	long long used;
 	unsigned int i, j;
-	char buf[24];
 	void *p;
 	int ret;
 
 	PGCT_EXPECT(n <= ARRAY_SIZE(stamped), "%u pages", n);
 	PGCT_EXPECT(emt_wait_stat("reserve_pages", target) == target,
 		    "reserve at target");
-	snprintf(buf, sizeof(buf), "%u", n);
-	PGCT_EXPECT(!emt_write(EMT_DIR "emerg_fail_pages", buf), "knob");
-	p = pgcluster_alloc(n * PAGE_SIZE, GFP_KERNEL, PGCLUSTER_VIRTOK);
+	p = emt_alloc_failing(n, n, GFP_KERNEL);
 	PGCT_EXPECT(p, "reserve did not serve %u pages", n);
 	for (i = 0; i < n; i++)
 		stamped[i] = vmalloc_to_page(p + i * PAGE_SIZE);
@@ -601,8 +614,7 @@ static int emt_reserve_round(unsigned int n, unsigned int *back)
 	pgcluster_free(p);
 
 	used = emt_stat("reserve_pages_used");
-	PGCT_EXPECT(!emt_write(EMT_DIR "emerg_fail_pages", buf), "knob");
-	p = pgcluster_alloc(n * PAGE_SIZE, GFP_KERNEL, PGCLUSTER_VIRTOK);
+	p = emt_alloc_failing(n, n, GFP_KERNEL);
 	PGCT_EXPECT(p, "reserve did not serve %u pages again", n);
 	ret = memchr_inv(p, 0, n * PAGE_SIZE) ? PGCT_FAIL : PGCT_PASS;
 	*back = 0;
@@ -664,9 +676,7 @@ static int emt_reserve_inner(void)
 	PGCT_EXPECT(level == target, "reserve at %lld of %lld", level, target);
 
 	/* The page allocator "has nothing": every page from the reserve. */
-	snprintf(buf, sizeof(buf), "%u", n);
-	PGCT_EXPECT(!emt_write(EMT_DIR "emerg_fail_pages", buf), "knob");
-	p = pgcluster_alloc(n * PAGE_SIZE, GFP_KERNEL, PGCLUSTER_VIRTOK);
+	p = emt_alloc_failing(n, n, GFP_KERNEL);
 	PGCT_EXPECT(p, "reserve did not serve %u pages", n);
 	PGCT_EXPECT(emt_stat("reserve_pages_used") == used + n,
 		    "reserve_pages_used %lld, was %lld",
@@ -691,10 +701,7 @@ static int emt_reserve_inner(void)
 
 	/* Half from the page allocator, half from the reserve. */
 	used = emt_stat("reserve_pages_used");
-	snprintf(buf, sizeof(buf), "%u", n / 2);
-	PGCT_EXPECT(!emt_write(EMT_DIR "emerg_fail_pages", buf), "knob");
-	p = pgcluster_alloc(n * PAGE_SIZE, GFP_KERNEL | __GFP_ZERO,
-			    PGCLUSTER_VIRTOK);
+	p = emt_alloc_failing(n / 2, n, GFP_KERNEL | __GFP_ZERO);
 	PGCT_EXPECT(p, "mixed pages");
 	ret = memchr_inv(p, 0, n * PAGE_SIZE) ? PGCT_FAIL : PGCT_PASS;
 	pgcluster_free(p);
