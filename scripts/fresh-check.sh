@@ -43,7 +43,6 @@ if [ -n "$(ls -A "$dir")" ] && [ ! -f "$marker" ]; then
 	say "$dir is not empty and was not made by fresh-check: refusing to use it"
 	exit 1
 fi
-: >"$marker"
 exec 9>"$marker"
 flock -n 9 || { say "another fresh-check is running in $dir"; exit 1; }
 child=
