@@ -48,7 +48,9 @@ flock -n 9 || { say "another fresh-check is running in $dir"; exit 1; }
 child=
 cleanup() {
 	if [ -n "$child" ]; then
-		kill "$child" 2>/dev/null
+		# unshare --fork blocks SIGTERM while it waits; SIGKILL
+		# makes --kill-child take the whole PID namespace down.
+		kill -KILL "$child" 2>/dev/null
 		wait "$child" 2>/dev/null
 	fi
 	[ "${FRESH_KEEP:-0}" = 1 ] || rm -rf --one-file-system "$fsroot"
@@ -89,7 +91,12 @@ for s in $steps; do
 	t=$(date +%s)
 	# A clean environment: nothing of the caller's make or shell
 	# (MAKEFLAGS, KERNEL, PGCLUSTER_*) reaches the newcomer's command.
+	# The root is bind-mounted onto itself so that its / is a mount point,
+	# as on a real machine: tools that make their own mount namespace
+	# (kernel.sh, trixie-kernel.sh: unshare -m) change the propagation of
+	# /, which fails on a plain directory.
 	unshare -m --propagation private --fork --pid --kill-child sh -c '
+		mount --bind "$1" "$1" &&
 		mount -t proc proc "$1/proc" &&
 		mount -t sysfs sysfs "$1/sys" &&
 		mount --rbind /dev "$1/dev" || exit 1
