@@ -50,8 +50,15 @@ cleanup() {
 	if [ -n "$child" ]; then
 		# unshare --fork blocks SIGTERM while it waits; SIGKILL
 		# makes --kill-child take the whole PID namespace down.
+		# The namespace's init exits only after the kernel has reaped
+		# everything else in it: wait for it before the root goes.
+		local init
+		init=$(pgrep -P "$child")
 		kill -KILL "$child" 2>/dev/null
 		wait "$child" 2>/dev/null
+		while [ -n "$init" ] && kill -0 "$init" 2>/dev/null; do
+			sleep 0.1
+		done
 	fi
 	[ "${FRESH_KEEP:-0}" = 1 ] || rm -rf --one-file-system "$fsroot"
 }
@@ -104,9 +111,7 @@ for s in $steps; do
 			HOME=/root TERM=dumb /bin/sh -c "cd /root/pgcluster && make $2"' \
 		sh "$fsroot" "$s" >"$log" 2>&1 &
 	child=$!
-	wait "$child"
-	rc=$?
-	child=
+	wait "$child"; rc=$?; child=
 	secs=$(( $(date +%s) - t ))
 	tail -n 3 "$log" | sed 's/^/# /'
 	if [ $rc = 0 ]; then
