@@ -10,7 +10,8 @@
  * with PGCLUSTER_VIRTOK) are vmalloc-space addresses; use
  * pgcluster_is_virtual() and vmalloc_to_page() for those.
  *
- * pgcluster_free() releases both kinds.  See README for the gfp rules.
+ * pgcluster_free() releases both kinds.  The kernel-doc of the functions is
+ * in module/api.c; docs/api.md is the guide, gfp rules included.
  */
 #ifndef _LINUX_PGCLUSTER_H
 #define _LINUX_PGCLUSTER_H
@@ -18,13 +19,29 @@
 #include <linux/types.h>
 #include <linux/gfp.h>
 
-/* Caller accepts virtually contiguous memory (emergency allocator). */
+/**
+ * define PGCLUSTER_VIRTOK - the caller accepts virtually contiguous memory
+ *
+ * The only flag.  When the pool cannot serve a request, the emergency
+ * allocator maps order-0 pages side by side into a fixed-size slot in
+ * vmalloc space.  Do not pass it for memory a device will DMA as one
+ * physical range.
+ */
 #define PGCLUSTER_VIRTOK	0x1u
 
-/* Allocation granule in bytes: sizes are rounded up to this. */
+/**
+ * define PGCLUSTER_GRANULE - allocation granule in bytes
+ *
+ * Sizes are rounded up to a multiple of it and results are aligned to it
+ * (the x86-64 cache line), nothing more.
+ */
 #define PGCLUSTER_GRANULE	64
 
-/* Largest size pgcluster_alloc() serves (one cluster). */
+/**
+ * define PGCLUSTER_MAX_SIZE - the largest size pgcluster_alloc() serves
+ *
+ * One cluster: 2 MiB.  Larger requests get NULL.
+ */
 #define PGCLUSTER_MAX_SIZE	(2UL << 20)
 
 void *pgcluster_alloc(size_t size, gfp_t gfp, unsigned int flags);
