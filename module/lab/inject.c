@@ -464,7 +464,12 @@ void pgc_inject_release(void)
 		pgc_pages_to_mb(freed));
 }
 
-/* status: the last start and the sweeps since.  pgc_inject_lock held. */
+/**
+ * pgc_inject_show() - status: the last start and the sweeps since
+ * @m: the seq_file
+ *
+ * Context: pgc_inject_lock held.
+ */
 void pgc_inject_show(struct seq_file *m)
 {
 	if (pgc_inj.last_end == PGC_END_NONE)

@@ -136,6 +136,11 @@ const char *pgc_pattern_fmt(char *buf, size_t size,
 	return buf;
 }
 
+/**
+ * pgc_pattern_print() - pgc_pattern_fmt() into a seq_file
+ * @m: the seq_file
+ * @p: the pattern
+ */
 void pgc_pattern_print(struct seq_file *m, const struct pgc_pattern *p)
 {
 	char buf[32];
@@ -183,6 +188,11 @@ int pgc_amount_parse(const char *s, struct pgc_amount *a)
 	return 0;
 }
 
+/**
+ * pgc_amount_print() - an amount as inject/amount reads it back
+ * @m: the seq_file
+ * @a: the amount, in the largest binary unit that divides it
+ */
 void pgc_amount_print(struct seq_file *m, const struct pgc_amount *a)
 {
 	if (a->percent)

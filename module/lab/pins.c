@@ -40,6 +40,11 @@ static atomic_long_t pgc_pinned_total = ATOMIC_LONG_INIT(0);
 static unsigned long *pgc_zone_pinned;
 static unsigned long *pgc_zone_covered;
 
+/**
+ * pgc_pins_init() - allocate the per-zone counters
+ *
+ * Return: 0 or -ENOMEM.
+ */
 int pgc_pins_init(void)
 {
 	size_t n = nr_node_ids * MAX_NR_ZONES;
@@ -52,7 +57,9 @@ int pgc_pins_init(void)
 	return -ENOMEM;
 }
 
-/* After every pin was freed. */
+/**
+ * pgc_pins_exit() - free the per-zone counters, after every pin was freed
+ */
 void pgc_pins_exit(void)
 {
 	kfree(pgc_zone_pinned);
@@ -100,7 +107,12 @@ int pgc_pin_record(struct pgc_pin_cursor *cur, unsigned long pfn)
 	return 0;
 }
 
-/* Forget @pfn; its chunk stays.  Caller holds the lock that pinned it. */
+/**
+ * pgc_pin_clear() - forget a pinned page; its chunk stays
+ * @pfn: the page
+ *
+ * Context: the lock that pinned it.
+ */
 void pgc_pin_clear(unsigned long pfn)
 {
 	struct pgc_pin_chunk *chunk = xa_load(&pgc_pins, pfn / PGC_CHUNK_PAGES);
@@ -109,9 +121,12 @@ void pgc_pin_clear(unsigned long pfn)
 		clear_bit(pfn % PGC_CHUNK_PAGES, chunk->bits);
 }
 
-/*
- * Count @delta pages (negative: unpinned) of @page's zone in the total and
- * in the zone's counter.  Caller holds the lock that guards the pins.
+/**
+ * pgc_pins_count() - count pages pinned or unpinned
+ * @page: a page of the zone to count in
+ * @delta: pages pinned, negative when unpinned
+ *
+ * Context: the lock that guards the pins.
  */
 void pgc_pins_count(struct page *page, long delta)
 {
@@ -122,7 +137,14 @@ void pgc_pins_count(struct page *page, long delta)
 	WRITE_ONCE(*slot, *slot + delta);
 }
 
-/* A start covered @pages more of a zone.  pgc_inject_lock held. */
+/**
+ * pgc_zone_covered_add() - a start covered more of a zone
+ * @nid: node id
+ * @zidx: zone index
+ * @pages: pages taken from the buddy allocator
+ *
+ * Context: pgc_inject_lock held.
+ */
 void pgc_zone_covered_add(int nid, int zidx, unsigned long pages)
 {
 	pgc_zone_covered[nid * MAX_NR_ZONES + zidx] += pages;
@@ -182,7 +204,12 @@ unsigned long pgc_pins_free(bool one_chunk)
 	return freed;
 }
 
-/* Pages pinned, or chunks left by pins cleared one by one (a seal's). */
+/**
+ * pgc_pins_held() - is there anything for a release to free
+ *
+ * Return: true when pages are pinned or chunks are left by pins cleared
+ * one by one (a seal's).
+ */
 bool pgc_pins_held(void)
 {
 	return atomic_long_read(&pgc_pinned_total) || !xa_empty(&pgc_pins);
@@ -238,7 +265,12 @@ unsigned long pgc_inject_zone_pinned(int nid, int zidx)
 	return READ_ONCE(pgc_zone_pinned[nid * MAX_NR_ZONES + zidx]);
 }
 
-/* status: one line per zone the injector covers.  pgc_inject_lock held. */
+/**
+ * pgc_pins_show_zones() - status: one line per zone the injector covers
+ * @m: the seq_file
+ *
+ * Context: pgc_inject_lock held.
+ */
 void pgc_pins_show_zones(struct seq_file *m)
 {
 	int nid, zidx;

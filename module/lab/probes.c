@@ -41,7 +41,12 @@ struct pgc_probe_seen {
 static DEFINE_MUTEX(pgc_probe_lock);	/* probe results, held allocations */
 static struct pgc_probe_seen pgc_probe_seen[PGC_NR_ORDERS];
 
-/* The report's lines on the last buddy probe of each order. */
+/**
+ * pgc_probes_show_seen() - the report's lines on the last buddy probes
+ * @m: the seq_file
+ *
+ * Context: takes pgc_probe_lock.
+ */
 void pgc_probes_show_seen(struct seq_file *m)
 {
 	const struct pgc_probe_seen *p;
@@ -279,7 +284,11 @@ static ssize_t pgc_pgprobe_write(struct file *file, const char __user *ubuf,
 PGC_LAB_FOPS(pgc_probe, pgc_probe_write);
 PGC_LAB_FOPS(pgc_pgprobe, pgc_pgprobe_write);
 
-/* Free what probe_pgcluster still holds, before the allocators go down. */
+/**
+ * pgc_probes_exit() - free what probe_pgcluster still holds
+ *
+ * Context: after the debugfs files are gone, before the allocators go down.
+ */
 void pgc_probes_exit(void)
 {
 	mutex_lock(&pgc_probe_lock);

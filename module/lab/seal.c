@@ -89,7 +89,11 @@ static const char *const pgc_seal_end_text[] = {
 	[PGC_SEAL_OOM] = "unsealed early: the kernel ran out of memory",
 };
 
-/* Racy snapshot: only pgc_seal() seals, under pgc_inject_lock. */
+/**
+ * pgc_seal_on() - is memory sealed
+ *
+ * Return: a racy snapshot; only pgc_seal() seals, under pgc_inject_lock.
+ */
 bool pgc_seal_on(void)
 {
 	return READ_ONCE(pgc_seal_st.on);
@@ -460,7 +464,12 @@ static struct notifier_block pgc_inject_oom_nb = {
 	.notifier_call = pgc_inject_oom_notify,
 };
 
-/* status: the seal's lines.  pgc_inject_lock held. */
+/**
+ * pgc_seal_show() - status: the seal's lines
+ * @m: the seq_file
+ *
+ * Context: pgc_inject_lock held; takes the seal's lock.
+ */
 void pgc_seal_show(struct seq_file *m)
 {
 	struct pgc_seal_state *st = &pgc_seal_st;
@@ -515,9 +524,11 @@ int pgc_seal_init(void)
 	return ret;
 }
 
-/*
- * After pgc_inject_release(), which cancelled the unseal work (waiting for
- * it if it ran), so the workqueue is idle.
+/**
+ * pgc_seal_exit() - unregister the OOM notifier, destroy the workqueue
+ *
+ * Context: after pgc_inject_release(), which cancelled the unseal work
+ * (waiting for it if it ran), so the workqueue is idle.
  */
 void pgc_seal_exit(void)
 {
