@@ -8,8 +8,7 @@
  *   cluster.c    the pool of clusters: per-node lists, refill, shrinker
  *   emergency.c  virtually contiguous allocations in fixed slots
  *   stats.c      the debugfs "stats" file
- *   inject.c     fragmentation injector (debugfs inject/)
- *   report.c     checkerboard report, PFN map and buddy probe (debugfs)
+ *   lab/         the fragmentation lab, behind lab-iface.h
  */
 #ifndef _PGCLUSTER_INTERNAL_H
 #define _PGCLUSTER_INTERNAL_H
@@ -19,6 +18,7 @@
 #include <linux/pgcluster.h>
 
 #include "compat.h"
+#include "lab-iface.h"
 
 struct dentry;
 struct seq_file;
@@ -29,8 +29,6 @@ extern unsigned int pgc_slot_pages;	/* emergency slot, pages, power of 2 */
 extern unsigned int pgc_reserve_pages;	/* emergency page reserve */
 extern unsigned int pgc_slot_cache;	/* freed slots kept mapped, run-time */
 #define PGC_SLOT_PAGES_MAX	256	/* largest slot_pages */
-extern bool pgc_allow_inject;		/* create debugfs inject/ */
-extern struct dentry *pgc_debugfs_root;	/* /sys/kernel/debug/pgcluster */
 
 /* api.c */
 /* @caller: _RET_IP_ of the exported function the bad pointer came to. */
@@ -48,11 +46,7 @@ void *pgc_cluster_alloc(size_t size, gfp_t gfp, int node);
 bool pgc_cluster_free(const void *ptr);
 /* Usable bytes of a live allocation, 0 when @ptr is not one. */
 size_t pgc_cluster_size(const void *ptr);
-/* True when @pfn lies in a cluster of the pool (lockless, for reports). */
-bool pgc_pool_owns_pfn(unsigned long pfn);
 void pgc_pool_show_stats(struct seq_file *m);
-/* Bytes and pages currently held from the buddy allocator by the pool. */
-unsigned long pgc_pool_pages_held(void);
 
 /* emergency.c: the virtually contiguous allocator. */
 int pgc_emerg_init(void);
@@ -75,14 +69,5 @@ static inline bool pgc_skip_contig(unsigned int flags)
 
 /* stats.c */
 int pgc_stats_init(void);
-
-/* inject.c and report.c: the fragmentation lab. */
-int pgc_inject_init(void);
-void pgc_inject_exit(void);
-/* True when @pfn is pinned by the injector (lockless, for reports). */
-bool pgc_inject_owns_pfn(unsigned long pfn);
-unsigned long pgc_inject_pages_pinned(void);
-int pgc_report_init(void);
-void pgc_report_exit(void);
 
 #endif /* _PGCLUSTER_INTERNAL_H */

@@ -136,8 +136,7 @@ static const struct {
 	{ pgc_extent_cache_init, pgc_extent_cache_exit },
 	{ pgc_pool_init, pgc_pool_exit },
 	{ pgc_emerg_init, pgc_emerg_exit },
-	{ pgc_report_init, pgc_report_exit },
-	{ pgc_inject_init, pgc_inject_exit },
+	{ pgc_lab_init, pgc_lab_exit },
 	{ pgc_stats_init, NULL },
 };
 

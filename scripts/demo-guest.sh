@@ -10,9 +10,11 @@
 # environment it also prints whole-memory maps between "=== map-before ==="
 # / "=== map-after ===" and "=== end ===" for scripts/map2png.py.
 
-D=/sys/kernel/debug/pgcluster
-I=$D/inject
 MODDIR=${PGC_MODDIR:-/pgcluster}
+# the lab helpers shared with selftests/lab.sh (vm-run.sh copies selftests/)
+. "${PGC_LAB_LIB:-$MODDIR/selftests/lab_lib.sh}" || exit 1
+D=$LAB_D
+I=$LAB_I
 
 title() {
 	echo
@@ -37,14 +39,8 @@ pgprobe() {
 # sealprobe ORDER: three buddy probes, each inside a seal of its own;
 # "N of 3 FAILED" in $sb<ORDER>
 sealprobe() {
-	_f=0
-	for _t in 1 2 3; do
-		echo "$1 sealed" > $D/probe &&
-			case $(cat $D/probe) in
-			*", sealed: FAILED") _f=$((_f + 1)) ;;
-			esac
-	done
-	eval "sb$1=\"order-$1: $_f of 3 FAILED\""
+	lab_sealed_probe "$1" 3
+	eval "sb$1=\"order-$1: $lab_failed of 3 FAILED\""
 }
 # sealpg NAME SIZE: pgcluster_alloc(SIZE) inside a seal, result in $sp<NAME>
 sealpg() {
@@ -71,9 +67,9 @@ row() {
 
 verdict() {
 	note "free memory and the largest free block, per zone:"
-	grep '^node' $D/checkerboard | sed 's/^/    /'
+	grep '^node' $D/fragmentation | sed 's/^/    /'
 	note "can the buddy allocator hand out a block of each order?"
-	grep '^order-[0-9]*:' $D/checkerboard | sed 's/^/    /'
+	grep '^order-[0-9]*:' $D/fragmentation | sed 's/^/    /'
 }
 
 window() {
@@ -92,7 +88,7 @@ dump_map() {
 	cat $D/map
 	echo "=== end ==="
 	echo "=== report-$1 ==="
-	cat $D/checkerboard
+	cat $D/fragmentation
 	echo "=== end ==="
 }
 
@@ -130,7 +126,7 @@ dump_map after
 note
 note "time to read the whole report and a map of all 2 GiB:"
 echo 0 > $D/map_start; echo 524288 > $D/map_pages
-time cat $D/checkerboard > /dev/null
+time cat $D/fragmentation > /dev/null
 time cat $D/map > /dev/null
 echo 1024 > $D/map_pages
 note
@@ -161,11 +157,7 @@ note "Compaction can still move movable pages (this guest's files live in"
 note "tmpfs) to make a block; for requests above 32 KiB it is turned off here"
 note "(echo 1000 > /proc/sys/vm/extfrag_threshold), for smaller ones it"
 note "cannot be, so each order is probed three times."
-V=/proc/sys/vm
-old_xt=$(cat $V/extfrag_threshold 2>/dev/null)
-old_cp=$(cat $V/compaction_proactiveness 2>/dev/null)
-[ -n "$old_xt" ] && echo 1000 > $V/extfrag_threshold
-[ -n "$old_cp" ] && echo 0 > $V/compaction_proactiveness
+lab_compaction_off
 sb1= sb2= sb3= sb4= sb5= sp9000= sp36K= sp128K=
 for o in 1 2 3 4 5; do
 	sealprobe $o
@@ -173,8 +165,7 @@ done
 sealpg 9000 9000
 sealpg 36K 36K
 sealpg 128K 128K
-[ -n "$old_xt" ] && echo "$old_xt" > $V/extfrag_threshold
-[ -n "$old_cp" ] && echo "$old_cp" > $V/compaction_proactiveness
+lab_compaction_restore
 note
 note "Each row: sealed buddy probes and a sealed pgcluster_alloc():"
 note
@@ -204,15 +195,8 @@ note "for 9024 B and 36864 B, whatever the free lists look like."
 grep '^last seal' $I/status | sed 's/^/  /'
 note "without a seal, the kernel's reserve is there again (on a busy debug"
 note "kernel it may take a moment: up to three tries, half a second apart):"
-_n=0
-while [ $_n -lt 3 ]; do
-	_n=$((_n + 1))
-	echo 1 > $D/probe
-	_l=$(cat $D/probe)
-	note "$_l"
-	case $_l in *": ok "*) break ;; esac
-	sleep 0.5
-done
+lab_probe_until_ok 1 3
+printf '%s' "$lab_lines" | while IFS= read -r _l; do note "$_l"; done
 
 title "6. Past the pool's end: fill the pool, then ask again"
 note "Hold allocations until the pool (2 MiB, cannot grow now) is full:"
@@ -239,4 +223,4 @@ probes
 verdict
 
 rmmod pgcluster
-title "Done.  See README (Fragmentation lab) for every debugfs file."
+title "Done.  See docs/lab.md for every debugfs file."

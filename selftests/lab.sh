@@ -4,10 +4,11 @@
 # lab.sh: selftest of the fragmentation lab in debugfs (busybox sh, TAP 13).
 #
 # Loads pgcluster.ko with allow_inject=1 from $PGC_MODDIR (default
-# /pgcluster) unless it is loaded already, then checks the checkerboard
-# report, the map and its window files, both probes, a checkerboard
-# injection over all free memory (map pattern, report verdicts, probes under
-# fragmentation, -EBUSY on a second start), a sweep (it covers an order-8
+# /pgcluster) unless it is loaded already, then checks the fragmentation
+# report (and its old name, checkerboard), the map and its window files,
+# both probes, a checkerboard injection over all free memory (map
+# pattern, report verdicts, probes under fragmentation, -EBUSY on a second
+# start), a sweep (it covers an order-8
 # block that pgcluster_test.ko held across the start and then freed, and
 # the buddy probes of order 6-10 fail right after it), the seal (every
 # small block is taken too, so that sealed buddy probes of orders 1-5 fail;
@@ -24,23 +25,17 @@
 # there.  `read -t` on a FIFO is its sleep.  A GFP_KERNEL order-2 request
 # made inside a seal (pgcluster_test.ko) shows the seal giving way to the
 # OOM path instead of a task being killed, and the same request with every
-# small block held and no seal shows pinned pages given back.
+# small block held and no seal shows pinned pages given back.  TAP comes
+# from tap.sh, the helpers shared with the demo from lab_lib.sh.
 
-D=/sys/kernel/debug/pgcluster
-I=$D/inject
-MODDIR=${PGC_MODDIR:-/pgcluster}
-T=0
-FAILED=0
+. "$(dirname "$0")/tap.sh"
+. "$(dirname "$0")/lab_lib.sh"
+D=$LAB_D
+I=$LAB_I
 LOADED=
 
-ok() { T=$((T + 1)); echo "ok $T $*"; }
-nok() { T=$((T + 1)); FAILED=$((FAILED + 1)); echo "not ok $T $*"; }
-skip() { T=$((T + 1)); echo "ok $T $* # SKIP"; }
-check() { # check NAME COMMAND...: ok when the command succeeds
-	name=$1; shift
-	if "$@"; then ok "$name"; else nok "$name"; fi
-}
-diag() { sed 's/^/# /'; }
+# diag: a command's output as TAP diagnostics (builtins only)
+diag() { while IFS= read -r _l; do tap_diag "$_l"; done; }
 # pinned_now: the pages the injector holds now (status)
 pinned_now() {
 	sed -n 's/^pinned: \([0-9]*\) pages.*/\1/p' $I/status
@@ -56,22 +51,23 @@ pins_lost() {
 	echo $(($2 - given0))
 }
 
-echo "TAP version 13"
 if [ ! -d $D ]; then
-	if ! insmod "$MODDIR/pgcluster.ko" allow_inject=1 pool_mb=4 2>/dev/null
+	if ! insmod "$PGC_MODDIR/pgcluster.ko" allow_inject=1 pool_mb=4 2>/dev/null
 	then
-		echo "1..0 # SKIP pgcluster.ko not loadable from $MODDIR"
-		exit 4
+		tap_skip lab "pgcluster.ko not loadable from $PGC_MODDIR"
+		tap_finish
 	fi
 	LOADED=1
 fi
-echo "1..46"
 
 # --- report -------------------------------------------------------------
-cb=$(cat $D/checkerboard)
-check "checkerboard names every order in its verdict" \
+cb=$(cat $D/fragmentation)
+tap_check "fragmentation names every order in its verdict" \
 	test "$(echo "$cb" | grep -c '^order-[0-9]*: [0-9]* blocks free')" -ge 11
-check "checkerboard lists the zones with their indexes" \
+tap_check "checkerboard, the old name, is a link to fragmentation" \
+	sh -c "test -L $D/checkerboard &&
+	       test \"\$(head -n1 $D/checkerboard)\" = \"\$(head -n1 $D/fragmentation)\""
+tap_check "fragmentation lists the zones with their indexes" \
 	sh -c "echo \"\$1\" | grep -q '^node 0 zone .* pages managed' &&
 	       echo \"\$1\" | grep -q 'order *size *free blocks *unusable *fragidx'" \
 	_ "$cb"
@@ -81,72 +77,60 @@ old_start=$(cat $D/map_start); old_pages=$(cat $D/map_pages)
 old_scale=$(cat $D/map_scale)
 echo 0x1000 > $D/map_start && echo 256 > $D/map_pages &&
 	echo 2 > $D/map_scale
-check "map window files read back what was written" \
+tap_check "map window files read back what was written" \
 	test "$(cat $D/map_start) $(cat $D/map_pages) $(cat $D/map_scale)" = \
 	     "0x1000 256 2"
 m=$(cat $D/map)
 lines=$(echo "$m" | grep -c '^0x')
 cells=$(echo "$m" | grep '^0x' | head -n1 | cut -d' ' -f2- | tr -d '\n' | wc -c)
-check "map of 256 pages at scale 2 is one line of 64 cells" \
+tap_check "map of 256 pages at scale 2 is one line of 64 cells" \
 	test "$lines" = 1 -a "$cells" = 64
 echo 0 > $D/map_start; echo 4096 > $D/map_pages; echo 0 > $D/map_scale
 m=$(cat $D/map)
 wide=$(echo "$m" | awk 'length($0) > 80' | wc -l)
-check "map lines fit in 80 columns, 64 data lines, legend present" \
+tap_check "map lines fit in 80 columns, 64 data lines, legend present" \
 	test "$wide" = 0 -a "$(echo "$m" | grep -c '^0x')" = 64 -a \
 	     "$(echo "$m" | grep -c '^legend:')" = 1
 bad=$(echo "$m" | grep '^0x' | cut -c12- | tr -d '.#xP: \n' | wc -c)
-check "map uses only the legend's characters" test "$bad" = 0
+tap_check "map uses only the legend's characters" test "$bad" = 0
 if echo 1048577 > $D/map_pages 2>/dev/null; then
-	nok "map refuses more than 2^20 cells"
+	tap_fail "map refuses more than 2^20 cells"
 else
-	ok "map refuses more than 2^20 cells"
+	tap_ok "map refuses more than 2^20 cells"
 fi
 echo 16 > $D/map_scale && echo 1048576 > $D/map_pages
-check "a 4 GiB window is accepted at scale 16" \
+tap_check "a 4 GiB window is accepted at scale 16" \
 	test "$(cat $D/map_pages)" = 1048576
 echo 4096 > $D/map_pages; echo 0 > $D/map_scale
 
 # --- probes -------------------------------------------------------------
 echo 0 > $D/probe
-check "buddy probe of order 0 succeeds" grep -q '^buddy order-0 (4 KiB): ok (pfn 0x' $D/probe
+tap_check "buddy probe of order 0 succeeds" grep -q '^buddy order-0 (4 KiB): ok (pfn 0x' $D/probe
 echo 10 > $D/probe
-check "buddy probe of order 10 answers" grep -q '^buddy order-10 (4 MiB): ' $D/probe
+tap_check "buddy probe of order 10 answers" grep -q '^buddy order-10 (4 MiB): ' $D/probe
 echo 9000 > $D/probe_pgcluster
 r=$(cat $D/probe_pgcluster)
 if echo "$r" | grep -q FAILED; then
-	skip "pgcluster probe of 9000 B (pool serves nothing: $r)"
+	tap_skip "pgcluster probe of 9000 B" "pool serves nothing: $r"
 	pool=
 else
-	check "pgcluster probe of 9000 B is contiguous, usable >= 9000" \
+	tap_check "pgcluster probe of 9000 B is contiguous, usable >= 9000" \
 		sh -c "echo \"\$1\" | grep -Eq '^9000 B: contiguous, pfn 0x[0-9a-f]+-0x[0-9a-f]+, usable (9[0-9]{3}|[0-9]{5,}) B'" _ "$r"
 	pool=1
 fi
 
 # --- injection ----------------------------------------------------------
 if [ ! -d $I ]; then
-	n=0
-	while [ $n -lt 33 ]; do
-		skip "injector (load with allow_inject=1)"
-		n=$((n + 1))
-	done
+	tap_skip injector "load with allow_inject=1"
 else
-	# Compaction can move the guest's own movable pages (its initramfs
-	# lives in tmpfs) into the checkerboard's holes and so make a free
-	# block: the kernel doing its job, not a hole in the pattern (with it,
-	# 10 of 20 sealed order-4 probes succeeded on the debug kernel; 0 of
-	# 20 without).  It is off for orders above 3, all the sysctls allow,
-	# from the start to the end of the sealed probes.
-	V=/proc/sys/vm
-	old_xt=$(cat $V/extfrag_threshold 2>/dev/null)
-	old_cp=$(cat $V/compaction_proactiveness 2>/dev/null)
-	[ -n "$old_xt" ] && echo 1000 > $V/extfrag_threshold
-	[ -n "$old_cp" ] && echo 0 > $V/compaction_proactiveness
+	# Compaction is off for orders above 3 (see lab_compaction_off) from
+	# the start to the end of the sealed probes.
+	lab_compaction_off
 	# pgcluster_test.ko holds an order-8 block across the start and frees
 	# it after: memory the kernel gave back since, for the sweep below
 	T2=/sys/kernel/debug/pgcluster_test
 	TLOADED= held=
-	if [ ! -d $T2 ] && insmod "$MODDIR/pgcluster_test.ko" 2>/dev/null; then
+	if [ ! -d $T2 ] && insmod "$PGC_MODDIR/pgcluster_test.ko" 2>/dev/null; then
 		TLOADED=1
 	fi
 	if [ -d $T2 ] && echo lab_hold_block > $T2/run 2>/dev/null; then
@@ -160,17 +144,17 @@ else
 	echo "# injection took $((t1 - t0)) s"
 	pinned=$(pinned_now)
 	set -- $(oom_given); given0=$2
-	check "checkerboard pins pages, control reads pinned" \
+	tap_check "checkerboard pins pages, control reads pinned" \
 		test "${pinned:-0}" -gt 1000 -a "$(cat $I/control)" = pinned
 	if echo start > $I/control 2>/dev/null; then
-		nok "second start is refused while pinned"
+		tap_fail "second start is refused while pinned"
 	else
-		ok "second start is refused while pinned"
+		tap_ok "second start is refused while pinned"
 	fi
 	echo 0 > $D/map_start; echo 524288 > $D/map_pages
 	n=$(grep -c 'x\.x\.x\.x\.x\.x\.x\.x\.x\.x\.x\.x\.x\.x\.x\.x\.' $D/map)
 	echo 4096 > $D/map_pages
-	check "map shows the checkerboard (x. lines: $n)" test "$n" -gt 100
+	tap_check "map shows the checkerboard (x. lines: $n)" test "$n" -gt 100
 	# Orders 1-5 may be served from the injector's kernel reserve (order-4
 	# blocks) or, up to order 3, by compaction of movable pages.  From
 	# order 6 up nothing of the pattern is left (the pinned pages cannot
@@ -196,29 +180,29 @@ else
 	done
 	printf '%s' "$r6" | diag
 	grep -E '^(pinned|sweeps)' $I/status | diag
-	cb=$(cat $D/checkerboard)
+	cb=$(cat $D/fragmentation)
 	echo "$cb" | grep -E '^(probe order-([6-9]|10):|order-([6-9]|10):|  per-cpu)' | diag
 	frag=$(echo "$cb" | grep -c '^probe order-\([6-9]\|10\): [a-zA-Z]*, 0 blocks free just before it: fragmented$')
 	live=$(echo "$cb" | grep -c '^order-\([6-9]\|10\): 0 blocks free, .*: fragmented$')
 	[ "$live" = 5 ] ||
 		echo "# since the probes, $((5 - live)) of the orders 6-10 got a free block (per-cpu pages flushed?)"
-	check "verdicts for orders 6-10, read with each probe, say fragmented ($frag of 5)" \
+	tap_check "verdicts for orders 6-10, read with each probe, say fragmented ($frag of 5)" \
 		test "$frag" = 5
 	served=$(printf '%s' "$r6" | grep -v FAILED | sed -n 's/^buddy order-\([0-9]*\) .*/\1/p' | tr '\n' ' ')
 	fails=$(printf '%s' "$r6" | grep -c ': FAILED$')
-	check "sweep accepted, status counts it" \
+	tap_check "sweep accepted, status counts it" \
 		sh -c "test $swrc = 0 && grep -q '^sweeps since: 1, [0-9]* pages covered' $I/status"
-	check "right after a sweep, buddy probes of order 6-10 fail (no compaction; served: ${served:-none})" \
+	tap_check "right after a sweep, buddy probes of order 6-10 fail (no compaction; served: ${served:-none})" \
 		test "$fails" = 5
 	if [ -n "$held" ]; then
 		echo "$held" > $D/map_start; echo 256 > $D/map_pages
 		n=$(grep -cE '^0x[0-9a-f]+ (x[.#]){32}$' $D/map)
 		[ "$n" = 4 ] || cat $D/map | diag
 		echo 0 > $D/map_start; echo 4096 > $D/map_pages
-		check "the sweep covered the order-8 block freed after the start (pfn $held, $n of 4 map lines x.)" \
+		tap_check "the sweep covered the order-8 block freed after the start (pfn $held, $n of 4 map lines x.)" \
 			test "$n" = 4
 	else
-		skip "the sweep covers a block freed after the start (no pgcluster_test.ko)"
+		tap_skip "the sweep covers a block freed after the start" "no pgcluster_test.ko"
 	fi
 	for o in 1 2 3 4 5; do
 		echo $o > $D/probe
@@ -229,10 +213,10 @@ else
 	if [ -n "$pool" ]; then
 		echo 36K > $D/probe_pgcluster
 		cat $D/probe_pgcluster | head -n1 | diag
-		check "pgcluster still serves 36 KiB contiguously" \
+		tap_check "pgcluster still serves 36 KiB contiguously" \
 			grep -q '^36864 B: contiguous' $D/probe_pgcluster
 	else
-		skip "pgcluster serves 36 KiB under fragmentation (no pool)"
+		tap_skip "pgcluster serves 36 KiB under fragmentation" "no pool"
 	fi
 
 	# --- seal ---------------------------------------------------------
@@ -241,7 +225,7 @@ else
 		 seal:0x10 seal:99999999999999999999 Seal; do
 		echo "$v" > $I/control 2>/dev/null || rejected=$((rejected + 1))
 	done
-	check "10 bad seal writes rejected, control reads pinned ($rejected)" \
+	tap_check "10 bad seal writes rejected, control reads pinned ($rejected)" \
 		test "$rejected" = 10 -a "$(cat $I/control)" = pinned
 	# Sealed probes: each seals, asks and unseals in one write; three
 	# tries per order.  Compaction of orders 1-3 cannot be turned off and
@@ -251,37 +235,27 @@ else
 	# most 2 of the 15 succeed.
 	total=0
 	for o in 1 2 3 4 5; do
-		nf=0
-		for try in 1 2 3; do
-			if echo "$o sealed" > $D/probe; then
-				line=$(cat $D/probe)
-			else
-				line="the write of '$o sealed' failed"
-			fi
-			echo "$line" | diag
-			case $line in
-			*", sealed: FAILED") nf=$((nf + 1)) ;;
-			esac
-		done
-		total=$((total + 3 - nf))
-		check "sealed: buddy order-$o failed $nf of 3 times" test $nf -ge 2
+		lab_sealed_probe $o 3
+		printf '%s' "$lab_lines" | diag
+		total=$((total + 3 - lab_failed))
+		tap_check "sealed: buddy order-$o failed $lab_failed of 3 times" \
+			test $lab_failed -ge 2
 	done
-	check "sealed: $total of 15 buddy probes of orders 1-5 succeeded (at most 2)" \
+	tap_check "sealed: $total of 15 buddy probes of orders 1-5 succeeded (at most 2)" \
 		test $total -le 2
-	[ -n "$old_xt" ] && echo "$old_xt" > $V/extfrag_threshold
-	[ -n "$old_cp" ] && echo "$old_cp" > $V/compaction_proactiveness
+	lab_compaction_restore
 	if [ -n "$pool" ]; then
 		echo "36K sealed" > $D/probe_pgcluster
 		pg=$(head -n1 $D/probe_pgcluster)
-		check "sealed: pgcluster serves 36 KiB ($pg)" \
+		tap_check "sealed: pgcluster serves 36 KiB ($pg)" \
 			sh -c 'echo "$1" | grep -Eq "^36864 B: contiguous, .*, sealed$"' _ "$pg"
 	else
-		skip "sealed: pgcluster serves 36 KiB (no pool)"
+		tap_skip "sealed: pgcluster serves 36 KiB" "no pool"
 	fi
 	grep -E '^(pinned|last seal)' $I/status | diag
 	now=$(pinned_now)
 	lost=$(pins_lost)
-	check "after the sealed probes: unsealed, $now pages pinned as after the start (less $lost given to the OOM path)" \
+	tap_check "after the sealed probes: unsealed, $now pages pinned as after the start (less $lost given to the OOM path)" \
 		sh -c "test '$now' = '$((pinned - lost))' -a \"\$(cat $I/control)\" = pinned &&
 		       grep -q '^last seal: .*unsealed after its probe' $I/status"
 
@@ -301,28 +275,23 @@ else
 	echo unseal > $I/control
 	# end of the window
 	grep -E '^(pinned|last seal)' $I/status | diag
-	check "seal:3000 accepted, control read sealed ($ctl)" \
+	tap_check "seal:3000 accepted, control read sealed ($ctl)" \
 		test "$sealrc" = 0 -a "$ctl" = sealed
-	check "status while sealed: '$st'" \
+	tap_check "status while sealed: '$st'" \
 		sh -c 'echo "$1" | grep -Eq "^sealed: [0-9]+ pages, unseals in [0-9]+ ms$"' _ "$st"
-	check "a second seal while sealed is refused" test -z "$busy"
-	check "a sweep while sealed is refused" test -z "$swept"
+	tap_check "a second seal while sealed is refused" test -z "$busy"
+	tap_check "a sweep while sealed is refused" test -z "$swept"
 	# The debug kernel under load can eat the kernel's reserve (KASAN
 	# keeps freed slab objects in quarantine, so slabs keep growing):
 	# the order-1 probe gets three tries, half a second apart, and the
 	# pin counts below allow for pins the OOM path was given meanwhile.
-	n=0
-	while [ $n -lt 3 ]; do
-		n=$((n + 1))
-		echo 1 > $D/probe
-		cat $D/probe | diag
-		grep -q 'ok (pfn' $D/probe && break
-		sleep 0.5
-	done
-	check "unsealed: order-1 probe succeeds again (try $n)" grep -q 'ok (pfn' $D/probe
+	lab_probe_until_ok 1 3
+	o1=$?
+	printf '%s' "$lab_lines" | diag
+	tap_check "unsealed: order-1 probe succeeds again (try $lab_tries)" test $o1 = 0
 	now=$(pinned_now)
 	lost=$(pins_lost)
-	check "unsealed: control reads pinned, $now pages pinned as after the start (less $lost given to the OOM path)" \
+	tap_check "unsealed: control reads pinned, $now pages pinned as after the start (less $lost given to the OOM path)" \
 		test "$(cat $I/control)" = pinned -a "$now" = $((pinned - lost))
 	# the timer unseals on its own; poll with builtins only
 	ctl0= n=0
@@ -335,11 +304,11 @@ else
 		n=$((n + 1))
 	done
 	grep -E '^(pinned|last seal)' $I/status | diag
-	check "seal:500 unseals by itself (control '$ctl0', then '$ctl' after $n x 0.1 s)" \
+	tap_check "seal:500 unseals by itself (control '$ctl0', then '$ctl' after $n x 0.1 s)" \
 		test "$ctl0" = sealed -a "$ctl" = pinned
 	now=$(pinned_now)
 	lost=$(pins_lost)
-	check "after the timer: $now pages pinned as after the start (less $lost given to the OOM path), status says so" \
+	tap_check "after the timer: $now pages pinned as after the start (less $lost given to the OOM path), status says so" \
 		sh -c "test '$now' = '$((pinned - lost))' &&
 		       grep -q '^last seal: .*unsealed by its timer' $I/status &&
 		       grep -q '^not sealed' $I/status"
@@ -370,11 +339,11 @@ else
 		# (the debug kernel eats the kernel's reserve over time, and a
 		# late seal may hold only a few blocks), the next call of the
 		# notifier, unsealed by then, gives pinned pages back too.
-		check "a GFP_KERNEL order-2 request inside a seal succeeds: the seal gave way to the OOM path (try $try, $((s1 - s0)) sealed and $((p1 - p0)) pinned pages given)" \
+		tap_check "a GFP_KERNEL order-2 request inside a seal succeeds: the seal gave way to the OOM path (try $try, $((s1 - s0)) sealed and $((p1 - p0)) pinned pages given)" \
 			test $oomrc = 0 -a -n "$ended" -a $((s1 - s0)) -gt 0
 		now=$(pinned_now)
 		lost=$(pins_lost)
-		check "after the OOM notifier: $now pages pinned, as after the start less $lost given to the OOM path" \
+		tap_check "after the OOM notifier: $now pages pinned, as after the start less $lost given to the OOM path" \
 			test "$now" = $((pinned - lost))
 		# without a seal: lab_oom_unpins holds every small block left
 		# (the kernel's reserve), then makes the same request; the
@@ -384,32 +353,32 @@ else
 		cat $T2/log | diag
 		grep -E '^(pinned|given to)' $I/status | diag
 		set -- $(oom_given); s2=$1 p2=$2
-		check "unsealed, every small block held: a GFP_KERNEL order-2 request succeeds, $((p2 - p1)) pinned pages given to the OOM path" \
+		tap_check "unsealed, every small block held: a GFP_KERNEL order-2 request succeeds, $((p2 - p1)) pinned pages given to the OOM path" \
 			test $oomrc = 0 -a $((p2 - p1)) -gt 0
 	else
-		skip "the seal gives way to the OOM path (no pgcluster_test.ko)"
-		skip "pages pinned after the OOM notifier (no pgcluster_test.ko)"
-		skip "pinned pages given to the OOM path (no pgcluster_test.ko)"
+		tap_skip "the seal gives way to the OOM path" "no pgcluster_test.ko"
+		tap_skip "pages pinned after the OOM notifier" "no pgcluster_test.ko"
+		tap_skip "pinned pages given to the OOM path" "no pgcluster_test.ko"
 	fi
 
 	echo release > $I/control
 	[ -n "$TLOADED" ] && rmmod pgcluster_test
 	if echo seal > $I/control 2>/dev/null; then
 		echo unseal > $I/control
-		nok "seal is refused when nothing is pinned"
+		tap_fail "seal is refused when nothing is pinned"
 	else
-		ok "seal is refused when nothing is pinned"
+		tap_ok "seal is refused when nothing is pinned"
 	fi
 	if echo "1 sealed" > $D/probe 2>/dev/null; then
-		nok "a sealed probe is refused when nothing is pinned"
+		tap_fail "a sealed probe is refused when nothing is pinned"
 	else
-		ok "a sealed probe is refused when nothing is pinned"
+		tap_ok "a sealed probe is refused when nothing is pinned"
 	fi
-	check "release gives every page back" \
+	tap_check "release gives every page back" \
 		sh -c "grep -q '^pinned: 0 pages' $I/status &&
 		       test \"\$(cat $I/control)\" = idle"
 	echo 5 > $D/probe
-	check "order-5 probe succeeds again after release" \
+	tap_check "order-5 probe succeeds again after release" \
 		grep -q 'ok (pfn' $D/probe
 	# a pattern that pins 99% must stop at the watermark floor
 	echo random:99 > $I/pattern && echo 100% > $I/amount
@@ -418,7 +387,7 @@ else
 	free=$(awk '/MemFree/ {print $2}' /proc/meminfo)
 	echo release > $I/control
 	echo checkerboard > $I/pattern; echo 90% > $I/amount
-	check "random:99 stops at the floor ($free KiB stayed free)" \
+	tap_check "random:99 stops at the floor ($free KiB stayed free)" \
 		test "$free" -gt 16384
 fi
 
@@ -428,7 +397,7 @@ echo "2M hold" > $D/probe_pgcluster 2>/dev/null
 echo "64K hold" > $D/probe_pgcluster 2>/dev/null
 h=$(tail -n1 $D/probe_pgcluster)
 echo "release" > $D/probe_pgcluster
-check "probe_pgcluster holds and releases ($h)" \
+tap_check "probe_pgcluster holds and releases ($h)" \
 	grep -q '^held: 0 allocations, 0 B' $D/probe_pgcluster
 
 # --- bad input (debugfs_badinput does the thorough job) -------------------
@@ -442,11 +411,10 @@ for v in stride:1 random:100 blocks:99 Checkerboard; do
 	echo "$v" > $I/pattern 2>/dev/null || rejected=$((rejected + 1))
 done
 after="$(cat $D/map_scale) $(cat $D/map_pages) $(cat $D/inject/pattern 2>/dev/null)"
-check "11 bad writes rejected, state unchanged ($rejected)" \
+tap_check "11 bad writes rejected, state unchanged ($rejected)" \
 	test "$rejected" = 11 -a "$before" = "$after"
 
 echo "$old_start" > $D/map_start; echo "$old_pages" > $D/map_pages
 echo "$old_scale" > $D/map_scale
 [ -n "$LOADED" ] && rmmod pgcluster
-echo "# $FAILED of $T failed"
-[ $FAILED = 0 ]
+tap_finish
