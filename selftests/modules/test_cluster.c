@@ -92,18 +92,18 @@ static int pgct_check_alloc(void *p, size_t size)
 {
 	size_t usable;
 
-	PGCT_EXPECT(p, "allocation of %zu bytes failed", size);
-	PGCT_EXPECT(IS_ALIGNED((unsigned long)p, PGCLUSTER_GRANULE),
+	PGCT_ASSERT(p, "allocation of %zu bytes failed", size);
+	PGCT_ASSERT(IS_ALIGNED((unsigned long)p, PGCLUSTER_GRANULE),
 		    "%p (%zu bytes) not %d-byte aligned", p, size,
 		    PGCLUSTER_GRANULE);
-	PGCT_EXPECT(!pgcluster_is_virtual(p), "%p (%zu bytes) is virtual",
+	PGCT_ASSERT(!pgcluster_is_virtual(p), "%p (%zu bytes) is virtual",
 		    p, size);
-	PGCT_EXPECT(virt_addr_valid(p), "%p not in the linear map", p);
+	PGCT_ASSERT(virt_addr_valid(p), "%p not in the linear map", p);
 	usable = pgcluster_size(p);
-	PGCT_EXPECT(usable == round_up(size, PGCLUSTER_GRANULE),
+	PGCT_ASSERT(usable == round_up(size, PGCLUSTER_GRANULE),
 		    "pgcluster_size(%p) = %zu for a request of %zu", p, usable,
 		    size);
-	PGCT_EXPECT(pgct_contiguous(p, usable),
+	PGCT_ASSERT(pgct_contiguous(p, usable),
 		    "%p (%zu bytes) is not physically contiguous", p, usable);
 	return PGCT_PASS;
 }
@@ -133,7 +133,7 @@ static int pgct_cluster_sizes(void)
 		page = virt_to_page(p);
 		if (PageCompound(page) || page_count(page) < 1) {
 			pgcluster_free(p);
-			PGCT_EXPECT(false, "page of %p: compound %d count %d",
+			PGCT_ASSERT(false, "page of %p: compound %d count %d",
 				    p, PageCompound(page), page_count(page));
 		}
 		get_page(page);
@@ -141,8 +141,8 @@ static int pgct_cluster_sizes(void)
 		pgct_fill(p, size, i);
 		bad = pgct_check(p, size, i);
 		pgcluster_free(p);
-		PGCT_EXPECT(bad < 0, "size %zu: byte %ld wrong", size, bad);
-		PGCT_EXPECT(pgcluster_size(p) == 0,
+		PGCT_ASSERT(bad < 0, "size %zu: byte %ld wrong", size, bad);
+		PGCT_ASSERT(pgcluster_size(p) == 0,
 			    "size %zu: %p still live after free", size, p);
 	}
 	return PGCT_PASS;
@@ -174,7 +174,7 @@ static int pgct_no_overlap(struct pgct_live *a, int n)
 			unsigned long pi = (unsigned long)a[i].p;
 			unsigned long pj = (unsigned long)a[j].p;
 
-			PGCT_EXPECT(pi + a[i].size <= pj || pj + a[j].size <= pi,
+			PGCT_ASSERT(pi + a[i].size <= pj || pj + a[j].size <= pi,
 				    "[%p,+%zu) overlaps [%p,+%zu)", a[i].p,
 				    a[i].size, a[j].p, a[j].size);
 		}
@@ -188,9 +188,9 @@ static int pgct_live_verify(struct pgct_live *a, int n, u32 round)
 
 	for (i = 0; i < n; i++) {
 		bad = pgct_check(a[i].p, a[i].size, i * 7 + round);
-		PGCT_EXPECT(bad < 0, "allocation %d (%p, %zu bytes): byte %ld wrong",
+		PGCT_ASSERT(bad < 0, "allocation %d (%p, %zu bytes): byte %ld wrong",
 			    i, a[i].p, a[i].size, bad);
-		PGCT_EXPECT(pgcluster_size(a[i].p) ==
+		PGCT_ASSERT(pgcluster_size(a[i].p) ==
 			    round_up(a[i].size, PGCLUSTER_GRANULE),
 			    "allocation %d: size changed", i);
 	}
@@ -292,13 +292,13 @@ static int pgct_cluster_gfp_atomic(void)
 		if (pgct_check_alloc(p[i], size[i]))
 			return PGCT_FAIL;
 		bad = pgct_check(p[i], size[i], i);
-		PGCT_EXPECT(bad < 0, "atomic allocation %d: byte %ld wrong", i,
+		PGCT_ASSERT(bad < 0, "atomic allocation %d: byte %ld wrong", i,
 			    bad);
 	}
 	for (i = 1; i < PGCT_NATOMIC; i += 2)
 		pgcluster_free(p[i]);
 	/* The pool was filled at load: atomic requests are served from it. */
-	PGCT_EXPECT(!failed, "%d of %d atomic allocations failed", failed,
+	PGCT_ASSERT(!failed, "%d of %d atomic allocations failed", failed,
 		    PGCT_NATOMIC);
 	return PGCT_PASS;
 }
@@ -574,31 +574,31 @@ static int pgct_cluster_bad_frees(void)
 	pgcluster_free(a + 1);
 	pgcluster_free(&local);
 	pgcluster_free(page_address(page));
-	PGCT_EXPECT(!memchr_inv(k, 0x5a, 128), "kmalloc buffer changed");
+	PGCT_ASSERT(!memchr_inv(k, 0x5a, 128), "kmalloc buffer changed");
 	kfree(k);
 	__free_page(page);
-	PGCT_EXPECT(pgcluster_size(a) == 4096, "interior free changed a: %zu",
+	PGCT_ASSERT(pgcluster_size(a) == 4096, "interior free changed a: %zu",
 		    pgcluster_size(a));
-	PGCT_EXPECT(pgcluster_size(a + PGCLUSTER_GRANULE) == 0,
+	PGCT_ASSERT(pgcluster_size(a + PGCLUSTER_GRANULE) == 0,
 		    "interior pointer has a size");
-	PGCT_EXPECT(pgct_check(a, 4096, 1) < 0, "a corrupted");
+	PGCT_ASSERT(pgct_check(a, 4096, 1) < 0, "a corrupted");
 
 	pgcluster_free(a);
 	pgcluster_free(a);	/* double free */
-	PGCT_EXPECT(pgcluster_size(b) == 4096, "b lost: size %zu",
+	PGCT_ASSERT(pgcluster_size(b) == 4096, "b lost: size %zu",
 		    pgcluster_size(b));
 	bad = pgct_check(b, 4096, 2);
-	PGCT_EXPECT(bad < 0, "b corrupted at %ld after double free", bad);
+	PGCT_ASSERT(bad < 0, "b corrupted at %ld after double free", bad);
 
 	/* The space of a is free exactly once: two new buffers, no overlap. */
 	c = pgcluster_alloc(4096, GFP_KERNEL, 0);
 	a = pgcluster_alloc(4096, GFP_KERNEL, 0);
-	PGCT_EXPECT(c && a && c != a && c != b && a != b,
+	PGCT_ASSERT(c && a && c != a && c != b && a != b,
 		    "reallocation after double free: a %p b %p c %p", a, b, c);
 	pgct_fill(c, 4096, 3);
 	pgct_fill(a, 4096, 4);
-	PGCT_EXPECT(pgct_check(b, 4096, 2) < 0, "b corrupted by new buffers");
-	PGCT_EXPECT(pgct_check(c, 4096, 3) < 0, "c corrupted");
+	PGCT_ASSERT(pgct_check(b, 4096, 2) < 0, "b corrupted by new buffers");
+	PGCT_ASSERT(pgct_check(c, 4096, 3) < 0, "c corrupted");
 	pgcluster_free(a);
 	pgcluster_free(b);
 	pgcluster_free(c);
@@ -618,16 +618,16 @@ static int pgct_cluster_zero(void)
 			void *q;
 			size_t usable;
 
-			PGCT_EXPECT(p, "allocation of %zu failed", sizes[i]);
+			PGCT_ASSERT(p, "allocation of %zu failed", sizes[i]);
 			memset(p, 0xa5, pgcluster_size(p));
 			pgcluster_free(p);
 			q = pgcluster_alloc(sizes[i], gfp | __GFP_ZERO, 0);
-			PGCT_EXPECT(q, "zeroed allocation of %zu failed",
+			PGCT_ASSERT(q, "zeroed allocation of %zu failed",
 				    sizes[i]);
 			usable = pgcluster_size(q);
 			p = memchr_inv(q, 0, usable);
 			pgcluster_free(q);
-			PGCT_EXPECT(!p, "%s %zu: byte %td of %zu not zero",
+			PGCT_ASSERT(!p, "%s %zu: byte %td of %zu not zero",
 				    atomic ? "atomic" : "kernel", sizes[i],
 				    (char *)p - (char *)q, usable);
 		}
@@ -640,19 +640,19 @@ static int pgct_cluster_invalid(void)
 	const gfp_t gfp = GFP_KERNEL | __GFP_NOWARN;
 	void *p;
 
-	PGCT_EXPECT(!pgcluster_alloc(0, gfp, 0), "size 0 allocated");
-	PGCT_EXPECT(!pgcluster_alloc(PGCLUSTER_MAX_SIZE + 1, gfp, 0),
+	PGCT_ASSERT(!pgcluster_alloc(0, gfp, 0), "size 0 allocated");
+	PGCT_ASSERT(!pgcluster_alloc(PGCLUSTER_MAX_SIZE + 1, gfp, 0),
 		    "PGCLUSTER_MAX_SIZE + 1 allocated");
-	PGCT_EXPECT(!pgcluster_alloc(SIZE_MAX, gfp, 0), "SIZE_MAX allocated");
-	PGCT_EXPECT(!pgcluster_alloc(64, gfp, 0x80), "unknown flag accepted");
-	PGCT_EXPECT(!pgcluster_alloc(0, GFP_ATOMIC | __GFP_NOWARN, 0),
+	PGCT_ASSERT(!pgcluster_alloc(SIZE_MAX, gfp, 0), "SIZE_MAX allocated");
+	PGCT_ASSERT(!pgcluster_alloc(64, gfp, 0x80), "unknown flag accepted");
+	PGCT_ASSERT(!pgcluster_alloc(0, GFP_ATOMIC | __GFP_NOWARN, 0),
 		    "atomic size 0 allocated");
 	pgcluster_free(NULL);
-	PGCT_EXPECT(pgcluster_size(NULL) == 0, "size of NULL");
-	PGCT_EXPECT(!pgcluster_is_virtual(NULL), "NULL is virtual");
+	PGCT_ASSERT(pgcluster_size(NULL) == 0, "size of NULL");
+	PGCT_ASSERT(!pgcluster_is_virtual(NULL), "NULL is virtual");
 	/* A node that does not exist falls back to any node. */
 	p = pgcluster_alloc_node(64, GFP_KERNEL, 0, MAX_NUMNODES + 5);
-	PGCT_EXPECT(p, "allocation with a bogus node failed");
+	PGCT_ASSERT(p, "allocation with a bogus node failed");
 	pgcluster_free(p);
 	return PGCT_PASS;
 }
@@ -670,7 +670,7 @@ static int pgct_cluster_node(void)
 
 		pgcluster_free(p);
 		pgcluster_free(q);
-		PGCT_EXPECT(pn == nid && qn == nid,
+		PGCT_ASSERT(pn == nid && qn == nid,
 			    "node %d: got nodes %d and %d (THISNODE)", nid, pn,
 			    qn);
 		tested++;

@@ -4,8 +4,7 @@
  * pgcluster_test.ko through the pgct framework.
  *
  * The cases use only the exported API plus pgcluster's debugfs files, which
- * they read and write through a shell started with call_usermodehelper(),
- * exactly as an administrator would (the guest has busybox in /bin):
+ * they read and write with test_io.c's file I/O, as an administrator would:
  *   force_virtual     set while a case needs PGCLUSTER_VIRTOK requests to
  *                     take the emergency path, and cleared afterwards
  *   emerg_fail_pages  makes the next N page allocations of the emergency
@@ -31,7 +30,6 @@
 #include <linux/sort.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
-#include <linux/umh.h>
 #include <linux/vmalloc.h>
 
 #include "pgct.h"
@@ -43,112 +41,19 @@
 
 /* ---- debugfs helpers ------------------------------------------------- */
 
-/*
- * debugfs files have no read_iter/write_iter, so kernel_read() and
- * kernel_write() refuse them.  The cases therefore go through user space
- * as an administrator would: a shell run with call_usermodehelper() does
- * the write or copies the file to tmpfs, which kernel_read() can read.
- */
-#define EMT_OUT		"/tmp/pgct_emerg.out"
-
-static __printf(1, 2) int emt_sh(const char *fmt, ...)
-{
-	char *argv[4], *envp[3];
-	va_list args;
-	int ret;
-
-	/* call_usermodehelper() takes non-const arrays. */
-	envp[0] = "HOME=/";
-	envp[1] = "PATH=/bin:/sbin:/usr/bin:/usr/sbin";
-	envp[2] = NULL;
-	argv[0] = "/bin/sh";
-	argv[1] = "-c";
-	argv[3] = NULL;
-	va_start(args, fmt);
-	argv[2] = kvasprintf(GFP_KERNEL, fmt, args);
-	va_end(args);
-	if (!argv[2])
-		return -ENOMEM;
-	ret = call_usermodehelper(argv[0], argv, envp, UMH_WAIT_PROC);
-	kfree(argv[2]);
-	return ret;
-}
-
-/* Reads a whole regular file into @buf (NUL-terminated). */
-static ssize_t emt_read_file(const char *name, char *buf, size_t len)
-{
-	struct file *f;
-	loff_t pos = 0;
-	size_t done = 0;
-	ssize_t ret = 0;
-
-	f = filp_open(name, O_RDONLY, 0);
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	while (done < len - 1) {
-		ret = kernel_read(f, buf + done, len - 1 - done, &pos);
-		if (ret <= 0)
-			break;
-		done += ret;
-	}
-	filp_close(f, NULL);
-	buf[done] = '\0';
-	return ret < 0 ? ret : done;
-}
-
-/* Reads debugfs (or any) file @name into @buf via a shell `cat`. */
 static ssize_t emt_read(const char *name, char *buf, size_t len)
 {
-	int ret = emt_sh("cat %s >" EMT_OUT, name);
-
-	if (ret)
-		return ret < 0 ? ret : -EIO;
-	return emt_read_file(EMT_OUT, buf, len);
+	return pgct_read_file(name, buf, len);
 }
 
-/* Writes @val to @name via a shell `echo`; returns 0 or the write error. */
+/* Writes @val to @name; returns 0 or the errno of the write. */
 static int emt_write(const char *name, const char *val)
 {
-	char msg[160];
-	int ret;
+	int ret = pgct_write_file(name, val);
 
-	ret = emt_sh("echo '%s' 2>" EMT_OUT " >%s", val, name);
-	if (ret <= 0)
-		return ret;
-	if (emt_read_file(EMT_OUT, msg, sizeof(msg)) < 0)
-		return -EIO;
-	if (strstr(msg, "Invalid argument"))
-		return -EINVAL;
-	if (strstr(msg, "out of range") || strstr(msg, "not representable"))
-		return -ERANGE;
-	pgct_log("writing %s to %s: %s", val, name, strim(msg));
-	return -EIO;
-}
-
-/* Value of the "@name value" line of @text, or -1 when there is none. */
-static long long emt_find(const char *text, const char *name)
-{
-	size_t n = strlen(name);
-	const char *line = text;
-	long long v;
-	char num[24];
-	size_t i;
-
-	while (line && *line) {
-		if (!strncmp(line, name, n) && line[n] == ' ') {
-			for (i = 0; i < sizeof(num) - 1 && line[n + 1 + i] &&
-			     line[n + 1 + i] != '\n'; i++)
-				num[i] = line[n + 1 + i];
-			num[i] = '\0';
-			if (kstrtoll(num, 10, &v))
-				return -1;
-			return v;
-		}
-		line = strchr(line, '\n');
-		if (line)
-			line++;
-	}
-	return -1;
+	if (ret && ret != -EINVAL && ret != -ERANGE)
+		pgct_log("writing %s to %s: %d", val, name, ret);
+	return ret;
 }
 
 /* One counter of debugfs "stats", or -1 (the case then fails). */
@@ -160,7 +65,7 @@ static long long emt_stat(const char *name)
 	if (!buf)
 		return -1;
 	if (emt_read(EMT_DIR "stats", buf, EMT_STATS_LEN) > 0)
-		v = emt_find(buf, name);
+		v = pgct_find_value(buf, name);
 	kfree(buf);
 	if (v < 0)
 		pgct_log("stats has no line \"%s\"", name);
@@ -292,13 +197,13 @@ static int emt_check_pages(const void *p, unsigned int nr, u32 seed)
 
 	for (i = 0; i < nr; i++) {
 		pg = vmalloc_to_page(p + i * PAGE_SIZE);
-		PGCT_EXPECT(pg, "page %u of %p not mapped", i, p);
+		PGCT_ASSERT(pg, "page %u of %p not mapped", i, p);
 		lin = page_address(pg);
-		PGCT_EXPECT(lin, "page %u has no linear address", i);
+		PGCT_ASSERT(lin, "page %u has no linear address", i);
 		for (j = 0; j < wpp; j++)
-			PGCT_EXPECT(lin[j] == emt_word(seed, i * wpp + j),
+			PGCT_ASSERT(lin[j] == emt_word(seed, i * wpp + j),
 				    "page %u word %u via linear map", i, j);
-		PGCT_EXPECT(pg != prev[0] && pg != prev[1],
+		PGCT_ASSERT(pg != prev[0] && pg != prev[1],
 			    "page %u repeats a neighbour", i);
 		prev[1] = prev[0];
 		prev[0] = pg;
@@ -312,38 +217,38 @@ static int emt_knobs(void)
 {
 	char buf[32];
 
-	PGCT_EXPECT(!emt_write(EMT_DIR "force_virtual", "1"), "set");
-	PGCT_EXPECT(emt_read(EMT_DIR "force_virtual", buf, sizeof(buf)) > 0 &&
+	PGCT_ASSERT(!emt_write(EMT_DIR "force_virtual", "1"), "set");
+	PGCT_ASSERT(emt_read(EMT_DIR "force_virtual", buf, sizeof(buf)) > 0 &&
 		    buf[0] == 'Y', "read back %s", buf);
-	PGCT_EXPECT(emt_write(EMT_DIR "force_virtual", "2") == -EINVAL, "2");
-	PGCT_EXPECT(emt_write(EMT_DIR "force_virtual", "maybe") == -EINVAL,
+	PGCT_ASSERT(emt_write(EMT_DIR "force_virtual", "2") == -EINVAL, "2");
+	PGCT_ASSERT(emt_write(EMT_DIR "force_virtual", "maybe") == -EINVAL,
 		    "maybe");
-	PGCT_EXPECT(emt_write(EMT_DIR "force_virtual", "nonsense") == -EINVAL,
+	PGCT_ASSERT(emt_write(EMT_DIR "force_virtual", "nonsense") == -EINVAL,
 		    "nonsense");
-	PGCT_EXPECT(emt_write(EMT_DIR "force_virtual", "1x") == -EINVAL,
+	PGCT_ASSERT(emt_write(EMT_DIR "force_virtual", "1x") == -EINVAL,
 		    "1x");
-	PGCT_EXPECT(emt_read(EMT_DIR "force_virtual", buf, sizeof(buf)) > 0 &&
+	PGCT_ASSERT(emt_read(EMT_DIR "force_virtual", buf, sizeof(buf)) > 0 &&
 		    buf[0] == 'Y', "bad input changed it: %s", buf);
-	PGCT_EXPECT(!emt_write(EMT_DIR "force_virtual", "0"), "clear");
-	PGCT_EXPECT(emt_read(EMT_DIR "force_virtual", buf, sizeof(buf)) > 0 &&
+	PGCT_ASSERT(!emt_write(EMT_DIR "force_virtual", "0"), "clear");
+	PGCT_ASSERT(emt_read(EMT_DIR "force_virtual", buf, sizeof(buf)) > 0 &&
 		    buf[0] == 'N', "read back %s", buf);
 
-	PGCT_EXPECT(!emt_write(EMT_DIR "emerg_fail_pages", "0"), "0");
-	PGCT_EXPECT(emt_write(EMT_DIR "emerg_fail_pages", "abc") == -EINVAL,
+	PGCT_ASSERT(!emt_write(EMT_DIR "emerg_fail_pages", "0"), "0");
+	PGCT_ASSERT(emt_write(EMT_DIR "emerg_fail_pages", "abc") == -EINVAL,
 		    "abc");
-	PGCT_EXPECT(emt_write(EMT_DIR "emerg_fail_pages", "-1") == -EINVAL,
+	PGCT_ASSERT(emt_write(EMT_DIR "emerg_fail_pages", "-1") == -EINVAL,
 		    "-1");
-	PGCT_EXPECT(emt_write(EMT_DIR "emerg_fail_pages", "4294967296") ==
+	PGCT_ASSERT(emt_write(EMT_DIR "emerg_fail_pages", "4294967296") ==
 		    -ERANGE, "2^32");
-	PGCT_EXPECT(emt_write(EMT_DIR "emerg_fail_pages", "7 pages") ==
+	PGCT_ASSERT(emt_write(EMT_DIR "emerg_fail_pages", "7 pages") ==
 		    -EINVAL, "7 pages");
-	PGCT_EXPECT(emt_write(EMT_DIR "emerg_fail_pages",
+	PGCT_ASSERT(emt_write(EMT_DIR "emerg_fail_pages",
 			      "00000000000000000000000000000007") == -EINVAL,
 		    "over-long");
-	PGCT_EXPECT(emt_read(EMT_DIR "emerg_fail_pages", buf, sizeof(buf)) > 0 &&
+	PGCT_ASSERT(emt_read(EMT_DIR "emerg_fail_pages", buf, sizeof(buf)) > 0 &&
 		    !strcmp(buf, "0\n"), "bad input changed it: %s", buf);
 
-	PGCT_EXPECT(emt_write(EMT_DIR "slots", "1") < 0, "slots writable");
+	PGCT_ASSERT(emt_write(EMT_DIR "slots", "1") < 0, "slots writable");
 	return PGCT_PASS;
 }
 
@@ -357,40 +262,40 @@ static int emt_sizes_inner(void)
 	void *p;
 	int ret;
 
-	PGCT_EXPECT(slot >= 2 && allocs >= 0 && live >= 0, "stats");
+	PGCT_ASSERT(slot >= 2 && allocs >= 0 && live >= 0, "stats");
 	for (n = 1; n <= slot; n++) {
 		/* Not a multiple of the page size, except for the full slot. */
 		size = n == slot ? n * PAGE_SIZE : n * PAGE_SIZE - 100 * (n % 7);
 		p = pgcluster_alloc(size, GFP_KERNEL, PGCLUSTER_VIRTOK);
-		PGCT_EXPECT(p, "%u pages (%zu bytes)", n, size);
-		PGCT_EXPECT(is_vmalloc_addr(p) && PAGE_ALIGNED(p),
+		PGCT_ASSERT(p, "%u pages (%zu bytes)", n, size);
+		PGCT_ASSERT(is_vmalloc_addr(p) && PAGE_ALIGNED(p),
 			    "%p not a page in vmalloc space", p);
-		PGCT_EXPECT(pgcluster_is_virtual(p), "%u pages", n);
-		PGCT_EXPECT(pgcluster_size(p) == n * PAGE_SIZE,
+		PGCT_ASSERT(pgcluster_is_virtual(p), "%u pages", n);
+		PGCT_ASSERT(pgcluster_size(p) == n * PAGE_SIZE,
 			    "size %zu for %u pages", pgcluster_size(p), n);
 		emt_fill(p, n * PAGE_SIZE, n);
 		bad = emt_check(p, n * PAGE_SIZE, n);
-		PGCT_EXPECT(bad < 0, "%u pages: word %ld", n, bad);
+		PGCT_ASSERT(bad < 0, "%u pages: word %ld", n, bad);
 		ret = emt_check_pages(p, n, n);
 		if (ret) {
 			pgcluster_free(p);
 			return ret;
 		}
 		pgcluster_free(p);
-		PGCT_EXPECT(!pgcluster_is_virtual(p), "live after free");
+		PGCT_ASSERT(!pgcluster_is_virtual(p), "live after free");
 	}
 
 	/* __GFP_ZERO on pages that just held patterns. */
 	p = pgcluster_alloc(slot * PAGE_SIZE, GFP_KERNEL | __GFP_ZERO,
 			    PGCLUSTER_VIRTOK);
-	PGCT_EXPECT(p, "zeroed slot");
-	PGCT_EXPECT(!memchr_inv(p, 0, slot * PAGE_SIZE), "not zeroed");
+	PGCT_ASSERT(p, "zeroed slot");
+	PGCT_ASSERT(!memchr_inv(p, 0, slot * PAGE_SIZE), "not zeroed");
 	pgcluster_free(p);
 
-	PGCT_EXPECT(emt_stat("emerg_allocs") == allocs + slot + 1,
+	PGCT_ASSERT(emt_stat("emerg_allocs") == allocs + slot + 1,
 		    "emerg_allocs %lld, was %lld", emt_stat("emerg_allocs"),
 		    allocs);
-	PGCT_EXPECT(emt_stat("emerg_live_slots") == live, "live slots");
+	PGCT_ASSERT(emt_stat("emerg_live_slots") == live, "live slots");
 	pgct_log("%u sizes of 1..%u pages verified", slot, slot);
 	return PGCT_PASS;
 }
@@ -408,13 +313,13 @@ static int emt_limits_inner(void)
 	void *p, *q, *r;
 
 	spin_lock_init(&lock);	/* lockdep wants a static key for stack locks */
-	PGCT_EXPECT(slot >= 2 && fails >= 0, "stats");
+	PGCT_ASSERT(slot >= 2 && fails >= 0, "stats");
 	p = pgcluster_alloc(slot * PAGE_SIZE + 1, GFP_KERNEL | __GFP_NOWARN,
 			    PGCLUSTER_VIRTOK);
-	PGCT_EXPECT(!p, "larger than a slot succeeded");
+	PGCT_ASSERT(!p, "larger than a slot succeeded");
 	p = pgcluster_alloc(2 * slot * PAGE_SIZE, GFP_KERNEL | __GFP_NOWARN,
 			    PGCLUSTER_VIRTOK);
-	PGCT_EXPECT(!p, "two slots succeeded");
+	PGCT_ASSERT(!p, "two slots succeeded");
 
 	/* Non-sleeping masks never take the emergency path (nor sleep). */
 	spin_lock(&lock);
@@ -423,15 +328,15 @@ static int emt_limits_inner(void)
 	r = pgcluster_alloc(PAGE_SIZE * 2, GFP_NOWAIT | __GFP_NOWARN,
 			    PGCLUSTER_VIRTOK);
 	spin_unlock(&lock);
-	PGCT_EXPECT(!q, "GFP_ATOMIC got emergency memory");
-	PGCT_EXPECT(!r, "GFP_NOWAIT got emergency memory");
+	PGCT_ASSERT(!q, "GFP_ATOMIC got emergency memory");
+	PGCT_ASSERT(!r, "GFP_NOWAIT got emergency memory");
 
-	PGCT_EXPECT(emt_stat("emerg_failures") == fails + 4,
+	PGCT_ASSERT(emt_stat("emerg_failures") == fails + 4,
 		    "emerg_failures %lld, was %lld",
 		    emt_stat("emerg_failures"), fails);
 
 	p = pgcluster_alloc(slot * PAGE_SIZE, GFP_KERNEL, PGCLUSTER_VIRTOK);
-	PGCT_EXPECT(p, "exactly one slot failed");
+	PGCT_ASSERT(p, "exactly one slot failed");
 	pgcluster_free(p);
 	return PGCT_PASS;
 }
@@ -447,11 +352,11 @@ static int emt_is_virtual(void)
 	void *v, *c, *vm, *km;
 	int ret = PGCT_PASS;
 
-	PGCT_EXPECT(nr >= 2, "stats");
-	PGCT_EXPECT(!emt_set_virtual(true), "force_virtual");
+	PGCT_ASSERT(nr >= 2, "stats");
+	PGCT_ASSERT(!emt_set_virtual(true), "force_virtual");
 	v = pgcluster_alloc(nr * PAGE_SIZE, GFP_KERNEL, PGCLUSTER_VIRTOK);
-	PGCT_EXPECT(!emt_set_virtual(false), "force_virtual");
-	PGCT_EXPECT(v, "emergency allocation");
+	PGCT_ASSERT(!emt_set_virtual(false), "force_virtual");
+	PGCT_ASSERT(v, "emergency allocation");
 	c = pgcluster_alloc(3 * PAGE_SIZE, GFP_KERNEL | __GFP_NOWARN, 0);
 	vm = vmalloc(2 * PAGE_SIZE);
 	km = kmalloc(64, GFP_KERNEL);
@@ -501,7 +406,7 @@ static int emt_mixed_free(void)
 	int ret = PGCT_PASS;
 	size_t sz;
 
-	PGCT_EXPECT(slot && live >= 0 && frees >= 0 && bad >= 0, "stats");
+	PGCT_ASSERT(slot && live >= 0 && frees >= 0 && bad >= 0, "stats");
 	for (i = 0; i < 2 * EMT_MIXED; i++) {
 		sz = emt_mixed_size(i, slot);
 		if (i & 1) {
@@ -536,10 +441,10 @@ static int emt_mixed_free(void)
 	}
 	if (ret)
 		return ret;
-	PGCT_EXPECT(emt_stat("emerg_frees") == frees + EMT_MIXED,
+	PGCT_ASSERT(emt_stat("emerg_frees") == frees + EMT_MIXED,
 		    "emerg_frees");
-	PGCT_EXPECT(emt_stat("emerg_live_slots") == live, "live slots");
-	PGCT_EXPECT(emt_stat("bad_frees") == bad, "bad_frees grew");
+	PGCT_ASSERT(emt_stat("emerg_live_slots") == live, "live slots");
+	PGCT_ASSERT(emt_stat("bad_frees") == bad, "bad_frees grew");
 	if (!nr_contig) {
 		pgct_log("contiguous allocator returned NULL: only virtual frees checked");
 		return PGCT_SKIP;
@@ -603,11 +508,11 @@ static int emt_reserve_round(unsigned int n, unsigned int *back)
 	void *p;
 	int ret;
 
-	PGCT_EXPECT(n <= ARRAY_SIZE(stamped), "%u pages", n);
-	PGCT_EXPECT(emt_wait_stat("reserve_pages", target) == target,
+	PGCT_ASSERT(n <= ARRAY_SIZE(stamped), "%u pages", n);
+	PGCT_ASSERT(emt_wait_stat("reserve_pages", target) == target,
 		    "reserve at target");
 	p = emt_alloc_failing(n, n, GFP_KERNEL);
-	PGCT_EXPECT(p, "reserve did not serve %u pages", n);
+	PGCT_ASSERT(p, "reserve did not serve %u pages", n);
 	for (i = 0; i < n; i++)
 		stamped[i] = vmalloc_to_page(p + i * PAGE_SIZE);
 	emt_fill(p, n * PAGE_SIZE, 0xbad);
@@ -615,7 +520,7 @@ static int emt_reserve_round(unsigned int n, unsigned int *back)
 
 	used = emt_stat("reserve_pages_used");
 	p = emt_alloc_failing(n, n, GFP_KERNEL);
-	PGCT_EXPECT(p, "reserve did not serve %u pages again", n);
+	PGCT_ASSERT(p, "reserve did not serve %u pages again", n);
 	ret = memchr_inv(p, 0, n * PAGE_SIZE) ? PGCT_FAIL : PGCT_PASS;
 	*back = 0;
 	for (i = 0; i < n; i++)
@@ -623,10 +528,10 @@ static int emt_reserve_round(unsigned int n, unsigned int *back)
 			if (vmalloc_to_page(p + i * PAGE_SIZE) == stamped[j])
 				(*back)++;
 	pgcluster_free(p);
-	PGCT_EXPECT(ret == PGCT_PASS,
+	PGCT_ASSERT(ret == PGCT_PASS,
 		    "init_on_free: reserve page kept old data (%u of %u back)",
 		    *back, n);
-	PGCT_EXPECT(emt_stat("reserve_pages_used") == used + n,
+	PGCT_ASSERT(emt_stat("reserve_pages_used") == used + n,
 		    "second round not all from the reserve");
 	return PGCT_PASS;
 }
@@ -648,7 +553,7 @@ static int emt_reserve_cleared(unsigned int n)
 		if (back)
 			break;
 	}
-	PGCT_EXPECT(back, "refill came first in all %d rounds: clearing not seen",
+	PGCT_ASSERT(back, "refill came first in all %d rounds: clearing not seen",
 		    EMT_CLEAR_ROUNDS);
 	pgct_log("init_on_free: round %u, %u of %u stamped pages back from the reserve read zero",
 		 round, back, n);
@@ -665,7 +570,7 @@ static int emt_reserve_inner(void)
 	void *p;
 	int ret;
 
-	PGCT_EXPECT(slot >= 2 && target >= 0 && used >= 0, "stats");
+	PGCT_ASSERT(slot >= 2 && target >= 0 && used >= 0, "stats");
 	if (!target) {
 		pgct_log("reserve_pages=0: nothing to test");
 		return PGCT_SKIP;
@@ -673,15 +578,15 @@ static int emt_reserve_inner(void)
 	n = min_t(unsigned int, slot, target);
 	n = min(n, 8u);
 	level = emt_wait_stat("reserve_pages", target);
-	PGCT_EXPECT(level == target, "reserve at %lld of %lld", level, target);
+	PGCT_ASSERT(level == target, "reserve at %lld of %lld", level, target);
 
 	/* The page allocator "has nothing": every page from the reserve. */
 	p = emt_alloc_failing(n, n, GFP_KERNEL);
-	PGCT_EXPECT(p, "reserve did not serve %u pages", n);
-	PGCT_EXPECT(emt_stat("reserve_pages_used") == used + n,
+	PGCT_ASSERT(p, "reserve did not serve %u pages", n);
+	PGCT_ASSERT(emt_stat("reserve_pages_used") == used + n,
 		    "reserve_pages_used %lld, was %lld",
 		    emt_stat("reserve_pages_used"), used);
-	PGCT_EXPECT(emt_read(EMT_DIR "emerg_fail_pages", buf, sizeof(buf)) > 0 &&
+	PGCT_ASSERT(emt_read(EMT_DIR "emerg_fail_pages", buf, sizeof(buf)) > 0 &&
 		    !strcmp(buf, "0\n"), "fail_pages left %s", buf);
 	if (!emt_slots_has(n, slot, n) && !emt_slots_has(n, n, n)) {
 		pgcluster_free(p);
@@ -696,17 +601,17 @@ static int emt_reserve_inner(void)
 
 	/* Freed pages and the worker bring the reserve back to its target. */
 	level = emt_wait_stat("reserve_pages", target);
-	PGCT_EXPECT(level == target, "reserve back at %lld of %lld", level,
+	PGCT_ASSERT(level == target, "reserve back at %lld of %lld", level,
 		    target);
 
 	/* Half from the page allocator, half from the reserve. */
 	used = emt_stat("reserve_pages_used");
 	p = emt_alloc_failing(n / 2, n, GFP_KERNEL | __GFP_ZERO);
-	PGCT_EXPECT(p, "mixed pages");
+	PGCT_ASSERT(p, "mixed pages");
 	ret = memchr_inv(p, 0, n * PAGE_SIZE) ? PGCT_FAIL : PGCT_PASS;
 	pgcluster_free(p);
-	PGCT_EXPECT(ret == PGCT_PASS, "reserve pages not zeroed");
-	PGCT_EXPECT(emt_stat("reserve_pages_used") == used + n / 2,
+	PGCT_ASSERT(ret == PGCT_PASS, "reserve pages not zeroed");
+	PGCT_ASSERT(emt_stat("reserve_pages_used") == used + n / 2,
 		    "reserve_pages_used");
 	pgct_log("%u reserve pages served and returned", n + n / 2);
 	return emt_reserve_cleared(n);
@@ -760,12 +665,12 @@ static int emt_fail_page_alloc_inner(void)
 	void *p = NULL;
 	int ret;
 
-	PGCT_EXPECT(slot && target >= 0 && used >= 0, "stats");
+	PGCT_ASSERT(slot && target >= 0 && used >= 0, "stats");
 	if (target < n) {
 		pgct_log("reserve_pages=%lld: too small to test", target);
 		return PGCT_SKIP;
 	}
-	PGCT_EXPECT(emt_wait_stat("reserve_pages", target) == target,
+	PGCT_ASSERT(emt_wait_stat("reserve_pages", target) == target,
 		    "reserve not full");
 	if (emt_fpa_set(true)) {
 		emt_fpa_set(false);
@@ -798,7 +703,7 @@ static int emt_fail_page_alloc_inner(void)
 	pgcluster_free(p);
 	if (ret)
 		return ret;
-	PGCT_EXPECT(emt_stat("reserve_pages_used") >= used + n,
+	PGCT_ASSERT(emt_stat("reserve_pages_used") >= used + n,
 		    "reserve_pages_used %lld, was %lld",
 		    emt_stat("reserve_pages_used"), used);
 	pgct_log("fail_page_alloc: %u pages from the reserve, attempt %u", n,
@@ -848,7 +753,7 @@ static int emt_atomic_free_inner(void)
 	unsigned int i;
 
 	spin_lock_init(&lock);
-	PGCT_EXPECT(slot && mapped >= 0 && deferred >= 0 && live >= 0,
+	PGCT_ASSERT(slot && mapped >= 0 && deferred >= 0 && live >= 0,
 		    "stats");
 	for (i = 0; i < EMT_ATOMIC; i++) {
 		p[i] = pgcluster_alloc(min(i + 2, slot) * PAGE_SIZE, GFP_KERNEL,
@@ -885,19 +790,19 @@ static int emt_atomic_free_inner(void)
 	irq_work_sync(&e.work);
 
 	v = emt_stat("deferred_frees");
-	PGCT_EXPECT(v == deferred + 5, "deferred_frees %lld, was %lld", v,
+	PGCT_ASSERT(v == deferred + 5, "deferred_frees %lld, was %lld", v,
 		    deferred);
 	pgct_log("irq_work free ran in %s context",
 		 e.hardirq ? "hardirq" : "other");
 
 	/* Process context: unmapped inline, not deferred. */
 	pgcluster_free(p[5]);
-	PGCT_EXPECT(emt_stat("deferred_frees") == deferred + 5,
+	PGCT_ASSERT(emt_stat("deferred_frees") == deferred + 5,
 		    "process-context free was deferred");
-	PGCT_EXPECT(emt_stat("emerg_live_slots") == live, "live slots");
+	PGCT_ASSERT(emt_stat("emerg_live_slots") == live, "live slots");
 
 	v = emt_wait_stat("emerg_pages_mapped", mapped);
-	PGCT_EXPECT(v == mapped, "emerg_pages_mapped %lld, was %lld", v,
+	PGCT_ASSERT(v == mapped, "emerg_pages_mapped %lld, was %lld", v,
 		    mapped);
 	return PGCT_PASS;
 }
@@ -992,7 +897,7 @@ static int emt_concurrency_inner(void)
 	int ret = PGCT_PASS;
 	long long v;
 
-	PGCT_EXPECT(slot && mapped >= 0 && live >= 0 && bad >= 0 && hits >= 0,
+	PGCT_ASSERT(slot && mapped >= 0 && live >= 0 && bad >= 0 && hits >= 0,
 		    "stats");
 	memset(t, 0, sizeof(t));
 	for (i = 0; i < EMT_THREADS; i++) {
@@ -1020,22 +925,22 @@ static int emt_concurrency_inner(void)
 	}
 	if (ret)
 		return ret;
-	PGCT_EXPECT(total == EMT_THREADS * EMT_ITERS, "%u allocations", total);
-	PGCT_EXPECT(emt_stat("emerg_live_slots") == live, "live slots");
-	PGCT_EXPECT(emt_stat("bad_frees") == bad, "bad frees");
+	PGCT_ASSERT(total == EMT_THREADS * EMT_ITERS, "%u allocations", total);
+	PGCT_ASSERT(emt_stat("emerg_live_slots") == live, "live slots");
+	PGCT_ASSERT(emt_stat("bad_frees") == bad, "bad frees");
 	v = emt_wait_stat("emerg_pages_mapped", mapped);
-	PGCT_EXPECT(v == mapped, "emerg_pages_mapped %lld, was %lld", v,
+	PGCT_ASSERT(v == mapped, "emerg_pages_mapped %lld, was %lld", v,
 		    mapped);
 	v = emt_stat("emerg_cache_slots");
-	PGCT_EXPECT(v >= 0 && v <= 4, "emerg_cache_slots %lld above the limit",
+	PGCT_ASSERT(v >= 0 && v <= 4, "emerg_cache_slots %lld above the limit",
 		    v);
 	if (emt_cache_mode) {
 		v = emt_stat("emerg_cache_hits") - hits;
-		PGCT_EXPECT(v > 0, "no allocation was served from the cache");
+		PGCT_ASSERT(v > 0, "no allocation was served from the cache");
 		pgct_log("%lld of %u allocations came from the slot cache", v,
 			 total);
 	} else {
-		PGCT_EXPECT(emt_stat("emerg_cache_hits") == hits,
+		PGCT_ASSERT(emt_stat("emerg_cache_hits") == hits,
 			    "cache hits with slot_cache=0");
 	}
 	pgct_log("%u threads, %u allocations verified", EMT_THREADS, total);
@@ -1089,35 +994,35 @@ static int emt_cache_inner(void)
 	void *p, *q, *r[EMT_CACHE + 2];
 	long long v;
 
-	PGCT_EXPECT(slot >= 2 && hits >= 0 && released >= 0 && mapped >= 0 &&
+	PGCT_ASSERT(slot >= 2 && hits >= 0 && released >= 0 && mapped >= 0 &&
 		    live >= 0 && target >= 0, "stats");
-	PGCT_EXPECT(emt_stat("emerg_cache_limit") == EMT_CACHE, "limit");
-	PGCT_EXPECT(emt_stat("emerg_cache_slots") == 0, "cache not empty");
+	PGCT_ASSERT(emt_stat("emerg_cache_limit") == EMT_CACHE, "limit");
+	PGCT_ASSERT(emt_stat("emerg_cache_slots") == 0, "cache not empty");
 	/* Slots are cached only while the page reserve is full. */
 	v = emt_wait_stat("reserve_pages", target);
-	PGCT_EXPECT(v == target, "reserve %lld of %lld", v, target);
+	PGCT_ASSERT(v == target, "reserve %lld of %lld", v, target);
 
 	nr = min(3u, slot);
 	p = pgcluster_alloc(nr * PAGE_SIZE, GFP_KERNEL, PGCLUSTER_VIRTOK);
-	PGCT_EXPECT(p && pgcluster_is_virtual(p), "allocation");
+	PGCT_ASSERT(p && pgcluster_is_virtual(p), "allocation");
 	emt_fill(p, nr * PAGE_SIZE, 11);
 	pgcluster_free(p);
-	PGCT_EXPECT(emt_stat("emerg_cache_slots") == 1, "freed slot not cached");
-	PGCT_EXPECT(emt_stat("emerg_cache_pages") == nr, "cache pages");
-	PGCT_EXPECT(emt_stat("emerg_pages_mapped") == mapped,
+	PGCT_ASSERT(emt_stat("emerg_cache_slots") == 1, "freed slot not cached");
+	PGCT_ASSERT(emt_stat("emerg_cache_pages") == nr, "cache pages");
+	PGCT_ASSERT(emt_stat("emerg_pages_mapped") == mapped,
 		    "cached pages still counted as allocated");
-	PGCT_EXPECT(emt_stat("emerg_live_slots") == live, "live slots");
-	PGCT_EXPECT(emt_slots_cached(1, nr), "slots file lacks the cached slot");
-	PGCT_EXPECT(!pgcluster_is_virtual(p) && !pgcluster_size(p),
+	PGCT_ASSERT(emt_stat("emerg_live_slots") == live, "live slots");
+	PGCT_ASSERT(emt_slots_cached(1, nr), "slots file lacks the cached slot");
+	PGCT_ASSERT(!pgcluster_is_virtual(p) && !pgcluster_size(p),
 		    "a cached slot still looks live");
 
 	q = pgcluster_alloc(nr * PAGE_SIZE, GFP_KERNEL | __GFP_ZERO,
 			    PGCLUSTER_VIRTOK);
-	PGCT_EXPECT(q == p, "cached slot %p not reused (got %p)", p, q);
-	PGCT_EXPECT(emt_stat("emerg_cache_hits") == hits + 1, "cache hits");
-	PGCT_EXPECT(emt_stat("emerg_cache_slots") == 0, "cache not emptied");
-	PGCT_EXPECT(pgcluster_size(q) == nr * PAGE_SIZE, "size");
-	PGCT_EXPECT(!memchr_inv(q, 0, nr * PAGE_SIZE),
+	PGCT_ASSERT(q == p, "cached slot %p not reused (got %p)", p, q);
+	PGCT_ASSERT(emt_stat("emerg_cache_hits") == hits + 1, "cache hits");
+	PGCT_ASSERT(emt_stat("emerg_cache_slots") == 0, "cache not emptied");
+	PGCT_ASSERT(pgcluster_size(q) == nr * PAGE_SIZE, "size");
+	PGCT_ASSERT(!memchr_inv(q, 0, nr * PAGE_SIZE),
 		    "__GFP_ZERO: reused slot not zeroed");
 	emt_fill(q, nr * PAGE_SIZE, 12);
 	if (emt_check_pages(q, nr, 12) != PGCT_PASS) {
@@ -1130,8 +1035,8 @@ static int emt_cache_inner(void)
 	if (nr > 2) {
 		q = pgcluster_alloc(2 * PAGE_SIZE, GFP_KERNEL,
 				    PGCLUSTER_VIRTOK);
-		PGCT_EXPECT(q, "allocation");
-		PGCT_EXPECT(q != p && emt_stat("emerg_cache_slots") == 1,
+		PGCT_ASSERT(q, "allocation");
+		PGCT_ASSERT(q != p && emt_stat("emerg_cache_slots") == 1,
 			    "a %u-page slot served a 2-page request", nr);
 		pgcluster_free(q);
 	}
@@ -1150,40 +1055,40 @@ static int emt_cache_inner(void)
 	for (i = 0; i < ARRAY_SIZE(r); i++)
 		pgcluster_free(r[i]);
 	v = emt_stat("emerg_cache_slots");
-	PGCT_EXPECT(v == EMT_CACHE, "%lld slots cached, limit %u", v,
+	PGCT_ASSERT(v == EMT_CACHE, "%lld slots cached, limit %u", v,
 		    EMT_CACHE);
 	/*
 	 * Older slots made room; of those cached, the oldest is reused first,
 	 * so a freed address comes back as late as the cache allows.
 	 */
 	q = pgcluster_alloc(slot * PAGE_SIZE, GFP_KERNEL, PGCLUSTER_VIRTOK);
-	PGCT_EXPECT(q == r[ARRAY_SIZE(r) - EMT_CACHE],
+	PGCT_ASSERT(q == r[ARRAY_SIZE(r) - EMT_CACHE],
 		    "the oldest cached slot was not reused first");
 	pgcluster_free(q);
-	PGCT_EXPECT(emt_stat("emerg_cache_slots") == EMT_CACHE, "cache slots");
+	PGCT_ASSERT(emt_stat("emerg_cache_slots") == EMT_CACHE, "cache slots");
 
 	/* A lower limit trims the cache. */
-	PGCT_EXPECT(!emt_set_cache(1), "slot_cache=1");
+	PGCT_ASSERT(!emt_set_cache(1), "slot_cache=1");
 	v = emt_wait_stat("emerg_cache_slots", 1);
-	PGCT_EXPECT(v == 1, "%lld slots cached after slot_cache=1", v);
-	PGCT_EXPECT(emt_set_cache(2000) == -EINVAL && emt_get_cache() == 1,
+	PGCT_ASSERT(v == 1, "%lld slots cached after slot_cache=1", v);
+	PGCT_ASSERT(emt_set_cache(2000) == -EINVAL && emt_get_cache() == 1,
 		    "slot_cache=2000 accepted");
-	PGCT_EXPECT(emt_write(EMT_SLOT_CACHE, "-1") == -EINVAL &&
+	PGCT_ASSERT(emt_write(EMT_SLOT_CACHE, "-1") == -EINVAL &&
 		    emt_get_cache() == 1,
 		    "slot_cache=-1 accepted");
 
 	/* Memory pressure: the shrinker gives cached slots back. */
-	PGCT_EXPECT(!emt_sh("echo 2 > /proc/sys/vm/drop_caches"),
+	PGCT_ASSERT(!emt_write("/proc/sys/vm/drop_caches", "2"),
 		    "drop_caches");
 	v = emt_wait_stat("emerg_cache_slots", 0);
-	PGCT_EXPECT(v == 0, "%lld slots cached after drop_caches", v);
-	PGCT_EXPECT(emt_stat("emerg_cache_pages") == 0, "cache pages");
+	PGCT_ASSERT(v == 0, "%lld slots cached after drop_caches", v);
+	PGCT_ASSERT(emt_stat("emerg_cache_pages") == 0, "cache pages");
 	/* Every slot that was cached has been unmapped by now. */
 	v = emt_stat("emerg_cache_released") - released;
-	PGCT_EXPECT(v == (nr > 2 ? 2 : 0) + ARRAY_SIZE(r),
+	PGCT_ASSERT(v == (nr > 2 ? 2 : 0) + ARRAY_SIZE(r),
 		    "%lld cached slots released", v);
 	v = emt_wait_stat("emerg_pages_mapped", mapped);
-	PGCT_EXPECT(v == mapped, "emerg_pages_mapped %lld, was %lld", v,
+	PGCT_ASSERT(v == mapped, "emerg_pages_mapped %lld, was %lld", v,
 		    mapped);
 	return PGCT_PASS;
 }
@@ -1200,9 +1105,9 @@ static int emt_bad_free_inner(void)
 	void *vm, *e;
 	long at;
 
-	PGCT_EXPECT(bad >= 0 && frees >= 0, "stats");
+	PGCT_ASSERT(bad >= 0 && frees >= 0, "stats");
 	vm = vmalloc(3 * PAGE_SIZE);
-	PGCT_EXPECT(vm, "vmalloc");
+	PGCT_ASSERT(vm, "vmalloc");
 	emt_fill(vm, 3 * PAGE_SIZE, 0xabcd);
 	pgcluster_free(vm);
 	at = emt_check(vm, 3 * PAGE_SIZE, 0xabcd);
@@ -1212,10 +1117,10 @@ static int emt_bad_free_inner(void)
 		return PGCT_FAIL;
 	}
 	vfree(vm);
-	PGCT_EXPECT(emt_stat("bad_frees") == bad + 1, "foreign free not counted");
+	PGCT_ASSERT(emt_stat("bad_frees") == bad + 1, "foreign free not counted");
 
 	e = pgcluster_alloc(2 * PAGE_SIZE, GFP_KERNEL, PGCLUSTER_VIRTOK);
-	PGCT_EXPECT(e, "allocation");
+	PGCT_ASSERT(e, "allocation");
 	emt_fill(e, 2 * PAGE_SIZE, 0x5a5a);
 	pgcluster_free(e + PAGE_SIZE);		/* interior page */
 	pgcluster_free(e + 64);			/* unaligned */
@@ -1225,12 +1130,12 @@ static int emt_bad_free_inner(void)
 		pgct_log("FAIL interior free changed the allocation");
 		return PGCT_FAIL;
 	}
-	PGCT_EXPECT(emt_stat("bad_frees") == bad + 3, "interior frees");
+	PGCT_ASSERT(emt_stat("bad_frees") == bad + 3, "interior frees");
 	pgcluster_free(e);
 	pgcluster_free(e);			/* double free */
-	PGCT_EXPECT(emt_stat("bad_frees") == bad + 4, "double free");
-	PGCT_EXPECT(emt_stat("emerg_frees") == frees + 1, "emerg_frees");
-	PGCT_EXPECT(!pgcluster_size(e), "size after free");
+	PGCT_ASSERT(emt_stat("bad_frees") == bad + 4, "double free");
+	PGCT_ASSERT(emt_stat("emerg_frees") == frees + 1, "emerg_frees");
+	PGCT_ASSERT(!pgcluster_size(e), "size after free");
 	return PGCT_PASS;
 }
 
@@ -1280,9 +1185,9 @@ static int emt_timing_inner(void)
 	unsigned int slot = emt_slot_pages(), i;
 	u64 *ns, med;
 
-	PGCT_EXPECT(slot, "stats");
+	PGCT_ASSERT(slot, "stats");
 	ns = kcalloc(EMT_RUNS, sizeof(*ns), GFP_KERNEL);
-	PGCT_EXPECT(ns, "buffer");
+	PGCT_ASSERT(ns, "buffer");
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 		if (sizes[i] > (size_t)slot * PAGE_SIZE) {
 			pgct_log("emerg %zu KiB: larger than a slot, skipped",
@@ -1303,7 +1208,7 @@ static int emt_timing_inner(void)
 		pgct_log("vmalloc+vfree 128 KiB: median %llu ns (min %llu, max %llu)",
 			 med, ns[0], ns[EMT_RUNS - 1]);
 	kfree(ns);
-	PGCT_EXPECT(med, "vmalloc failed");
+	PGCT_ASSERT(med, "vmalloc failed");
 	return PGCT_PASS;
 }
 

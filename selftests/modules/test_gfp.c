@@ -46,7 +46,7 @@ static int pgct_gfp_refused(void)
 			void *p = pgcluster_alloc(4096, bad[i], flags);
 
 			pgcluster_free(p);
-			PGCT_EXPECT(!p, "gfp %pGg flags %#x was served", &bad[i],
+			PGCT_ASSERT(!p, "gfp %pGg flags %#x was served", &bad[i],
 				    flags);
 		}
 	}
@@ -70,17 +70,17 @@ static int pgct_gfp_thisnode_bad_node(void)
 	for (i = 0; i < ARRAY_SIZE(nodes); i++) {
 		p = pgcluster_alloc_node(64, gfp, PGCLUSTER_VIRTOK, nodes[i]);
 		pgcluster_free(p);
-		PGCT_EXPECT(!p, "THISNODE with node %d was served", nodes[i]);
+		PGCT_ASSERT(!p, "THISNODE with node %d was served", nodes[i]);
 	}
 	if (offline >= 0) {
 		p = pgcluster_alloc_node(64, gfp, 0, offline);
 		pgcluster_free(p);
-		PGCT_EXPECT(!p, "THISNODE with offline node %d was served",
+		PGCT_ASSERT(!p, "THISNODE with offline node %d was served",
 			    offline);
 	}
 	/* Without THISNODE a bad node only loses its preference. */
 	p = pgcluster_alloc_node(64, GFP_KERNEL, 0, MAX_NUMNODES + 5);
-	PGCT_EXPECT(p, "no THISNODE, bad node: not served");
+	PGCT_ASSERT(p, "no THISNODE, bad node: not served");
 	pgcluster_free(p);
 	pgct_log("checked %zu bad nodes, offline node %d", ARRAY_SIZE(nodes),
 		 offline);
@@ -160,7 +160,7 @@ static int pgct_gfp_dma32(void)
 	}
 	pgct_log("%d DMA32 allocations below 4 GiB, %d node(s) reach above it",
 		 got, high);
-	PGCT_EXPECT(got, "no DMA32 allocation succeeded");
+	PGCT_ASSERT(got, "no DMA32 allocation succeeded");
 	return ret;
 }
 
@@ -285,8 +285,8 @@ static int pgct_gfp_virtual_zone(void)
 
 	pgcluster_free(p);
 	pgcluster_free(q);
-	PGCT_EXPECT(qv, "plain VIRTOK request not virtual (force_virtual not set?)");
-	PGCT_EXPECT(!p, "a DMA32 request got an emergency mapping");
+	PGCT_ASSERT(qv, "plain VIRTOK request not virtual (force_virtual not set?)");
+	PGCT_ASSERT(!p, "a DMA32 request got an emergency mapping");
 	return PGCT_PASS;
 }
 

@@ -114,9 +114,9 @@ static int lab_checkerboard_isolates(void)
 	pgct_log("%u blocks: %lu freed pages in the buddy lists, %lu merged",
 		 b->nr, in_buddy, merged);
 	lab_board_free(b);
-	PGCT_EXPECT(merged == 0, "%lu freed pages merged with a held buddy",
+	PGCT_ASSERT(merged == 0, "%lu freed pages merged with a held buddy",
 		    merged);
-	PGCT_EXPECT(in_buddy > 0, "no freed page reached the buddy lists");
+	PGCT_ASSERT(in_buddy > 0, "no freed page reached the buddy lists");
 	return PGCT_PASS;
 }
 
@@ -127,7 +127,7 @@ static int lab_check_contig(size_t size)
 	u8 *p;
 
 	p = pgcluster_alloc(size, GFP_KERNEL, 0);
-	PGCT_EXPECT(p, "%zu B: allocation failed inside a checkerboard", size);
+	PGCT_ASSERT(p, "%zu B: allocation failed inside a checkerboard", size);
 	usable = pgcluster_size(p);
 	if (pgcluster_is_virtual(p) || usable < size ||
 	    !virt_addr_valid(p)) {
@@ -190,7 +190,7 @@ static int lab_order2_alloc(void)
 
 	/* no __GFP_NORETRY: reclaim, compaction, then the OOM path */
 	page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, 2);
-	PGCT_EXPECT(page, "no order-2 block for a GFP_KERNEL request");
+	PGCT_ASSERT(page, "no order-2 block for a GFP_KERNEL request");
 	pgct_log("order-2 block at pfn %#lx", page_to_pfn(page));
 	__free_pages(page, 2);
 	return PGCT_PASS;
@@ -231,7 +231,7 @@ static int lab_oom_unpins(void)
 		set_page_private(page, 0);
 		__free_pages(page, order);
 	}
-	PGCT_EXPECT(got, "no order-2 block for a GFP_KERNEL request");
+	PGCT_ASSERT(got, "no order-2 block for a GFP_KERNEL request");
 	return PGCT_PASS;
 }
 
@@ -241,10 +241,10 @@ static struct page *lab_held;
 
 static int lab_hold_block(void)
 {
-	PGCT_EXPECT(!lab_held, "a block is held already");
+	PGCT_ASSERT(!lab_held, "a block is held already");
 	lab_held = alloc_pages(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN,
 			       LAB_HELD_ORDER);
-	PGCT_EXPECT(lab_held, "no free order-%d block", LAB_HELD_ORDER);
+	PGCT_ASSERT(lab_held, "no free order-%d block", LAB_HELD_ORDER);
 	pgct_log("holding an order-%d block at pfn %#lx", LAB_HELD_ORDER,
 		 page_to_pfn(lab_held));
 	return PGCT_PASS;
@@ -252,7 +252,7 @@ static int lab_hold_block(void)
 
 static int lab_free_block(void)
 {
-	PGCT_EXPECT(lab_held, "no block held (run lab_hold_block first)");
+	PGCT_ASSERT(lab_held, "no block held (run lab_hold_block first)");
 	pgct_log("freeing the order-%d block at pfn %#lx", LAB_HELD_ORDER,
 		 page_to_pfn(lab_held));
 	__free_pages(lab_held, LAB_HELD_ORDER);

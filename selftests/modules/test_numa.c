@@ -106,12 +106,12 @@ static int pgct_numa_node_placement(void)
 				p = pgcluster_alloc_node(size,
 							 pgct_numa_gfps[g].gfp,
 							 0, nid);
-				PGCT_EXPECT(p, "node %d, %zu B, %s: failed",
+				PGCT_ASSERT(p, "node %d, %zu B, %s: failed",
 					    nid, size, pgct_numa_gfps[g].name);
 				got = pgct_nid_all(p, size);
 				memset(p, 0x5a, size);
 				pgcluster_free(p);
-				PGCT_EXPECT(got == nid,
+				PGCT_ASSERT(got == nid,
 					    "node %d, %zu B, %s: memory of node %d (-1: mixed)",
 					    nid, size, pgct_numa_gfps[g].name,
 					    got);
@@ -163,7 +163,7 @@ static int pgct_numa_local_node(void)
 		if (l.on_cpu != cpu || l.want != cpu_to_mem(cpu) ||
 		    l.got != l.want || l.got_node != l.want) {
 			cpus_read_unlock();
-			PGCT_EXPECT(false,
+			PGCT_ASSERT(false,
 				    "CPU %d (ran on %d, memory node %d): pgcluster_alloc() gave node %d, NUMA_NO_NODE gave node %d (-1 mixed, -2 failed)",
 				    cpu, l.on_cpu, l.want, l.got, l.got_node);
 		}
@@ -173,7 +173,7 @@ static int pgct_numa_local_node(void)
 	cpus_read_unlock();
 	pgct_log("%d CPUs on %d memory nodes: local memory from the CPU's node",
 		 checked, nodes_weight(seen));
-	PGCT_EXPECT(nodes_weight(seen) >= 2,
+	PGCT_ASSERT(nodes_weight(seen) >= 2,
 		    "the CPUs cover only %d memory node(s)", nodes_weight(seen));
 	return PGCT_PASS;
 }
@@ -202,7 +202,7 @@ static int pgct_numa_exhaust(struct pgct_numa_held *h, int nid, int *taken)
 			return PGCT_PASS;
 		h->p[h->n++] = p;
 		(*taken)++;
-		PGCT_EXPECT(pgct_nid_all(p, PGCT_NUMA_CHUNK) == nid,
+		PGCT_ASSERT(pgct_nid_all(p, PGCT_NUMA_CHUNK) == nid,
 			    "GFP_NOWAIT|__GFP_THISNODE for node %d: memory of node %d (-1: mixed)",
 			    nid, pgct_nid_all(p, PGCT_NUMA_CHUNK));
 	}
@@ -222,22 +222,22 @@ static int pgct_numa_fallback_held(struct pgct_numa_held *h, int a, int b)
 		if (ret)
 			return ret;
 		total += taken;
-		PGCT_EXPECT(total > 0, "node %d had no room for %lu KiB at all: give it a pool",
+		PGCT_ASSERT(total > 0, "node %d had no room for %lu KiB at all: give it a pool",
 			    b, PGCT_NUMA_CHUNK >> 10);
-		PGCT_EXPECT(h->n < PGCT_NUMA_MAX_HELD, "too many chunks held");
+		PGCT_ASSERT(h->n < PGCT_NUMA_MAX_HELD, "too many chunks held");
 		p = pgcluster_alloc_node(PGCT_NUMA_CHUNK, nowait, 0, b);
-		PGCT_EXPECT(p, "GFP_NOWAIT for spent node %d: NULL, node %d has room",
+		PGCT_ASSERT(p, "GFP_NOWAIT for spent node %d: NULL, node %d has room",
 			    b, a);
 		h->p[h->n++] = p;
 		got = pgct_nid_all(p, PGCT_NUMA_CHUNK);
-		PGCT_EXPECT(got >= 0 && node_state(got, N_MEMORY),
+		PGCT_ASSERT(got >= 0 && node_state(got, N_MEMORY),
 			    "GFP_NOWAIT for node %d: memory of mixed nodes", b);
 		if (got != b)
 			break;
 		/* A refill gave @b room since the exhaustion: again. */
 		pgct_log("round %d: node %d got room again meanwhile", round, b);
 	}
-	PGCT_EXPECT(round <= PGCT_NUMA_ROUNDS,
+	PGCT_ASSERT(round <= PGCT_NUMA_ROUNDS,
 		    "no fallback seen in %d rounds: node %d keeps being refilled",
 		    PGCT_NUMA_ROUNDS, b);
 	pgct_log("node %d spent after %d chunks of %lu KiB", b, total,
@@ -245,7 +245,7 @@ static int pgct_numa_fallback_held(struct pgct_numa_held *h, int a, int b)
 	pgct_log("GFP_NOWAIT for node %d served from node %d (fallback seen in round %d)",
 		 b, got, round);
 	if (num_node_state(N_MEMORY) == 2)
-		PGCT_EXPECT(got == a, "fallback for node %d went to node %d, not %d",
+		PGCT_ASSERT(got == a, "fallback for node %d went to node %d, not %d",
 			    b, got, a);
 
 	/* __GFP_THISNODE never leaves the node. */
@@ -254,7 +254,7 @@ static int pgct_numa_fallback_held(struct pgct_numa_held *h, int a, int b)
 		/* Only a refill racing with us may give room on @b. */
 		got = pgct_nid_all(q, PGCT_NUMA_CHUNK);
 		pgcluster_free(q);
-		PGCT_EXPECT(got == b, "GFP_NOWAIT|__GFP_THISNODE for node %d: memory of node %d",
+		PGCT_ASSERT(got == b, "GFP_NOWAIT|__GFP_THISNODE for node %d: memory of node %d",
 			    b, got);
 		pgct_log("node %d was refilled meanwhile (THISNODE served)", b);
 	} else {
@@ -264,9 +264,9 @@ static int pgct_numa_fallback_held(struct pgct_numa_held *h, int a, int b)
 	/* Room on @b again: @b serves, no fallback. */
 	pgcluster_free(h->p[0]);
 	h->p[0] = pgcluster_alloc_node(PGCT_NUMA_CHUNK, nowait, 0, b);
-	PGCT_EXPECT(h->p[0], "GFP_NOWAIT for node %d after a free on it: NULL", b);
+	PGCT_ASSERT(h->p[0], "GFP_NOWAIT for node %d after a free on it: NULL", b);
 	got = pgct_nid_all(h->p[0], PGCT_NUMA_CHUNK);
-	PGCT_EXPECT(got == b, "node %d has room again, yet GFP_NOWAIT for it gave node %d",
+	PGCT_ASSERT(got == b, "node %d has room again, yet GFP_NOWAIT for it gave node %d",
 		    b, got);
 
 	/* Spent again: a sleeping __GFP_THISNODE request grows @b's pool. */
@@ -275,11 +275,11 @@ static int pgct_numa_fallback_held(struct pgct_numa_held *h, int a, int b)
 		return ret;
 	q = pgcluster_alloc_node(PGCT_NUMA_CHUNK, GFP_KERNEL | __GFP_THISNODE,
 				 0, b);
-	PGCT_EXPECT(q, "GFP_KERNEL|__GFP_THISNODE for spent node %d: NULL (no growth)",
+	PGCT_ASSERT(q, "GFP_KERNEL|__GFP_THISNODE for spent node %d: NULL (no growth)",
 		    b);
 	got = pgct_nid_all(q, PGCT_NUMA_CHUNK);
 	pgcluster_free(q);
-	PGCT_EXPECT(got == b, "GFP_KERNEL|__GFP_THISNODE for node %d: node %d",
+	PGCT_ASSERT(got == b, "GFP_KERNEL|__GFP_THISNODE for node %d: node %d",
 		    b, got);
 
 	/*
@@ -290,7 +290,7 @@ static int pgct_numa_fallback_held(struct pgct_numa_held *h, int a, int b)
 	if (ret)
 		return ret;
 	q = pgcluster_alloc_node(PGCT_NUMA_CHUNK, GFP_KERNEL, 0, b);
-	PGCT_EXPECT(q, "GFP_KERNEL for spent node %d: NULL", b);
+	PGCT_ASSERT(q, "GFP_KERNEL for spent node %d: NULL", b);
 	got = pgct_nid_all(q, PGCT_NUMA_CHUNK);
 	pgcluster_free(q);
 	pgct_log("GFP_KERNEL for spent node %d: served from node %d", b, got);
@@ -307,7 +307,7 @@ static int pgct_numa_fallback(void)
 	a = first_memory_node;
 	b = next_memory_node(a);
 	h.p = kcalloc(PGCT_NUMA_MAX_HELD, sizeof(*h.p), GFP_KERNEL);
-	PGCT_EXPECT(h.p, "no memory for the list of held chunks");
+	PGCT_ASSERT(h.p, "no memory for the list of held chunks");
 	ret = pgct_numa_fallback_held(&h, a, b);
 	pgct_numa_free_held(&h);
 	kfree(h.p);
