@@ -80,6 +80,7 @@ void pgct_free_action(void *p);		/* pgcluster_free() */
 void pgct_kfree_action(void *p);
 void pgct_vfree_action(void *p);
 
+/* Counts the check, records a failure when @cond is false; yields @cond. */
 #define PGCT_CHECK(cond, fmt, ...)					\
 	({								\
 		bool __ok = !!(cond);					\
@@ -106,6 +107,14 @@ void pgct_vfree_action(void *p);
 	do {								\
 		if (!PGCT_CHECK(cond, fmt, ##__VA_ARGS__))		\
 			return PGCT_FAIL;				\
+	} while (0)
+
+/* Records a failure and returns PGCT_FAIL (after the caller's cleanup). */
+#define PGCT_FAIL_NOW(fmt, ...)						\
+	do {								\
+		pgct_fail(__FILE__, __LINE__, "failed", fmt,		\
+			  ##__VA_ARGS__);				\
+		return PGCT_FAIL;					\
 	} while (0)
 
 /* Ends the case as skipped, with a reason in its log, when @cond holds. */

@@ -111,36 +111,33 @@ static long long emt_get_cache(void)
 	return v;
 }
 
+static long long emt_saved_cache;
+
+static void emt_restore_cache(void *unused)
+{
+	PGCT_EXPECT(!emt_set_cache(emt_saved_cache),
+		    "cannot restore slot_cache=%lld", emt_saved_cache);
+}
+
+static void emt_clear_virtual(void *unused)
+{
+	PGCT_EXPECT(!emt_set_virtual(false), "cannot clear force_virtual");
+}
+
 /*
- * Runs @fn with force_virtual set and slot_cache at @cache; restores both
- * (force_virtual to 0, slot_cache to its old value) whatever the result.
+ * Runs @fn with force_virtual set and slot_cache at @cache; both are
+ * restored (force_virtual to 0, slot_cache to its old value) when the case
+ * ends, whatever the result.
  */
 static int emt_with_cache(int (*fn)(void), unsigned int cache)
 {
-	long long old = emt_get_cache();
-	int ret, err;
-
-	if (old < 0 || emt_set_cache(cache)) {
-		pgct_log("FAIL cannot read or set slot_cache");
-		return PGCT_FAIL;
-	}
-	err = emt_set_virtual(true);
-	if (err) {
-		pgct_log("FAIL cannot set force_virtual: %d", err);
-		emt_set_cache(old);
-		return PGCT_FAIL;
-	}
-	ret = fn();
-	err = emt_set_virtual(false);
-	if (err) {
-		pgct_log("FAIL cannot clear force_virtual: %d", err);
-		ret = PGCT_FAIL;
-	}
-	if (emt_set_cache(old)) {
-		pgct_log("FAIL cannot restore slot_cache=%lld", old);
-		ret = PGCT_FAIL;
-	}
-	return ret;
+	emt_saved_cache = emt_get_cache();
+	PGCT_ASSERT(emt_saved_cache >= 0, "cannot read slot_cache");
+	PGCT_ASSERT(!emt_set_cache(cache), "cannot set slot_cache=%u", cache);
+	PGCT_ASSERT(!pgct_defer(emt_restore_cache, NULL), "defer");
+	PGCT_ASSERT(!emt_set_virtual(true), "cannot set force_virtual");
+	PGCT_ASSERT(!pgct_defer(emt_clear_virtual, NULL), "defer");
+	return fn();
 }
 
 /* Runs @fn with force_virtual set and the slot cache off. */
@@ -217,38 +214,38 @@ static int emt_knobs(void)
 {
 	char buf[32];
 
-	PGCT_ASSERT(!emt_write(EMT_DIR "force_virtual", "1"), "set");
-	PGCT_ASSERT(emt_read(EMT_DIR "force_virtual", buf, sizeof(buf)) > 0 &&
+	PGCT_EXPECT(!emt_write(EMT_DIR "force_virtual", "1"), "set");
+	PGCT_EXPECT(emt_read(EMT_DIR "force_virtual", buf, sizeof(buf)) > 0 &&
 		    buf[0] == 'Y', "read back %s", buf);
-	PGCT_ASSERT(emt_write(EMT_DIR "force_virtual", "2") == -EINVAL, "2");
-	PGCT_ASSERT(emt_write(EMT_DIR "force_virtual", "maybe") == -EINVAL,
+	PGCT_EXPECT(emt_write(EMT_DIR "force_virtual", "2") == -EINVAL, "2");
+	PGCT_EXPECT(emt_write(EMT_DIR "force_virtual", "maybe") == -EINVAL,
 		    "maybe");
-	PGCT_ASSERT(emt_write(EMT_DIR "force_virtual", "nonsense") == -EINVAL,
+	PGCT_EXPECT(emt_write(EMT_DIR "force_virtual", "nonsense") == -EINVAL,
 		    "nonsense");
-	PGCT_ASSERT(emt_write(EMT_DIR "force_virtual", "1x") == -EINVAL,
+	PGCT_EXPECT(emt_write(EMT_DIR "force_virtual", "1x") == -EINVAL,
 		    "1x");
-	PGCT_ASSERT(emt_read(EMT_DIR "force_virtual", buf, sizeof(buf)) > 0 &&
+	PGCT_EXPECT(emt_read(EMT_DIR "force_virtual", buf, sizeof(buf)) > 0 &&
 		    buf[0] == 'Y', "bad input changed it: %s", buf);
-	PGCT_ASSERT(!emt_write(EMT_DIR "force_virtual", "0"), "clear");
-	PGCT_ASSERT(emt_read(EMT_DIR "force_virtual", buf, sizeof(buf)) > 0 &&
+	PGCT_EXPECT(!emt_write(EMT_DIR "force_virtual", "0"), "clear");
+	PGCT_EXPECT(emt_read(EMT_DIR "force_virtual", buf, sizeof(buf)) > 0 &&
 		    buf[0] == 'N', "read back %s", buf);
 
-	PGCT_ASSERT(!emt_write(EMT_DIR "emerg_fail_pages", "0"), "0");
-	PGCT_ASSERT(emt_write(EMT_DIR "emerg_fail_pages", "abc") == -EINVAL,
+	PGCT_EXPECT(!emt_write(EMT_DIR "emerg_fail_pages", "0"), "0");
+	PGCT_EXPECT(emt_write(EMT_DIR "emerg_fail_pages", "abc") == -EINVAL,
 		    "abc");
-	PGCT_ASSERT(emt_write(EMT_DIR "emerg_fail_pages", "-1") == -EINVAL,
+	PGCT_EXPECT(emt_write(EMT_DIR "emerg_fail_pages", "-1") == -EINVAL,
 		    "-1");
-	PGCT_ASSERT(emt_write(EMT_DIR "emerg_fail_pages", "4294967296") ==
+	PGCT_EXPECT(emt_write(EMT_DIR "emerg_fail_pages", "4294967296") ==
 		    -ERANGE, "2^32");
-	PGCT_ASSERT(emt_write(EMT_DIR "emerg_fail_pages", "7 pages") ==
+	PGCT_EXPECT(emt_write(EMT_DIR "emerg_fail_pages", "7 pages") ==
 		    -EINVAL, "7 pages");
-	PGCT_ASSERT(emt_write(EMT_DIR "emerg_fail_pages",
+	PGCT_EXPECT(emt_write(EMT_DIR "emerg_fail_pages",
 			      "00000000000000000000000000000007") == -EINVAL,
 		    "over-long");
-	PGCT_ASSERT(emt_read(EMT_DIR "emerg_fail_pages", buf, sizeof(buf)) > 0 &&
+	PGCT_EXPECT(emt_read(EMT_DIR "emerg_fail_pages", buf, sizeof(buf)) > 0 &&
 		    !strcmp(buf, "0\n"), "bad input changed it: %s", buf);
 
-	PGCT_ASSERT(emt_write(EMT_DIR "slots", "1") < 0, "slots writable");
+	PGCT_EXPECT(emt_write(EMT_DIR "slots", "1") < 0, "slots writable");
 	return PGCT_PASS;
 }
 
@@ -260,7 +257,6 @@ static int emt_sizes_inner(void)
 	size_t size;
 	long bad;
 	void *p;
-	int ret;
 
 	PGCT_ASSERT(slot >= 2 && allocs >= 0 && live >= 0, "stats");
 	for (n = 1; n <= slot; n++) {
@@ -268,34 +264,32 @@ static int emt_sizes_inner(void)
 		size = n == slot ? n * PAGE_SIZE : n * PAGE_SIZE - 100 * (n % 7);
 		p = pgcluster_alloc(size, GFP_KERNEL, PGCLUSTER_VIRTOK);
 		PGCT_ASSERT(p, "%u pages (%zu bytes)", n, size);
+		PGCT_DEFER_FREE(p);
 		PGCT_ASSERT(is_vmalloc_addr(p) && PAGE_ALIGNED(p),
 			    "%p not a page in vmalloc space", p);
-		PGCT_ASSERT(pgcluster_is_virtual(p), "%u pages", n);
+		PGCT_EXPECT(pgcluster_is_virtual(p), "%u pages", n);
 		PGCT_ASSERT(pgcluster_size(p) == n * PAGE_SIZE,
 			    "size %zu for %u pages", pgcluster_size(p), n);
 		emt_fill(p, n * PAGE_SIZE, n);
 		bad = emt_check(p, n * PAGE_SIZE, n);
-		PGCT_ASSERT(bad < 0, "%u pages: word %ld", n, bad);
-		ret = emt_check_pages(p, n, n);
-		if (ret) {
-			pgcluster_free(p);
-			return ret;
-		}
-		pgcluster_free(p);
-		PGCT_ASSERT(!pgcluster_is_virtual(p), "live after free");
+		PGCT_EXPECT(bad < 0, "%u pages: word %ld", n, bad);
+		if (emt_check_pages(p, n, n))
+			return PGCT_FAIL;
+		pgct_release(pgct_free_action, p);
+		PGCT_EXPECT(!pgcluster_is_virtual(p), "live after free");
 	}
 
 	/* __GFP_ZERO on pages that just held patterns. */
 	p = pgcluster_alloc(slot * PAGE_SIZE, GFP_KERNEL | __GFP_ZERO,
 			    PGCLUSTER_VIRTOK);
 	PGCT_ASSERT(p, "zeroed slot");
-	PGCT_ASSERT(!memchr_inv(p, 0, slot * PAGE_SIZE), "not zeroed");
+	PGCT_EXPECT(!memchr_inv(p, 0, slot * PAGE_SIZE), "not zeroed");
 	pgcluster_free(p);
 
-	PGCT_ASSERT(emt_stat("emerg_allocs") == allocs + slot + 1,
+	PGCT_EXPECT(emt_stat("emerg_allocs") == allocs + slot + 1,
 		    "emerg_allocs %lld, was %lld", emt_stat("emerg_allocs"),
 		    allocs);
-	PGCT_ASSERT(emt_stat("emerg_live_slots") == live, "live slots");
+	PGCT_EXPECT(emt_stat("emerg_live_slots") == live, "live slots");
 	pgct_log("%u sizes of 1..%u pages verified", slot, slot);
 	return PGCT_PASS;
 }
@@ -316,10 +310,12 @@ static int emt_limits_inner(void)
 	PGCT_ASSERT(slot >= 2 && fails >= 0, "stats");
 	p = pgcluster_alloc(slot * PAGE_SIZE + 1, GFP_KERNEL | __GFP_NOWARN,
 			    PGCLUSTER_VIRTOK);
-	PGCT_ASSERT(!p, "larger than a slot succeeded");
+	pgcluster_free(p);
+	PGCT_EXPECT(!p, "larger than a slot succeeded");
 	p = pgcluster_alloc(2 * slot * PAGE_SIZE, GFP_KERNEL | __GFP_NOWARN,
 			    PGCLUSTER_VIRTOK);
-	PGCT_ASSERT(!p, "two slots succeeded");
+	pgcluster_free(p);
+	PGCT_EXPECT(!p, "two slots succeeded");
 
 	/* Non-sleeping masks never take the emergency path (nor sleep). */
 	spin_lock(&lock);
@@ -327,16 +323,18 @@ static int emt_limits_inner(void)
 			    PGCLUSTER_VIRTOK);
 	r = pgcluster_alloc(PAGE_SIZE * 2, GFP_NOWAIT | __GFP_NOWARN,
 			    PGCLUSTER_VIRTOK);
+	pgcluster_free(q);
+	pgcluster_free(r);
 	spin_unlock(&lock);
-	PGCT_ASSERT(!q, "GFP_ATOMIC got emergency memory");
-	PGCT_ASSERT(!r, "GFP_NOWAIT got emergency memory");
+	PGCT_EXPECT(!q, "GFP_ATOMIC got emergency memory");
+	PGCT_EXPECT(!r, "GFP_NOWAIT got emergency memory");
 
-	PGCT_ASSERT(emt_stat("emerg_failures") == fails + 4,
+	PGCT_EXPECT(emt_stat("emerg_failures") == fails + 4,
 		    "emerg_failures %lld, was %lld",
 		    emt_stat("emerg_failures"), fails);
 
 	p = pgcluster_alloc(slot * PAGE_SIZE, GFP_KERNEL, PGCLUSTER_VIRTOK);
-	PGCT_ASSERT(p, "exactly one slot failed");
+	PGCT_EXPECT(p, "exactly one slot failed");
 	pgcluster_free(p);
 	return PGCT_PASS;
 }
@@ -350,42 +348,32 @@ static int emt_is_virtual(void)
 {
 	unsigned int nr = min(emt_slot_pages(), 3u);
 	void *v, *c, *vm, *km;
-	int ret = PGCT_PASS;
 
 	PGCT_ASSERT(nr >= 2, "stats");
 	PGCT_ASSERT(!emt_set_virtual(true), "force_virtual");
 	v = pgcluster_alloc(nr * PAGE_SIZE, GFP_KERNEL, PGCLUSTER_VIRTOK);
-	PGCT_ASSERT(!emt_set_virtual(false), "force_virtual");
+	PGCT_EXPECT(!emt_set_virtual(false), "force_virtual");
 	PGCT_ASSERT(v, "emergency allocation");
+	PGCT_DEFER_FREE(v);
 	c = pgcluster_alloc(3 * PAGE_SIZE, GFP_KERNEL | __GFP_NOWARN, 0);
+	PGCT_DEFER_FREE(c);
 	vm = vmalloc(2 * PAGE_SIZE);
+	PGCT_ASSERT(!pgct_defer(pgct_vfree_action, vm), "defer");
 	km = kmalloc(64, GFP_KERNEL);
+	PGCT_ASSERT(!pgct_defer(pgct_kfree_action, km), "defer");
 
-	if (!pgcluster_is_virtual(v) || pgcluster_is_virtual(v + PAGE_SIZE) ||
-	    pgcluster_size(v + PAGE_SIZE) || pgcluster_is_virtual(NULL) ||
-	    (vm && pgcluster_is_virtual(vm)) || (km && pgcluster_is_virtual(km)) ||
-	    (c && (pgcluster_is_virtual(c) || is_vmalloc_addr(c)))) {
-		pgct_log("FAIL is_virtual: v %d v+1 %d c %d vm %d km %d",
-			 pgcluster_is_virtual(v),
-			 pgcluster_is_virtual(v + PAGE_SIZE),
-			 c ? pgcluster_is_virtual(c) : -1,
-			 vm ? pgcluster_is_virtual(vm) : -1,
-			 km ? pgcluster_is_virtual(km) : -1);
-		ret = PGCT_FAIL;
-	}
-	pgcluster_free(v);
-	if (ret == PGCT_PASS && pgcluster_is_virtual(v)) {
-		pgct_log("FAIL still virtual after free");
-		ret = PGCT_FAIL;
-	}
-	pgcluster_free(c);
-	vfree(vm);
-	kfree(km);
-	if (ret == PGCT_PASS && !c) {
-		pgct_log("contiguous allocator returned NULL: contiguous half not checked");
-		ret = PGCT_SKIP;
-	}
-	return ret;
+	PGCT_EXPECT(pgcluster_is_virtual(v), "emergency buffer");
+	PGCT_EXPECT(!pgcluster_is_virtual(v + PAGE_SIZE), "its second page");
+	PGCT_EXPECT(!pgcluster_size(v + PAGE_SIZE), "size of its second page");
+	PGCT_EXPECT(!pgcluster_is_virtual(NULL), "NULL");
+	PGCT_EXPECT(!vm || !pgcluster_is_virtual(vm), "vmalloc buffer");
+	PGCT_EXPECT(!km || !pgcluster_is_virtual(km), "kmalloc buffer");
+	PGCT_EXPECT(!c || (!pgcluster_is_virtual(c) && !is_vmalloc_addr(c)),
+		    "contiguous buffer");
+	pgct_release(pgct_free_action, v);
+	PGCT_EXPECT(!pgcluster_is_virtual(v), "still virtual after free");
+	PGCT_SKIP_IF(!c, "contiguous allocator returned NULL: contiguous half not checked");
+	return PGCT_PASS;
 }
 
 #define EMT_MIXED	8
@@ -403,52 +391,47 @@ static int emt_mixed_free(void)
 	long long frees = emt_stat("emerg_frees");
 	long long bad = emt_stat("bad_frees");
 	unsigned int i, nr_contig = 0, slot = emt_slot_pages();
-	int ret = PGCT_PASS;
+	bool ok;
 	size_t sz;
 
 	PGCT_ASSERT(slot && live >= 0 && frees >= 0 && bad >= 0, "stats");
+	PGCT_ASSERT(!pgct_defer(emt_clear_virtual, NULL), "defer");
 	for (i = 0; i < 2 * EMT_MIXED; i++) {
 		sz = emt_mixed_size(i, slot);
 		if (i & 1) {
-			if (emt_set_virtual(true))
-				ret = PGCT_FAIL;
+			ok = PGCT_CHECK(!emt_set_virtual(true), "force_virtual");
 			buf[i] = pgcluster_alloc(sz, GFP_KERNEL, PGCLUSTER_VIRTOK);
-			if (emt_set_virtual(false) || !buf[i] ||
-			    !pgcluster_is_virtual(buf[i]))
-				ret = PGCT_FAIL;
+			ok &= PGCT_CHECK(!emt_set_virtual(false),
+					 "clear force_virtual");
+			ok &= PGCT_CHECK(buf[i] && pgcluster_is_virtual(buf[i]),
+					 "virtual allocation %u", i);
 		} else {
 			buf[i] = pgcluster_alloc(sz, GFP_KERNEL | __GFP_NOWARN, 0);
-			if (buf[i] && pgcluster_is_virtual(buf[i]))
-				ret = PGCT_FAIL;
+			ok = PGCT_CHECK(!buf[i] || !pgcluster_is_virtual(buf[i]),
+					"contiguous allocation %u is virtual", i);
 			nr_contig += !!buf[i];
 		}
 		if (buf[i])
 			emt_fill(buf[i], sz, i);
-		if (ret) {
-			pgct_log("FAIL allocation %u", i);
+		if (!ok)
 			break;
-		}
 	}
 	/* Free in an interleaved order: odd from the top, even from below. */
 	for (i = 0; i < 2 * EMT_MIXED; i++) {
 		unsigned int k = (i & 1) ? 2 * EMT_MIXED - i : i;
 
-		if (buf[k] && emt_check(buf[k], emt_mixed_size(k, slot), k) >= 0) {
-			pgct_log("FAIL buffer %u corrupted", k);
-			ret = PGCT_FAIL;
-		}
+		PGCT_EXPECT(!buf[k] ||
+			    emt_check(buf[k], emt_mixed_size(k, slot), k) < 0,
+			    "buffer %u corrupted", k);
 		pgcluster_free(buf[k]);
 	}
-	if (ret)
-		return ret;
-	PGCT_ASSERT(emt_stat("emerg_frees") == frees + EMT_MIXED,
+	if (pgct_failed())
+		return PGCT_FAIL;
+	PGCT_EXPECT(emt_stat("emerg_frees") == frees + EMT_MIXED,
 		    "emerg_frees");
-	PGCT_ASSERT(emt_stat("emerg_live_slots") == live, "live slots");
-	PGCT_ASSERT(emt_stat("bad_frees") == bad, "bad_frees grew");
-	if (!nr_contig) {
-		pgct_log("contiguous allocator returned NULL: only virtual frees checked");
-		return PGCT_SKIP;
-	}
+	PGCT_EXPECT(emt_stat("emerg_live_slots") == live, "live slots");
+	PGCT_EXPECT(emt_stat("bad_frees") == bad, "bad_frees grew");
+	PGCT_SKIP_IF(!nr_contig, "contiguous allocator returned NULL: only virtual frees checked");
 	return PGCT_PASS;
 }
 
@@ -505,8 +488,8 @@ static int emt_reserve_round(unsigned int n, unsigned int *back)
 	struct page *stamped[8];
 	long long used;
 	unsigned int i, j;
+	bool zeroed;
 	void *p;
-	int ret;
 
 	PGCT_ASSERT(n <= ARRAY_SIZE(stamped), "%u pages", n);
 	PGCT_ASSERT(emt_wait_stat("reserve_pages", target) == target,
@@ -521,17 +504,17 @@ static int emt_reserve_round(unsigned int n, unsigned int *back)
 	used = emt_stat("reserve_pages_used");
 	p = emt_alloc_failing(n, n, GFP_KERNEL);
 	PGCT_ASSERT(p, "reserve did not serve %u pages again", n);
-	ret = memchr_inv(p, 0, n * PAGE_SIZE) ? PGCT_FAIL : PGCT_PASS;
+	zeroed = !memchr_inv(p, 0, n * PAGE_SIZE);
 	*back = 0;
 	for (i = 0; i < n; i++)
 		for (j = 0; j < n; j++)
 			if (vmalloc_to_page(p + i * PAGE_SIZE) == stamped[j])
 				(*back)++;
 	pgcluster_free(p);
-	PGCT_ASSERT(ret == PGCT_PASS,
+	PGCT_EXPECT(zeroed,
 		    "init_on_free: reserve page kept old data (%u of %u back)",
 		    *back, n);
-	PGCT_ASSERT(emt_stat("reserve_pages_used") == used + n,
+	PGCT_EXPECT(emt_stat("reserve_pages_used") == used + n,
 		    "second round not all from the reserve");
 	return PGCT_PASS;
 }
@@ -548,12 +531,12 @@ static int emt_reserve_cleared(unsigned int n)
 	}
 	for (round = 1; round <= EMT_CLEAR_ROUNDS; round++) {
 		ret = emt_reserve_round(n, &back);
-		if (ret != PGCT_PASS)
-			return ret;
+		if (ret != PGCT_PASS || pgct_failed())
+			return PGCT_FAIL;
 		if (back)
 			break;
 	}
-	PGCT_ASSERT(back, "refill came first in all %d rounds: clearing not seen",
+	PGCT_EXPECT(back, "refill came first in all %d rounds: clearing not seen",
 		    EMT_CLEAR_ROUNDS);
 	pgct_log("init_on_free: round %u, %u of %u stamped pages back from the reserve read zero",
 		 round, back, n);
@@ -566,15 +549,12 @@ static int emt_reserve_inner(void)
 	long long target = emt_stat("reserve_target");
 	long long used = emt_stat("reserve_pages_used");
 	long long level;
+	bool zeroed;
 	char buf[24];
 	void *p;
-	int ret;
 
 	PGCT_ASSERT(slot >= 2 && target >= 0 && used >= 0, "stats");
-	if (!target) {
-		pgct_log("reserve_pages=0: nothing to test");
-		return PGCT_SKIP;
-	}
+	PGCT_SKIP_IF(!target, "reserve_pages=0: nothing to test");
 	n = min_t(unsigned int, slot, target);
 	n = min(n, 8u);
 	level = emt_wait_stat("reserve_pages", target);
@@ -583,21 +563,18 @@ static int emt_reserve_inner(void)
 	/* The page allocator "has nothing": every page from the reserve. */
 	p = emt_alloc_failing(n, n, GFP_KERNEL);
 	PGCT_ASSERT(p, "reserve did not serve %u pages", n);
-	PGCT_ASSERT(emt_stat("reserve_pages_used") == used + n,
+	PGCT_DEFER_FREE(p);
+	PGCT_EXPECT(emt_stat("reserve_pages_used") == used + n,
 		    "reserve_pages_used %lld, was %lld",
 		    emt_stat("reserve_pages_used"), used);
-	PGCT_ASSERT(emt_read(EMT_DIR "emerg_fail_pages", buf, sizeof(buf)) > 0 &&
+	PGCT_EXPECT(emt_read(EMT_DIR "emerg_fail_pages", buf, sizeof(buf)) > 0 &&
 		    !strcmp(buf, "0\n"), "fail_pages left %s", buf);
-	if (!emt_slots_has(n, slot, n) && !emt_slots_has(n, n, n)) {
-		pgcluster_free(p);
-		pgct_log("FAIL slots file lacks the %u-page reserve slot", n);
-		return PGCT_FAIL;
-	}
+	PGCT_ASSERT(emt_slots_has(n, slot, n) || emt_slots_has(n, n, n),
+		    "slots file lacks the %u-page reserve slot", n);
 	emt_fill(p, n * PAGE_SIZE, 0xfeed);
-	ret = emt_check_pages(p, n, 0xfeed);
-	pgcluster_free(p);
-	if (ret)
-		return ret;
+	if (emt_check_pages(p, n, 0xfeed))
+		return PGCT_FAIL;
+	pgct_release(pgct_free_action, p);
 
 	/* Freed pages and the worker bring the reserve back to its target. */
 	level = emt_wait_stat("reserve_pages", target);
@@ -608,22 +585,25 @@ static int emt_reserve_inner(void)
 	used = emt_stat("reserve_pages_used");
 	p = emt_alloc_failing(n / 2, n, GFP_KERNEL | __GFP_ZERO);
 	PGCT_ASSERT(p, "mixed pages");
-	ret = memchr_inv(p, 0, n * PAGE_SIZE) ? PGCT_FAIL : PGCT_PASS;
+	zeroed = !memchr_inv(p, 0, n * PAGE_SIZE);
 	pgcluster_free(p);
-	PGCT_ASSERT(ret == PGCT_PASS, "reserve pages not zeroed");
-	PGCT_ASSERT(emt_stat("reserve_pages_used") == used + n / 2,
+	PGCT_EXPECT(zeroed, "reserve pages not zeroed");
+	PGCT_EXPECT(emt_stat("reserve_pages_used") == used + n / 2,
 		    "reserve_pages_used");
 	pgct_log("%u reserve pages served and returned", n + n / 2);
 	return emt_reserve_cleared(n);
 }
 
+static void emt_clear_fail_pages(void *unused)
+{
+	PGCT_EXPECT(!emt_write(EMT_DIR "emerg_fail_pages", "0"),
+		    "cannot clear emerg_fail_pages");
+}
+
 static int emt_reserve(void)
 {
-	int ret = emt_with_virtual(emt_reserve_inner);
-
-	if (emt_write(EMT_DIR "emerg_fail_pages", "0"))
-		ret = PGCT_FAIL;
-	return ret;
+	PGCT_ASSERT(!pgct_defer(emt_clear_fail_pages, NULL), "defer");
+	return emt_with_virtual(emt_reserve_inner);
 }
 
 #if IS_ENABLED(CONFIG_FAIL_PAGE_ALLOC) && IS_ENABLED(CONFIG_FAULT_INJECTION_DEBUG_FS)
@@ -656,6 +636,11 @@ static int emt_fpa_set(bool on)
 	return ret;
 }
 
+static void emt_fpa_off(void *unused)
+{
+	PGCT_EXPECT(!emt_fpa_set(false), "cannot restore fail_page_alloc");
+}
+
 static int emt_fail_page_alloc_inner(void)
 {
 	unsigned int slot = emt_slot_pages(), n = min(slot, 4u), tries;
@@ -663,20 +648,14 @@ static int emt_fail_page_alloc_inner(void)
 	long long used = emt_stat("reserve_pages_used");
 	struct page *probe;
 	void *p = NULL;
-	int ret;
 
 	PGCT_ASSERT(slot && target >= 0 && used >= 0, "stats");
-	if (target < n) {
-		pgct_log("reserve_pages=%lld: too small to test", target);
-		return PGCT_SKIP;
-	}
+	PGCT_SKIP_IF(target < n, "reserve_pages=%lld: too small to test",
+		     target);
 	PGCT_ASSERT(emt_wait_stat("reserve_pages", target) == target,
 		    "reserve not full");
-	if (emt_fpa_set(true)) {
-		emt_fpa_set(false);
-		pgct_log("FAIL cannot configure fail_page_alloc");
-		return PGCT_FAIL;
-	}
+	PGCT_ASSERT(!pgct_defer(emt_fpa_off, NULL), "defer");
+	PGCT_ASSERT(!emt_fpa_set(true), "cannot configure fail_page_alloc");
 	WRITE_ONCE(current->make_it_fail, 1);
 	probe = alloc_page(GFP_KERNEL | __GFP_NOWARN);
 	/*
@@ -690,20 +669,16 @@ static int emt_fail_page_alloc_inner(void)
 			break;
 	}
 	WRITE_ONCE(current->make_it_fail, 0);
-	ret = emt_fpa_set(false);
+	pgct_release(emt_fpa_off, NULL);
 	if (probe)
 		__free_page(probe);
-	if (!p || probe || ret) {
-		pgcluster_free(p);
-		pgct_log("FAIL p %p, probe page %p, restore %d", p, probe, ret);
-		return PGCT_FAIL;
-	}
+	PGCT_EXPECT(!probe, "a page allocation passed fail_page_alloc");
+	PGCT_ASSERT(p, "no emergency allocation in %u tries", tries - 1);
+	PGCT_DEFER_FREE(p);
 	emt_fill(p, n * PAGE_SIZE, 0xf00d);
-	ret = emt_check_pages(p, n, 0xf00d);
-	pgcluster_free(p);
-	if (ret)
-		return ret;
-	PGCT_ASSERT(emt_stat("reserve_pages_used") >= used + n,
+	if (emt_check_pages(p, n, 0xf00d))
+		return PGCT_FAIL;
+	PGCT_EXPECT(emt_stat("reserve_pages_used") >= used + n,
 		    "reserve_pages_used %lld, was %lld",
 		    emt_stat("reserve_pages_used"), used);
 	pgct_log("fail_page_alloc: %u pages from the reserve, attempt %u", n,
@@ -718,8 +693,8 @@ static int emt_fail_page_alloc(void)
 #else
 static int emt_fail_page_alloc(void)
 {
-	pgct_log("kernel without CONFIG_FAIL_PAGE_ALLOC debugfs");
-	return PGCT_SKIP;
+	PGCT_SKIP_IF(true, "kernel without CONFIG_FAIL_PAGE_ALLOC debugfs");
+	return PGCT_PASS;
 }
 #endif
 
@@ -761,8 +736,7 @@ static int emt_atomic_free_inner(void)
 		if (!p[i]) {
 			while (i--)
 				pgcluster_free(p[i]);
-			pgct_log("FAIL allocation");
-			return PGCT_FAIL;
+			PGCT_FAIL_NOW("allocation");
 		}
 		emt_fill(p[i], min(i + 2, slot) * PAGE_SIZE, i);
 	}
@@ -790,19 +764,19 @@ static int emt_atomic_free_inner(void)
 	irq_work_sync(&e.work);
 
 	v = emt_stat("deferred_frees");
-	PGCT_ASSERT(v == deferred + 5, "deferred_frees %lld, was %lld", v,
+	PGCT_EXPECT(v == deferred + 5, "deferred_frees %lld, was %lld", v,
 		    deferred);
 	pgct_log("irq_work free ran in %s context",
 		 e.hardirq ? "hardirq" : "other");
 
 	/* Process context: unmapped inline, not deferred. */
 	pgcluster_free(p[5]);
-	PGCT_ASSERT(emt_stat("deferred_frees") == deferred + 5,
+	PGCT_EXPECT(emt_stat("deferred_frees") == deferred + 5,
 		    "process-context free was deferred");
-	PGCT_ASSERT(emt_stat("emerg_live_slots") == live, "live slots");
+	PGCT_EXPECT(emt_stat("emerg_live_slots") == live, "live slots");
 
 	v = emt_wait_stat("emerg_pages_mapped", mapped);
-	PGCT_ASSERT(v == mapped, "emerg_pages_mapped %lld, was %lld", v,
+	PGCT_EXPECT(v == mapped, "emerg_pages_mapped %lld, was %lld", v,
 		    mapped);
 	return PGCT_PASS;
 }
@@ -839,12 +813,11 @@ static int emt_thread_fn(void *arg)
 	for (it = 0; it < EMT_ITERS && t->result == PGCT_PASS; it++) {
 		k = it % EMT_KEEP;
 		if (p[k]) {
-			if (emt_check(p[k], sz[k], seed[k]) >= 0 ||
-			    pgcluster_size(p[k]) < sz[k]) {
-				pgct_log("FAIL thread %u iteration %u: buffer corrupted",
-					 t->id, it);
+			if (!PGCT_CHECK(emt_check(p[k], sz[k], seed[k]) < 0 &&
+					pgcluster_size(p[k]) >= sz[k],
+					"thread %u iteration %u: buffer corrupted",
+					t->id, it))
 				t->result = PGCT_FAIL;
-			}
 			if (it % 5 == 0) {
 				spin_lock(&emt_thread_lock);
 				pgcluster_free(p[k]);
@@ -861,9 +834,8 @@ static int emt_thread_fn(void *arg)
 			sz[k] = 1 + get_random_u32() % (t->slot * PAGE_SIZE);
 		seed[k] = get_random_u32();
 		p[k] = pgcluster_alloc(sz[k], GFP_KERNEL, PGCLUSTER_VIRTOK);
-		if (!p[k]) {
-			pgct_log("FAIL thread %u: allocation of %zu failed",
-				 t->id, sz[k]);
+		if (!PGCT_CHECK(p[k], "thread %u: allocation of %zu failed",
+				t->id, sz[k])) {
 			t->result = PGCT_FAIL;
 			break;
 		}
@@ -894,7 +866,6 @@ static int emt_concurrency_inner(void)
 	long long bad = emt_stat("bad_frees");
 	struct emt_thread t[EMT_THREADS];
 	unsigned int slot = emt_slot_pages(), i, total = 0;
-	int ret = PGCT_PASS;
 	long long v;
 
 	PGCT_ASSERT(slot && mapped >= 0 && live >= 0 && bad >= 0 && hits >= 0,
@@ -905,42 +876,39 @@ static int emt_concurrency_inner(void)
 		t[i].slot = slot;
 		t[i].few_sizes = emt_cache_mode;
 		t[i].task = kthread_run(emt_thread_fn, &t[i], "pgct_emerg/%u", i);
-		if (IS_ERR(t[i].task)) {
-			pgct_log("FAIL kthread_run: %ld", PTR_ERR(t[i].task));
+		if (!PGCT_CHECK(!IS_ERR(t[i].task), "kthread_run: %ld",
+				PTR_ERR(t[i].task)))
 			t[i].task = NULL;
-			ret = PGCT_FAIL;
-		}
 	}
 	/* With the cache: change its limit while the threads run. */
 	for (i = 0; emt_cache_mode && i < ARRAY_SIZE(limits); i++)
-		if (emt_write(EMT_SLOT_CACHE, limits[i]))
-			ret = PGCT_FAIL;
+		PGCT_EXPECT(!emt_write(EMT_SLOT_CACHE, limits[i]),
+			    "slot_cache=%s", limits[i]);
 	for (i = 0; i < EMT_THREADS; i++) {
 		if (!t[i].task)
 			continue;
 		kthread_stop(t[i].task);
-		if (t[i].result != PGCT_PASS)
-			ret = PGCT_FAIL;
+		PGCT_EXPECT(t[i].result == PGCT_PASS, "thread %u", i);
 		total += t[i].allocs;
 	}
-	if (ret)
-		return ret;
-	PGCT_ASSERT(total == EMT_THREADS * EMT_ITERS, "%u allocations", total);
-	PGCT_ASSERT(emt_stat("emerg_live_slots") == live, "live slots");
-	PGCT_ASSERT(emt_stat("bad_frees") == bad, "bad frees");
+	if (pgct_failed())
+		return PGCT_FAIL;
+	PGCT_EXPECT(total == EMT_THREADS * EMT_ITERS, "%u allocations", total);
+	PGCT_EXPECT(emt_stat("emerg_live_slots") == live, "live slots");
+	PGCT_EXPECT(emt_stat("bad_frees") == bad, "bad frees");
 	v = emt_wait_stat("emerg_pages_mapped", mapped);
-	PGCT_ASSERT(v == mapped, "emerg_pages_mapped %lld, was %lld", v,
+	PGCT_EXPECT(v == mapped, "emerg_pages_mapped %lld, was %lld", v,
 		    mapped);
 	v = emt_stat("emerg_cache_slots");
-	PGCT_ASSERT(v >= 0 && v <= 4, "emerg_cache_slots %lld above the limit",
+	PGCT_EXPECT(v >= 0 && v <= 4, "emerg_cache_slots %lld above the limit",
 		    v);
 	if (emt_cache_mode) {
 		v = emt_stat("emerg_cache_hits") - hits;
-		PGCT_ASSERT(v > 0, "no allocation was served from the cache");
+		PGCT_EXPECT(v > 0, "no allocation was served from the cache");
 		pgct_log("%lld of %u allocations came from the slot cache", v,
 			 total);
 	} else {
-		PGCT_ASSERT(emt_stat("emerg_cache_hits") == hits,
+		PGCT_EXPECT(emt_stat("emerg_cache_hits") == hits,
 			    "cache hits with slot_cache=0");
 	}
 	pgct_log("%u threads, %u allocations verified", EMT_THREADS, total);
@@ -1007,36 +975,36 @@ static int emt_cache_inner(void)
 	PGCT_ASSERT(p && pgcluster_is_virtual(p), "allocation");
 	emt_fill(p, nr * PAGE_SIZE, 11);
 	pgcluster_free(p);
-	PGCT_ASSERT(emt_stat("emerg_cache_slots") == 1, "freed slot not cached");
-	PGCT_ASSERT(emt_stat("emerg_cache_pages") == nr, "cache pages");
-	PGCT_ASSERT(emt_stat("emerg_pages_mapped") == mapped,
+	PGCT_EXPECT(emt_stat("emerg_cache_slots") == 1, "freed slot not cached");
+	PGCT_EXPECT(emt_stat("emerg_cache_pages") == nr, "cache pages");
+	PGCT_EXPECT(emt_stat("emerg_pages_mapped") == mapped,
 		    "cached pages still counted as allocated");
-	PGCT_ASSERT(emt_stat("emerg_live_slots") == live, "live slots");
-	PGCT_ASSERT(emt_slots_cached(1, nr), "slots file lacks the cached slot");
-	PGCT_ASSERT(!pgcluster_is_virtual(p) && !pgcluster_size(p),
+	PGCT_EXPECT(emt_stat("emerg_live_slots") == live, "live slots");
+	PGCT_EXPECT(emt_slots_cached(1, nr), "slots file lacks the cached slot");
+	PGCT_EXPECT(!pgcluster_is_virtual(p) && !pgcluster_size(p),
 		    "a cached slot still looks live");
 
 	q = pgcluster_alloc(nr * PAGE_SIZE, GFP_KERNEL | __GFP_ZERO,
 			    PGCLUSTER_VIRTOK);
-	PGCT_ASSERT(q == p, "cached slot %p not reused (got %p)", p, q);
-	PGCT_ASSERT(emt_stat("emerg_cache_hits") == hits + 1, "cache hits");
-	PGCT_ASSERT(emt_stat("emerg_cache_slots") == 0, "cache not emptied");
+	PGCT_ASSERT(q, "reuse allocation");
+	PGCT_DEFER_FREE(q);
+	PGCT_EXPECT(q == p, "cached slot %p not reused (got %p)", p, q);
+	PGCT_EXPECT(emt_stat("emerg_cache_hits") == hits + 1, "cache hits");
+	PGCT_EXPECT(emt_stat("emerg_cache_slots") == 0, "cache not emptied");
 	PGCT_ASSERT(pgcluster_size(q) == nr * PAGE_SIZE, "size");
-	PGCT_ASSERT(!memchr_inv(q, 0, nr * PAGE_SIZE),
+	PGCT_EXPECT(!memchr_inv(q, 0, nr * PAGE_SIZE),
 		    "__GFP_ZERO: reused slot not zeroed");
 	emt_fill(q, nr * PAGE_SIZE, 12);
-	if (emt_check_pages(q, nr, 12) != PGCT_PASS) {
-		pgcluster_free(q);
+	if (emt_check_pages(q, nr, 12))
 		return PGCT_FAIL;
-	}
-	pgcluster_free(q);
+	pgct_release(pgct_free_action, q);
 
 	/* Another page count maps a new slot and leaves the cached one. */
 	if (nr > 2) {
 		q = pgcluster_alloc(2 * PAGE_SIZE, GFP_KERNEL,
 				    PGCLUSTER_VIRTOK);
 		PGCT_ASSERT(q, "allocation");
-		PGCT_ASSERT(q != p && emt_stat("emerg_cache_slots") == 1,
+		PGCT_EXPECT(q != p && emt_stat("emerg_cache_slots") == 1,
 			    "a %u-page slot served a 2-page request", nr);
 		pgcluster_free(q);
 	}
@@ -1048,32 +1016,31 @@ static int emt_cache_inner(void)
 		if (!r[i]) {
 			while (i--)
 				pgcluster_free(r[i]);
-			pgct_log("FAIL allocation of a whole slot");
-			return PGCT_FAIL;
+			PGCT_FAIL_NOW("allocation of a whole slot");
 		}
 	}
 	for (i = 0; i < ARRAY_SIZE(r); i++)
 		pgcluster_free(r[i]);
 	v = emt_stat("emerg_cache_slots");
-	PGCT_ASSERT(v == EMT_CACHE, "%lld slots cached, limit %u", v,
+	PGCT_EXPECT(v == EMT_CACHE, "%lld slots cached, limit %u", v,
 		    EMT_CACHE);
 	/*
 	 * Older slots made room; of those cached, the oldest is reused first,
 	 * so a freed address comes back as late as the cache allows.
 	 */
 	q = pgcluster_alloc(slot * PAGE_SIZE, GFP_KERNEL, PGCLUSTER_VIRTOK);
-	PGCT_ASSERT(q == r[ARRAY_SIZE(r) - EMT_CACHE],
+	PGCT_EXPECT(q == r[ARRAY_SIZE(r) - EMT_CACHE],
 		    "the oldest cached slot was not reused first");
 	pgcluster_free(q);
-	PGCT_ASSERT(emt_stat("emerg_cache_slots") == EMT_CACHE, "cache slots");
+	PGCT_EXPECT(emt_stat("emerg_cache_slots") == EMT_CACHE, "cache slots");
 
 	/* A lower limit trims the cache. */
 	PGCT_ASSERT(!emt_set_cache(1), "slot_cache=1");
 	v = emt_wait_stat("emerg_cache_slots", 1);
-	PGCT_ASSERT(v == 1, "%lld slots cached after slot_cache=1", v);
-	PGCT_ASSERT(emt_set_cache(2000) == -EINVAL && emt_get_cache() == 1,
+	PGCT_EXPECT(v == 1, "%lld slots cached after slot_cache=1", v);
+	PGCT_EXPECT(emt_set_cache(2000) == -EINVAL && emt_get_cache() == 1,
 		    "slot_cache=2000 accepted");
-	PGCT_ASSERT(emt_write(EMT_SLOT_CACHE, "-1") == -EINVAL &&
+	PGCT_EXPECT(emt_write(EMT_SLOT_CACHE, "-1") == -EINVAL &&
 		    emt_get_cache() == 1,
 		    "slot_cache=-1 accepted");
 
@@ -1081,14 +1048,14 @@ static int emt_cache_inner(void)
 	PGCT_ASSERT(!emt_write("/proc/sys/vm/drop_caches", "2"),
 		    "drop_caches");
 	v = emt_wait_stat("emerg_cache_slots", 0);
-	PGCT_ASSERT(v == 0, "%lld slots cached after drop_caches", v);
-	PGCT_ASSERT(emt_stat("emerg_cache_pages") == 0, "cache pages");
+	PGCT_EXPECT(v == 0, "%lld slots cached after drop_caches", v);
+	PGCT_EXPECT(emt_stat("emerg_cache_pages") == 0, "cache pages");
 	/* Every slot that was cached has been unmapped by now. */
 	v = emt_stat("emerg_cache_released") - released;
-	PGCT_ASSERT(v == (nr > 2 ? 2 : 0) + ARRAY_SIZE(r),
+	PGCT_EXPECT(v == (nr > 2 ? 2 : 0) + ARRAY_SIZE(r),
 		    "%lld cached slots released", v);
 	v = emt_wait_stat("emerg_pages_mapped", mapped);
-	PGCT_ASSERT(v == mapped, "emerg_pages_mapped %lld, was %lld", v,
+	PGCT_EXPECT(v == mapped, "emerg_pages_mapped %lld, was %lld", v,
 		    mapped);
 	return PGCT_PASS;
 }
@@ -1108,34 +1075,31 @@ static int emt_bad_free_inner(void)
 	PGCT_ASSERT(bad >= 0 && frees >= 0, "stats");
 	vm = vmalloc(3 * PAGE_SIZE);
 	PGCT_ASSERT(vm, "vmalloc");
+	PGCT_ASSERT(!pgct_defer(pgct_vfree_action, vm), "defer");
 	emt_fill(vm, 3 * PAGE_SIZE, 0xabcd);
 	pgcluster_free(vm);
 	at = emt_check(vm, 3 * PAGE_SIZE, 0xabcd);
-	if (at >= 0 || pgcluster_is_virtual(vm) || pgcluster_size(vm)) {
-		vfree(vm);
-		pgct_log("FAIL foreign vmalloc buffer touched (word %ld)", at);
-		return PGCT_FAIL;
-	}
-	vfree(vm);
-	PGCT_ASSERT(emt_stat("bad_frees") == bad + 1, "foreign free not counted");
+	PGCT_EXPECT(at < 0, "foreign vmalloc buffer touched (word %ld)", at);
+	PGCT_EXPECT(!pgcluster_is_virtual(vm) && !pgcluster_size(vm),
+		    "foreign vmalloc buffer taken for an emergency one");
+	pgct_release(pgct_vfree_action, vm);
+	PGCT_EXPECT(emt_stat("bad_frees") == bad + 1, "foreign free not counted");
 
 	e = pgcluster_alloc(2 * PAGE_SIZE, GFP_KERNEL, PGCLUSTER_VIRTOK);
 	PGCT_ASSERT(e, "allocation");
+	PGCT_DEFER_FREE(e);
 	emt_fill(e, 2 * PAGE_SIZE, 0x5a5a);
 	pgcluster_free(e + PAGE_SIZE);		/* interior page */
 	pgcluster_free(e + 64);			/* unaligned */
-	if (pgcluster_size(e) != 2 * PAGE_SIZE ||
-	    emt_check(e, 2 * PAGE_SIZE, 0x5a5a) >= 0) {
-		pgcluster_free(e);
-		pgct_log("FAIL interior free changed the allocation");
-		return PGCT_FAIL;
-	}
-	PGCT_ASSERT(emt_stat("bad_frees") == bad + 3, "interior frees");
-	pgcluster_free(e);
+	PGCT_ASSERT(pgcluster_size(e) == 2 * PAGE_SIZE &&
+		    emt_check(e, 2 * PAGE_SIZE, 0x5a5a) < 0,
+		    "interior free changed the allocation");
+	PGCT_EXPECT(emt_stat("bad_frees") == bad + 3, "interior frees");
+	pgct_release(pgct_free_action, e);
 	pgcluster_free(e);			/* double free */
-	PGCT_ASSERT(emt_stat("bad_frees") == bad + 4, "double free");
-	PGCT_ASSERT(emt_stat("emerg_frees") == frees + 1, "emerg_frees");
-	PGCT_ASSERT(!pgcluster_size(e), "size after free");
+	PGCT_EXPECT(emt_stat("bad_frees") == bad + 4, "double free");
+	PGCT_EXPECT(emt_stat("emerg_frees") == frees + 1, "emerg_frees");
+	PGCT_EXPECT(!pgcluster_size(e), "size after free");
 	return PGCT_PASS;
 }
 
@@ -1188,6 +1152,7 @@ static int emt_timing_inner(void)
 	PGCT_ASSERT(slot, "stats");
 	ns = kcalloc(EMT_RUNS, sizeof(*ns), GFP_KERNEL);
 	PGCT_ASSERT(ns, "buffer");
+	PGCT_ASSERT(!pgct_defer(pgct_kfree_action, ns), "defer");
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 		if (sizes[i] > (size_t)slot * PAGE_SIZE) {
 			pgct_log("emerg %zu KiB: larger than a slot, skipped",
@@ -1195,20 +1160,14 @@ static int emt_timing_inner(void)
 			continue;
 		}
 		med = emt_time(sizes[i], false, ns);
-		if (!med) {
-			kfree(ns);
-			pgct_log("FAIL emergency allocation of %zu", sizes[i]);
-			return PGCT_FAIL;
-		}
+		PGCT_ASSERT(med, "emergency allocation of %zu", sizes[i]);
 		pgct_log("emerg alloc+free %zu KiB: median %llu ns (min %llu, max %llu)",
 			 sizes[i] >> 10, med, ns[0], ns[EMT_RUNS - 1]);
 	}
 	med = emt_time(SZ_128K, true, ns);
-	if (med)
-		pgct_log("vmalloc+vfree 128 KiB: median %llu ns (min %llu, max %llu)",
-			 med, ns[0], ns[EMT_RUNS - 1]);
-	kfree(ns);
 	PGCT_ASSERT(med, "vmalloc failed");
+	pgct_log("vmalloc+vfree 128 KiB: median %llu ns (min %llu, max %llu)",
+		 med, ns[0], ns[EMT_RUNS - 1]);
 	return PGCT_PASS;
 }
 

@@ -83,6 +83,7 @@ ssize_t pgct_read_file(const char *path, char *buf, size_t len)
 
 	if (!len || len > PGCT_IO_MAX)
 		return -EINVAL;
+	buf[0] = '\0';
 	f = filp_open(path, O_RDONLY, 0);
 	if (IS_ERR(f))
 		return PTR_ERR(f);
