@@ -121,7 +121,7 @@ void pgct_vfree_action(void *p);
 #define PGCT_SKIP_IF(cond, fmt, ...)					\
 	do {								\
 		if (cond) {						\
-			pgct_log("SKIP " fmt, ##__VA_ARGS__);		\
+			pgct_log(fmt, ##__VA_ARGS__);			\
 			return PGCT_SKIP;				\
 		}							\
 	} while (0)

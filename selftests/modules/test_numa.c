@@ -40,14 +40,11 @@
 /* Exhaustion rounds before numa_fallback gives up on seeing a fallback. */
 #define PGCT_NUMA_ROUNDS	16
 
-static bool pgct_numa_skip(void)
-{
-	if (num_node_state(N_MEMORY) >= 2)
-		return false;
-	pgct_log("%d memory node(s): needs 2 (vm-run.sh --numa 2)",
-		 num_node_state(N_MEMORY));
-	return true;
-}
+/* Every case needs two memory nodes. */
+#define PGCT_NUMA_SKIP_IF_ONE_NODE()					\
+	PGCT_SKIP_IF(num_node_state(N_MEMORY) < 2,			\
+		     "%d memory node(s): needs 2 (vm-run.sh --numa 2)",	\
+		     num_node_state(N_MEMORY))
 
 static int pgct_nid(const void *p)
 {
@@ -93,8 +90,7 @@ static int pgct_numa_node_placement(void)
 {
 	int nid, g, s, got, checked = 0;
 
-	if (pgct_numa_skip())
-		return PGCT_SKIP;
+	PGCT_NUMA_SKIP_IF_ONE_NODE();
 	for_each_node_state(nid, N_MEMORY) {
 		for (g = 0; g < ARRAY_SIZE(pgct_numa_gfps); g++) {
 			for (s = 0; s < ARRAY_SIZE(pgct_numa_sizes); s++) {
@@ -111,7 +107,7 @@ static int pgct_numa_node_placement(void)
 				got = pgct_nid_all(p, size);
 				memset(p, 0x5a, size);
 				pgcluster_free(p);
-				PGCT_ASSERT(got == nid,
+				PGCT_EXPECT(got == nid,
 					    "node %d, %zu B, %s: memory of node %d (-1: mixed)",
 					    nid, size, pgct_numa_gfps[g].name,
 					    got);
@@ -154,26 +150,22 @@ static int pgct_numa_local_node(void)
 	int cpu, checked = 0;
 	nodemask_t seen = NODE_MASK_NONE;
 
-	if (pgct_numa_skip())
-		return PGCT_SKIP;
+	PGCT_NUMA_SKIP_IF_ONE_NODE();
 	cpus_read_lock();
 	for_each_online_cpu(cpu) {
 		l = (struct pgct_numa_local){ -3, -3, -3, -3 };
 		work_on_cpu(cpu, pgct_numa_local_fn, &l);
-		if (l.on_cpu != cpu || l.want != cpu_to_mem(cpu) ||
-		    l.got != l.want || l.got_node != l.want) {
-			cpus_read_unlock();
-			PGCT_ASSERT(false,
-				    "CPU %d (ran on %d, memory node %d): pgcluster_alloc() gave node %d, NUMA_NO_NODE gave node %d (-1 mixed, -2 failed)",
-				    cpu, l.on_cpu, l.want, l.got, l.got_node);
-		}
+		PGCT_EXPECT(l.on_cpu == cpu && l.want == cpu_to_mem(cpu) &&
+			    l.got == l.want && l.got_node == l.want,
+			    "CPU %d (ran on %d, memory node %d): pgcluster_alloc() gave node %d, NUMA_NO_NODE gave node %d (-1 mixed, -2 failed)",
+			    cpu, l.on_cpu, l.want, l.got, l.got_node);
 		node_set(l.want, seen);
 		checked++;
 	}
 	cpus_read_unlock();
 	pgct_log("%d CPUs on %d memory nodes: local memory from the CPU's node",
 		 checked, nodes_weight(seen));
-	PGCT_ASSERT(nodes_weight(seen) >= 2,
+	PGCT_EXPECT(nodes_weight(seen) >= 2,
 		    "the CPUs cover only %d memory node(s)", nodes_weight(seen));
 	return PGCT_PASS;
 }
@@ -206,9 +198,8 @@ static int pgct_numa_exhaust(struct pgct_numa_held *h, int nid, int *taken)
 			    "GFP_NOWAIT|__GFP_THISNODE for node %d: memory of node %d (-1: mixed)",
 			    nid, pgct_nid_all(p, PGCT_NUMA_CHUNK));
 	}
-	pgct_log("FAIL: node %d still serves after %d chunks of %lu KiB", nid,
-		 PGCT_NUMA_MAX_HELD, PGCT_NUMA_CHUNK >> 10);
-	return PGCT_FAIL;
+	PGCT_FAIL_NOW("node %d still serves after %d chunks of %lu KiB", nid,
+		      PGCT_NUMA_MAX_HELD, PGCT_NUMA_CHUNK >> 10);
 }
 
 static int pgct_numa_fallback_held(struct pgct_numa_held *h, int a, int b)
@@ -245,7 +236,7 @@ static int pgct_numa_fallback_held(struct pgct_numa_held *h, int a, int b)
 	pgct_log("GFP_NOWAIT for node %d served from node %d (fallback seen in round %d)",
 		 b, got, round);
 	if (num_node_state(N_MEMORY) == 2)
-		PGCT_ASSERT(got == a, "fallback for node %d went to node %d, not %d",
+		PGCT_EXPECT(got == a, "fallback for node %d went to node %d, not %d",
 			    b, got, a);
 
 	/* __GFP_THISNODE never leaves the node. */
@@ -254,7 +245,7 @@ static int pgct_numa_fallback_held(struct pgct_numa_held *h, int a, int b)
 		/* Only a refill racing with us may give room on @b. */
 		got = pgct_nid_all(q, PGCT_NUMA_CHUNK);
 		pgcluster_free(q);
-		PGCT_ASSERT(got == b, "GFP_NOWAIT|__GFP_THISNODE for node %d: memory of node %d",
+		PGCT_EXPECT(got == b, "GFP_NOWAIT|__GFP_THISNODE for node %d: memory of node %d",
 			    b, got);
 		pgct_log("node %d was refilled meanwhile (THISNODE served)", b);
 	} else {
@@ -266,7 +257,7 @@ static int pgct_numa_fallback_held(struct pgct_numa_held *h, int a, int b)
 	h->p[0] = pgcluster_alloc_node(PGCT_NUMA_CHUNK, nowait, 0, b);
 	PGCT_ASSERT(h->p[0], "GFP_NOWAIT for node %d after a free on it: NULL", b);
 	got = pgct_nid_all(h->p[0], PGCT_NUMA_CHUNK);
-	PGCT_ASSERT(got == b, "node %d has room again, yet GFP_NOWAIT for it gave node %d",
+	PGCT_EXPECT(got == b, "node %d has room again, yet GFP_NOWAIT for it gave node %d",
 		    b, got);
 
 	/* Spent again: a sleeping __GFP_THISNODE request grows @b's pool. */
@@ -279,7 +270,7 @@ static int pgct_numa_fallback_held(struct pgct_numa_held *h, int a, int b)
 		    b);
 	got = pgct_nid_all(q, PGCT_NUMA_CHUNK);
 	pgcluster_free(q);
-	PGCT_ASSERT(got == b, "GFP_KERNEL|__GFP_THISNODE for node %d: node %d",
+	PGCT_EXPECT(got == b, "GFP_KERNEL|__GFP_THISNODE for node %d: node %d",
 		    b, got);
 
 	/*
@@ -297,21 +288,31 @@ static int pgct_numa_fallback_held(struct pgct_numa_held *h, int a, int b)
 	return PGCT_PASS;
 }
 
+/* The chunks numa_fallback holds; deferred cleanup frees them. */
+static struct pgct_numa_held pgct_numa_held;
+
+static void pgct_numa_release(void *arg)
+{
+	struct pgct_numa_held *h = arg;
+
+	pgct_numa_free_held(h);
+	kfree(h->p);
+	h->p = NULL;
+}
+
 static int pgct_numa_fallback(void)
 {
-	struct pgct_numa_held h = {};
-	int a, b, ret;
+	struct pgct_numa_held *h = &pgct_numa_held;
+	int a, b;
 
-	if (pgct_numa_skip())
-		return PGCT_SKIP;
+	PGCT_NUMA_SKIP_IF_ONE_NODE();
 	a = first_memory_node;
 	b = next_memory_node(a);
-	h.p = kcalloc(PGCT_NUMA_MAX_HELD, sizeof(*h.p), GFP_KERNEL);
-	PGCT_ASSERT(h.p, "no memory for the list of held chunks");
-	ret = pgct_numa_fallback_held(&h, a, b);
-	pgct_numa_free_held(&h);
-	kfree(h.p);
-	return ret;
+	h->n = 0;
+	h->p = kcalloc(PGCT_NUMA_MAX_HELD, sizeof(*h->p), GFP_KERNEL);
+	PGCT_ASSERT(h->p, "no memory for the list of held chunks");
+	PGCT_ASSERT(!pgct_defer(pgct_numa_release, h), "defer");
+	return pgct_numa_fallback_held(h, a, b);
 }
 
 const struct pgct_case pgct_numa_cases[] = {
