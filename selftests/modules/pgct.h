@@ -95,9 +95,7 @@ void pgct_vfree_action(void *p);
 
 /* Records a failure of the case when @cond is false; the case goes on. */
 #define PGCT_EXPECT(cond, fmt, ...)					\
-	do {								\
-		PGCT_CHECK(cond, fmt, ##__VA_ARGS__);			\
-	} while (0)
+	((void)PGCT_CHECK(cond, fmt, ##__VA_ARGS__))
 
 /*
  * Records a failure when @cond is false and returns PGCT_FAIL from the
