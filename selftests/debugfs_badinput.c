@@ -26,7 +26,8 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
-#define KSFT_SKIP	4
+#include "tap.h"
+
 #define STATE_MAX	65536
 
 struct input {
@@ -345,18 +346,20 @@ int main(int argc, char **argv)
 {
 	struct input longs[4];
 	struct input zero = { NULL, 0 };
-	size_t f, i, n_tests = 0;
-	int failed = 0, t = 0, loaded = 0;
+	char msg[256];
+	size_t f, i;
+	int loaded = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc > 1)
 		dir = argv[1];
-	printf("TAP version 13\n");
+	tap_header(0);
 	if (!file_exists("probe") && argc < 2)
 		loaded = load_module();
 	if (!file_exists("probe")) {
-		printf("1..0 # SKIP %s not found (pgcluster not loaded?)\n", dir);
-		return KSFT_SKIP;
+		snprintf(msg, sizeof(msg), "%s not found (pgcluster not loaded?)",
+			 dir);
+		return tap_skip_all(msg);
 	}
 	memset(over_digits, '1', sizeof(over_digits));
 	memset(over_alpha, 'a', sizeof(over_alpha));
@@ -365,17 +368,12 @@ int main(int argc, char **argv)
 	longs[2] = (struct input){ over_digits, sizeof(over_digits) };
 	longs[3] = (struct input){ over_alpha, sizeof(over_alpha) };
 
-	for (f = 0; f < ARRAY_SIZE(files); f++)
-		n_tests++;
-	printf("1..%zu\n", n_tests);
-
 	for (f = 0; f < ARRAY_SIZE(files); f++) {
 		const struct file_case *fc = &files[f];
 		int fails = 0, count = 0;
 
-		t++;
 		if (!file_exists(fc->name)) {
-			printf("ok %d %s # SKIP not present\n", t, fc->name);
+			tap_skip_result(fc->name, "not present");
 			continue;
 		}
 		for (i = 0; i < 2 && fc->state[i]; i++)
@@ -394,17 +392,16 @@ int main(int argc, char **argv)
 			fails += try_input(fc, &fc->specific[i]);
 			count++;
 		}
-		if (fails) {
-			failed++;
-			printf("not ok %d %s: %d problems in %d bad inputs\n",
-			       t, fc->name, fails, count);
-		} else {
-			printf("ok %d %s: %d bad inputs rejected, state unchanged\n",
-			       t, fc->name, count);
-		}
+		if (fails)
+			snprintf(msg, sizeof(msg), "%s: %d problems in %d bad inputs",
+				 fc->name, fails, count);
+		else
+			snprintf(msg, sizeof(msg),
+				 "%s: %d bad inputs rejected, state unchanged",
+				 fc->name, count);
+		tap_result(!fails, msg);
 	}
-	printf("# %d of %d files failed\n", failed, t);
 	if (loaded && syscall(SYS_delete_module, "pgcluster", O_NONBLOCK))
-		printf("# could not unload pgcluster: %s\n", strerror(errno));
-	return failed ? 1 : 0;
+		tap_diag("could not unload pgcluster: %s", strerror(errno));
+	return tap_finish();
 }

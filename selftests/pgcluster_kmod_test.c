@@ -2,9 +2,17 @@
 /*
  * Loads pgcluster.ko (unless already loaded) and pgcluster_test.ko, runs
  * every in-kernel case listed in /sys/kernel/debug/pgcluster_test/list and
- * prints one TAP line per case with the case's log as diagnostics.
+ * prints one TAP line per case with the case's log as diagnostics.  The
+ * verdict is the case's raw line in pgcluster_test/results, which must
+ * agree with what the write to "run" returned.
  *
- * Usage: pgcluster_kmod_test [case...]   (default: all cases)
+ * Then it checks the harness itself with the driven harness_* cases: each
+ * must end as expected (most fail on purpose) and leave the expected lines
+ * in its log, so that EXPECT going on, ASSERT stopping and the deferred
+ * cleanup running are proven on every run.
+ *
+ * Usage: pgcluster_kmod_test [case...]   (default: all cases and the
+ * harness checks; "harness" selects the harness checks alone)
  * Environment: PGC_MODDIR (default /pgcluster), PGC_PARAMS (extra
  * pgcluster.ko parameters).
  */
@@ -17,6 +25,9 @@
 
 #define TESTDIR "/sys/kernel/debug/pgcluster_test"
 #define MAX_CASES 256
+#define LOG_MAX 16384
+
+static char log_text[LOG_MAX];
 
 static int run_cmd(const char *cmd)
 {
@@ -25,18 +36,36 @@ static int run_cmd(const char *cmd)
 	return rc == -1 ? -1 : (rc >> 8) & 0xff;
 }
 
+/* Reads the whole of @path into @buf; returns 0 or -1. */
+static int read_text(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	buf[0] = '\0';
+	if (!f)
+		return -1;
+	n = fread(buf, 1, len - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return 0;
+}
+
+/* Reads the log of the last case into log_text and prints it. */
 static void print_log(void)
 {
-	char line[512];
-	FILE *f = fopen(TESTDIR "/log", "r");
+	char *line, *next;
 
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
+	read_text(TESTDIR "/log", log_text, sizeof(log_text));
+	for (line = log_text; *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next = '\0';
 		tap_diag("%s", line);
+		if (!next)
+			break;
+		*next++ = '\n';
 	}
-	fclose(f);
 }
 
 static int run_case(const char *name)
@@ -53,13 +82,127 @@ static int run_case(const char *name)
 	return -err;
 }
 
+enum verdict { V_PASS, V_FAIL, V_SKIP, V_NONE };
+
+/* The verdict of the last line of "results", which must name @name. */
+static enum verdict last_result(const char *name)
+{
+	static char buf[32768];
+	char want[96], *last;
+	size_t len;
+
+	if (read_text(TESTDIR "/results", buf, sizeof(buf)))
+		return V_NONE;
+	len = strlen(buf);
+	if (len && buf[len - 1] == '\n')
+		buf[--len] = '\0';
+	last = strrchr(buf, '\n');
+	last = last ? last + 1 : buf;
+	snprintf(want, sizeof(want), "ok %s # SKIP", name);
+	if (!strcmp(last, want))
+		return V_SKIP;
+	snprintf(want, sizeof(want), "ok %s", name);
+	if (!strcmp(last, want))
+		return V_PASS;
+	snprintf(want, sizeof(want), "not ok %s", name);
+	if (!strcmp(last, want))
+		return V_FAIL;
+	return V_NONE;
+}
+
+static enum verdict of_errno(int rc)
+{
+	if (!rc)
+		return V_PASS;
+	if (rc == -EOPNOTSUPP)
+		return V_SKIP;
+	return rc == -EIO ? V_FAIL : V_NONE;
+}
+
+/* Runs @name; returns its verdict, V_NONE when the two channels disagree. */
+static enum verdict run_and_log(const char *name)
+{
+	int rc = run_case(name);
+	enum verdict v;
+
+	print_log();
+	v = last_result(name);
+	if (v != of_errno(rc)) {
+		tap_diag("%s: run returned %d (%s), results says %d", name, rc,
+			 strerror(-rc), v);
+		return V_NONE;
+	}
+	return v;
+}
+
+/* The first line of the log that starts with @prefix, or NULL. */
+static const char *log_line(const char *prefix)
+{
+	const char *p;
+
+	for (p = log_text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : p)
+		if (!strncmp(p, prefix, strlen(prefix)))
+			return p;
+	return NULL;
+}
+
+/* Lines starting with @a and @b are both in the log, @a first. */
+static int log_order(const char *a, const char *b)
+{
+	const char *pa = log_line(a), *pb = log_line(b);
+
+	return pa && pb && pa < pb;
+}
+
+/* Counts the lines of the log that start with @prefix. */
+static int log_count(const char *prefix)
+{
+	const char *p;
+	int n = 0;
+
+	for (p = log_text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : p)
+		n += !strncmp(p, prefix, strlen(prefix));
+	return n;
+}
+
+static void harness_checks(void)
+{
+	enum verdict v;
+
+	v = run_and_log("harness_expect");
+	tap_result(v == V_FAIL && log_count("FAIL ") == 2 &&
+		   log_order("FAIL ", "after expect") &&
+		   log_line("2 checks, 2 failed"),
+		   "harness: a failed EXPECT fails the case and the case goes on");
+
+	v = run_and_log("harness_assert");
+	tap_result(v == V_FAIL && log_count("FAIL ") == 1 &&
+		   !log_line("helper went on after ASSERT") &&
+		   !log_line("after assert"),
+		   "harness: a failed ASSERT stops the case");
+	tap_result(v == V_FAIL && log_order("deferred 3 ran", "FAIL ") &&
+		   log_order("FAIL ", "deferred 2 ran") &&
+		   log_order("deferred 2 ran", "deferred 1 ran") &&
+		   log_count("deferred ") == 3,
+		   "harness: deferred cleanup runs after an ASSERT, newest first, once");
+
+	v = run_and_log("harness_skip");
+	tap_result(v == V_SKIP && log_line("deferred 4 ran") &&
+		   !log_line("after skip"),
+		   "harness: SKIP_IF skips the case and deferred cleanup runs");
+
+	v = run_and_log("harness_skip_after_fail");
+	tap_result(v == V_FAIL, "harness: a failed EXPECT outweighs a skip");
+}
+
 int main(int argc, char **argv)
 {
 	const char *moddir = getenv("PGC_MODDIR") ?: "/pgcluster";
 	const char *params = getenv("PGC_PARAMS") ?: "";
 	static char names[MAX_CASES][64];
+	int loaded_here = 0, n = 0, i, j, harness = argc < 2;
 	char cmd[1024];
-	int loaded_here = 0, n = 0, i, rc;
+	enum verdict v;
 	FILE *f;
 
 	tap_header(0);
@@ -86,21 +229,25 @@ int main(int argc, char **argv)
 	}
 	if (f)
 		fclose(f);
+	tap_result(n > 0, "pgcluster_test lists its cases");
 
+	for (j = 1; j < argc; j++)
+		harness |= !strcmp(argv[j], "harness");
 	for (i = 0; i < n; i++) {
-		int wanted = argc < 2, j;
+		int wanted = argc < 2;
 
 		for (j = 1; j < argc; j++)
 			wanted |= !strcmp(argv[j], names[i]);
 		if (!wanted)
 			continue;
-		rc = run_case(names[i]);
-		print_log();
-		if (rc == -EOPNOTSUPP)
+		v = run_and_log(names[i]);
+		if (v == V_SKIP)
 			tap_skip_result(names[i], "skipped by the case");
 		else
-			tap_result(rc == 0, names[i]);
+			tap_result(v == V_PASS, names[i]);
 	}
+	if (harness)
+		harness_checks();
 
 	tap_result(run_cmd("rmmod pgcluster_test") == 0, "unload pgcluster_test.ko");
 	if (loaded_here)

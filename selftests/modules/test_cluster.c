@@ -92,15 +92,15 @@ static int pgct_check_alloc(void *p, size_t size)
 {
 	size_t usable;
 
-	PGCT_EXPECT(p, "allocation of %zu bytes failed", size);
+	PGCT_ASSERT(p, "allocation of %zu bytes failed", size);
 	PGCT_EXPECT(IS_ALIGNED((unsigned long)p, PGCLUSTER_GRANULE),
 		    "%p (%zu bytes) not %d-byte aligned", p, size,
 		    PGCLUSTER_GRANULE);
 	PGCT_EXPECT(!pgcluster_is_virtual(p), "%p (%zu bytes) is virtual",
 		    p, size);
-	PGCT_EXPECT(virt_addr_valid(p), "%p not in the linear map", p);
+	PGCT_ASSERT(virt_addr_valid(p), "%p not in the linear map", p);
 	usable = pgcluster_size(p);
-	PGCT_EXPECT(usable == round_up(size, PGCLUSTER_GRANULE),
+	PGCT_ASSERT(usable == round_up(size, PGCLUSTER_GRANULE),
 		    "pgcluster_size(%p) = %zu for a request of %zu", p, usable,
 		    size);
 	PGCT_EXPECT(pgct_contiguous(p, usable),
@@ -116,7 +116,7 @@ static const size_t pgct_sizes[] = {
 
 static int pgct_cluster_sizes(void)
 {
-	int i, ret;
+	int i;
 
 	for (i = 0; i < ARRAY_SIZE(pgct_sizes); i++) {
 		size_t size = pgct_sizes[i];
@@ -124,23 +124,19 @@ static int pgct_cluster_sizes(void)
 		struct page *page;
 		long bad;
 
-		ret = pgct_check_alloc(p, size);
-		if (ret) {
-			pgcluster_free(p);
-			return ret;
-		}
+		PGCT_DEFER_FREE(p);
+		if (pgct_check_alloc(p, size))
+			return PGCT_FAIL;
 		/* Ordinary order-0 pages a driver may take references on. */
 		page = virt_to_page(p);
-		if (PageCompound(page) || page_count(page) < 1) {
-			pgcluster_free(p);
-			PGCT_EXPECT(false, "page of %p: compound %d count %d",
-				    p, PageCompound(page), page_count(page));
-		}
+		PGCT_ASSERT(!PageCompound(page) && page_count(page) >= 1,
+			    "page of %p: compound %d count %d", p,
+			    PageCompound(page), page_count(page));
 		get_page(page);
 		put_page(page);
 		pgct_fill(p, size, i);
 		bad = pgct_check(p, size, i);
-		pgcluster_free(p);
+		pgct_release(pgct_free_action, p);
 		PGCT_EXPECT(bad < 0, "size %zu: byte %ld wrong", size, bad);
 		PGCT_EXPECT(pgcluster_size(p) == 0,
 			    "size %zu: %p still live after free", size, p);
@@ -174,7 +170,7 @@ static int pgct_no_overlap(struct pgct_live *a, int n)
 			unsigned long pi = (unsigned long)a[i].p;
 			unsigned long pj = (unsigned long)a[j].p;
 
-			PGCT_EXPECT(pi + a[i].size <= pj || pj + a[j].size <= pi,
+			PGCT_ASSERT(pi + a[i].size <= pj || pj + a[j].size <= pi,
 				    "[%p,+%zu) overlaps [%p,+%zu)", a[i].p,
 				    a[i].size, a[j].p, a[j].size);
 		}
@@ -188,9 +184,9 @@ static int pgct_live_verify(struct pgct_live *a, int n, u32 round)
 
 	for (i = 0; i < n; i++) {
 		bad = pgct_check(a[i].p, a[i].size, i * 7 + round);
-		PGCT_EXPECT(bad < 0, "allocation %d (%p, %zu bytes): byte %ld wrong",
+		PGCT_ASSERT(bad < 0, "allocation %d (%p, %zu bytes): byte %ld wrong",
 			    i, a[i].p, a[i].size, bad);
-		PGCT_EXPECT(pgcluster_size(a[i].p) ==
+		PGCT_ASSERT(pgcluster_size(a[i].p) ==
 			    round_up(a[i].size, PGCLUSTER_GRANULE),
 			    "allocation %d: size changed", i);
 	}
@@ -217,45 +213,44 @@ static int pgct_live_alloc(struct pgct_live *a, int i, u32 *rnd, u32 round)
 	return PGCT_PASS;
 }
 
+/* Deferred: frees what is left of the array of live allocations. */
+static void pgct_live_release(void *arg)
+{
+	pgct_live_free(arg, PGCT_NLIVE);
+	kfree(arg);
+}
+
 static int pgct_cluster_many_live(void)
 {
 	struct pgct_live *a;
 	u32 rnd = 0x1234567;
-	int i, ret = PGCT_FAIL;
+	long bad;
+	int i;
 
 	a = kcalloc(PGCT_NLIVE, sizeof(*a), GFP_KERNEL);
-	if (!a)
-		return PGCT_SKIP;
+	PGCT_SKIP_IF(!a, "no memory for the table");
+	PGCT_ASSERT(!pgct_defer(pgct_live_release, a), "defer");
 	for (i = 0; i < PGCT_NLIVE; i++)
 		if (pgct_live_alloc(a, i, &rnd, 0))
-			goto out;
+			return PGCT_FAIL;
 	if (pgct_no_overlap(a, PGCT_NLIVE) || pgct_live_verify(a, PGCT_NLIVE, 0))
-		goto out;
+		return PGCT_FAIL;
 	/* Free every other one, reallocate them with new sizes. */
 	for (i = 1; i < PGCT_NLIVE; i += 2) {
 		pgcluster_free(a[i].p);
 		a[i].p = NULL;
 	}
 	for (i = 0; i < PGCT_NLIVE; i += 2) {
-		long bad = pgct_check(a[i].p, a[i].size, i * 7);
-
-		if (bad >= 0) {
-			pgct_log("FAIL after frees: allocation %d byte %ld wrong",
-				 i, bad);
-			goto out;
-		}
+		bad = pgct_check(a[i].p, a[i].size, i * 7);
+		PGCT_ASSERT(bad < 0, "after frees: allocation %d byte %ld wrong",
+			    i, bad);
 	}
-	for (i = 1; i < PGCT_NLIVE; i += 2) {
+	for (i = 1; i < PGCT_NLIVE; i += 2)
 		if (pgct_live_alloc(a, i, &rnd, 0))
-			goto out;
-	}
+			return PGCT_FAIL;
 	if (pgct_no_overlap(a, PGCT_NLIVE) || pgct_live_verify(a, PGCT_NLIVE, 0))
-		goto out;
-	ret = PGCT_PASS;
-out:
-	pgct_live_free(a, PGCT_NLIVE);
-	kfree(a);
-	return ret;
+		return PGCT_FAIL;
+	return PGCT_PASS;
 }
 
 #define PGCT_NATOMIC	64
@@ -286,6 +281,8 @@ static int pgct_cluster_gfp_atomic(void)
 	}
 	spin_unlock_irqrestore(&lock, flags);
 
+	for (i = 1; i < PGCT_NATOMIC; i += 2)
+		PGCT_DEFER_FREE(p[i]);
 	for (i = 1; i < PGCT_NATOMIC; i += 2) {
 		if (!p[i])
 			continue;
@@ -295,8 +292,6 @@ static int pgct_cluster_gfp_atomic(void)
 		PGCT_EXPECT(bad < 0, "atomic allocation %d: byte %ld wrong", i,
 			    bad);
 	}
-	for (i = 1; i < PGCT_NATOMIC; i += 2)
-		pgcluster_free(p[i]);
 	/* The pool was filled at load: atomic requests are served from it. */
 	PGCT_EXPECT(!failed, "%d of %d atomic allocations failed", failed,
 		    PGCT_NATOMIC);
@@ -341,49 +336,50 @@ static struct pgct_irq pgct_irq_state = {
 	.work = IRQ_WORK_INIT(pgct_irq_fn),
 };
 
+/* Deferred: frees whatever the hardirq case still holds. */
+static void pgct_irq_release(void *arg)
+{
+	struct pgct_irq *t = arg;
+	int i;
+
+	for (i = 0; i < PGCT_NIRQ; i++) {
+		pgcluster_free(t->in[i]);
+		pgcluster_free(t->out[i]);
+		t->in[i] = NULL;
+		t->out[i] = NULL;
+	}
+}
+
 static int pgct_cluster_hardirq(void)
 {
 	struct pgct_irq *t = &pgct_irq_state;
-	int i, ret = PGCT_FAIL;
 	long bad;
+	int i;
 
 	memset(t->in, 0, sizeof(t->in));
 	memset(t->out, 0, sizeof(t->out));
 	t->hardirq = false;
 	t->failed = 0;
+	PGCT_ASSERT(!pgct_defer(pgct_irq_release, t), "defer");
 	for (i = 0; i < PGCT_NIRQ; i++) {
 		t->in[i] = pgcluster_alloc(256 + i * 64, GFP_KERNEL, 0);
-		if (!t->in[i]) {
-			pgct_log("FAIL process-context allocation %d", i);
-			goto out;
-		}
+		PGCT_ASSERT(t->in[i], "process-context allocation %d", i);
 	}
 	irq_work_queue(&t->work);
 	irq_work_sync(&t->work);
 	pgct_log("callback ran in %s", t->hardirq ? "hard irq" : "task context");
+	memset(t->in, 0, sizeof(t->in));	/* freed by the callback */
 	for (i = 0; i < PGCT_NIRQ; i++) {
-		t->in[i] = NULL;
 		if (!t->out[i])
 			continue;
 		if (pgct_check_alloc(t->out[i], 128 + i * 64))
-			goto out;
+			return PGCT_FAIL;
 		bad = pgct_check(t->out[i], 128 + i * 64, i);
-		if (bad >= 0) {
-			pgct_log("FAIL irq allocation %d: byte %ld wrong", i, bad);
-			goto out;
-		}
+		PGCT_EXPECT(bad < 0, "irq allocation %d: byte %ld wrong", i, bad);
 	}
-	if (t->failed) {
-		pgct_log("FAIL %d allocations in irq context failed", t->failed);
-		goto out;
-	}
-	ret = PGCT_PASS;
-out:
-	for (i = 0; i < PGCT_NIRQ; i++) {
-		pgcluster_free(t->in[i]);
-		pgcluster_free(t->out[i]);
-	}
-	return ret;
+	PGCT_EXPECT(!t->failed, "%d allocations in irq context failed",
+		    t->failed);
+	return PGCT_PASS;
 }
 
 #define PGCT_THREADS	4
@@ -502,7 +498,7 @@ static int pgct_cluster_concurrent(void)
 {
 	struct pgct_conc *c = &pgct_conc_state;
 	struct task_struct *tsk;
-	int i, started = 0, ret = PGCT_PASS;
+	int i, started = 0;
 	u64 t0 = ktime_get_ns();
 
 	memset(c, 0, sizeof(*c));
@@ -528,17 +524,11 @@ static int pgct_cluster_concurrent(void)
 		 started, PGCT_OPS, atomic_long_read(&c->allocs),
 		 atomic_read(&c->atomic_failures),
 		 div_u64(ktime_get_ns() - t0, NSEC_PER_MSEC));
-	if (started < PGCT_THREADS) {
-		pgct_log("FAIL only %d of %d threads started", started,
-			 PGCT_THREADS);
-		ret = PGCT_FAIL;
-	}
-	if (atomic_read(&c->errors)) {
-		pgct_log("FAIL %d errors, first: %s", atomic_read(&c->errors),
-			 c->msg);
-		ret = PGCT_FAIL;
-	}
-	return ret;
+	PGCT_EXPECT(started == PGCT_THREADS, "only %d of %d threads started",
+		    started, PGCT_THREADS);
+	PGCT_EXPECT(!atomic_read(&c->errors), "%d errors, first: %s",
+		    atomic_read(&c->errors), c->msg);
+	return PGCT_PASS;
 }
 
 /*
@@ -563,8 +553,9 @@ static int pgct_cluster_bad_frees(void)
 		kfree(k);
 		if (page)
 			__free_page(page);
-		return PGCT_SKIP;
+		PGCT_SKIP_IF(true, "no memory for the buffers");
 	}
+	PGCT_DEFER_FREE(b);
 	pgct_fill(a, 4096, 1);
 	pgct_fill(b, 4096, 2);
 	memset(k, 0x5a, 128);
@@ -593,15 +584,15 @@ static int pgct_cluster_bad_frees(void)
 	/* The space of a is free exactly once: two new buffers, no overlap. */
 	c = pgcluster_alloc(4096, GFP_KERNEL, 0);
 	a = pgcluster_alloc(4096, GFP_KERNEL, 0);
-	PGCT_EXPECT(c && a && c != a && c != b && a != b,
+	PGCT_DEFER_FREE(c);
+	PGCT_DEFER_FREE(a);
+	PGCT_ASSERT(c && a, "reallocation after double free: a %p c %p", a, c);
+	PGCT_EXPECT(c != a && c != b && a != b,
 		    "reallocation after double free: a %p b %p c %p", a, b, c);
 	pgct_fill(c, 4096, 3);
 	pgct_fill(a, 4096, 4);
 	PGCT_EXPECT(pgct_check(b, 4096, 2) < 0, "b corrupted by new buffers");
 	PGCT_EXPECT(pgct_check(c, 4096, 3) < 0, "c corrupted");
-	pgcluster_free(a);
-	pgcluster_free(b);
-	pgcluster_free(c);
 	return PGCT_PASS;
 }
 
@@ -618,11 +609,11 @@ static int pgct_cluster_zero(void)
 			void *q;
 			size_t usable;
 
-			PGCT_EXPECT(p, "allocation of %zu failed", sizes[i]);
+			PGCT_ASSERT(p, "allocation of %zu failed", sizes[i]);
 			memset(p, 0xa5, pgcluster_size(p));
 			pgcluster_free(p);
 			q = pgcluster_alloc(sizes[i], gfp | __GFP_ZERO, 0);
-			PGCT_EXPECT(q, "zeroed allocation of %zu failed",
+			PGCT_ASSERT(q, "zeroed allocation of %zu failed",
 				    sizes[i]);
 			usable = pgcluster_size(q);
 			p = memchr_inv(q, 0, usable);
@@ -635,17 +626,26 @@ static int pgct_cluster_zero(void)
 	return PGCT_PASS;
 }
 
+/* The request is refused (what is served by mistake is given back). */
+static bool pgct_refused(size_t size, gfp_t gfp, unsigned int flags)
+{
+	void *p = pgcluster_alloc(size, gfp, flags);
+
+	pgcluster_free(p);
+	return !p;
+}
+
 static int pgct_cluster_invalid(void)
 {
 	const gfp_t gfp = GFP_KERNEL | __GFP_NOWARN;
 	void *p;
 
-	PGCT_EXPECT(!pgcluster_alloc(0, gfp, 0), "size 0 allocated");
-	PGCT_EXPECT(!pgcluster_alloc(PGCLUSTER_MAX_SIZE + 1, gfp, 0),
+	PGCT_EXPECT(pgct_refused(0, gfp, 0), "size 0 allocated");
+	PGCT_EXPECT(pgct_refused(PGCLUSTER_MAX_SIZE + 1, gfp, 0),
 		    "PGCLUSTER_MAX_SIZE + 1 allocated");
-	PGCT_EXPECT(!pgcluster_alloc(SIZE_MAX, gfp, 0), "SIZE_MAX allocated");
-	PGCT_EXPECT(!pgcluster_alloc(64, gfp, 0x80), "unknown flag accepted");
-	PGCT_EXPECT(!pgcluster_alloc(0, GFP_ATOMIC | __GFP_NOWARN, 0),
+	PGCT_EXPECT(pgct_refused(SIZE_MAX, gfp, 0), "SIZE_MAX allocated");
+	PGCT_EXPECT(pgct_refused(64, gfp, 0x80), "unknown flag accepted");
+	PGCT_EXPECT(pgct_refused(0, GFP_ATOMIC | __GFP_NOWARN, 0),
 		    "atomic size 0 allocated");
 	pgcluster_free(NULL);
 	PGCT_EXPECT(pgcluster_size(NULL) == 0, "size of NULL");
@@ -687,58 +687,54 @@ static int pgct_cluster_node(void)
  * pool_shrink.sh loads) in 512 KiB pieces, then free it all: the pool must
  * grow on demand.  pool_shrink.sh checks that it then shrinks back.
  */
-static int pgct_cluster_grow_pool(void)
+/* Deferred: frees the pieces of the grow_pool case and their table. */
+static void pgct_grow_release(void *arg)
 {
-	void **p;
-	int i, ret = PGCT_PASS;
+	void **p = arg;
+	int i;
 
-	p = kcalloc(PGCT_GROW_N, sizeof(*p), GFP_KERNEL);
-	if (!p)
-		return PGCT_SKIP;
-	for (i = 0; i < PGCT_GROW_N; i++) {
-		p[i] = pgcluster_alloc(PGCT_GROW_SIZE, GFP_KERNEL, 0);
-		if (pgct_check_alloc(p[i], PGCT_GROW_SIZE)) {
-			ret = PGCT_FAIL;
-			break;
-		}
-		memset(p[i], i, PGCT_GROW_SIZE);
-	}
-	for (i = 0; ret == PGCT_PASS && i < PGCT_GROW_N; i++) {
-		if (memchr_inv(p[i], i, PGCT_GROW_SIZE)) {
-			pgct_log("FAIL piece %d corrupted", i);
-			ret = PGCT_FAIL;
-		}
-	}
 	for (i = 0; i < PGCT_GROW_N; i++)
 		pgcluster_free(p[i]);
 	kfree(p);
-	return ret;
+}
+
+static int pgct_cluster_grow_pool(void)
+{
+	void **p;
+	int i;
+
+	p = kcalloc(PGCT_GROW_N, sizeof(*p), GFP_KERNEL);
+	PGCT_SKIP_IF(!p, "no memory for the table");
+	PGCT_ASSERT(!pgct_defer(pgct_grow_release, p), "defer");
+	for (i = 0; i < PGCT_GROW_N; i++) {
+		p[i] = pgcluster_alloc(PGCT_GROW_SIZE, GFP_KERNEL, 0);
+		if (pgct_check_alloc(p[i], PGCT_GROW_SIZE))
+			return PGCT_FAIL;
+		memset(p[i], i, PGCT_GROW_SIZE);
+	}
+	for (i = 0; i < PGCT_GROW_N; i++)
+		PGCT_EXPECT(!memchr_inv(p[i], i, PGCT_GROW_SIZE),
+			    "piece %d corrupted", i);
+	return PGCT_PASS;
 }
 
 /* Several whole-cluster allocations live at once. */
 static int pgct_cluster_max_size(void)
 {
 	void *p[4];
-	int i, ret = PGCT_PASS;
+	int i;
 
 	for (i = 0; i < ARRAY_SIZE(p); i++) {
 		p[i] = pgcluster_alloc(PGCLUSTER_MAX_SIZE, GFP_KERNEL, 0);
-		if (pgct_check_alloc(p[i], PGCLUSTER_MAX_SIZE)) {
-			ret = PGCT_FAIL;
-			while (i < ARRAY_SIZE(p))
-				p[i++] = NULL;
-			break;
-		}
+		PGCT_DEFER_FREE(p[i]);
+		if (pgct_check_alloc(p[i], PGCLUSTER_MAX_SIZE))
+			return PGCT_FAIL;
 		memset(p[i], 0x11 * (i + 1), PGCLUSTER_MAX_SIZE);
 	}
-	for (i = 0; ret == PGCT_PASS && i < ARRAY_SIZE(p); i++)
-		if (memchr_inv(p[i], 0x11 * (i + 1), PGCLUSTER_MAX_SIZE)) {
-			pgct_log("FAIL cluster-sized allocation %d corrupted", i);
-			ret = PGCT_FAIL;
-		}
 	for (i = 0; i < ARRAY_SIZE(p); i++)
-		pgcluster_free(p[i]);
-	return ret;
+		PGCT_EXPECT(!memchr_inv(p[i], 0x11 * (i + 1), PGCLUSTER_MAX_SIZE),
+			    "cluster-sized allocation %d corrupted", i);
+	return PGCT_PASS;
 }
 
 const struct pgct_case pgct_cluster_cases[] = {

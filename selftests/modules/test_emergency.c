@@ -4,8 +4,7 @@
  * pgcluster_test.ko through the pgct framework.
  *
  * The cases use only the exported API plus pgcluster's debugfs files, which
- * they read and write through a shell started with call_usermodehelper(),
- * exactly as an administrator would (the guest has busybox in /bin):
+ * they read and write with test_io.c's file I/O, as an administrator would:
  *   force_virtual     set while a case needs PGCLUSTER_VIRTOK requests to
  *                     take the emergency path, and cleared afterwards
  *   emerg_fail_pages  makes the next N page allocations of the emergency
@@ -31,7 +30,6 @@
 #include <linux/sort.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
-#include <linux/umh.h>
 #include <linux/vmalloc.h>
 
 #include "pgct.h"
@@ -43,112 +41,19 @@
 
 /* ---- debugfs helpers ------------------------------------------------- */
 
-/*
- * debugfs files have no read_iter/write_iter, so kernel_read() and
- * kernel_write() refuse them.  The cases therefore go through user space
- * as an administrator would: a shell run with call_usermodehelper() does
- * the write or copies the file to tmpfs, which kernel_read() can read.
- */
-#define EMT_OUT		"/tmp/pgct_emerg.out"
-
-static __printf(1, 2) int emt_sh(const char *fmt, ...)
-{
-	char *argv[4], *envp[3];
-	va_list args;
-	int ret;
-
-	/* call_usermodehelper() takes non-const arrays. */
-	envp[0] = "HOME=/";
-	envp[1] = "PATH=/bin:/sbin:/usr/bin:/usr/sbin";
-	envp[2] = NULL;
-	argv[0] = "/bin/sh";
-	argv[1] = "-c";
-	argv[3] = NULL;
-	va_start(args, fmt);
-	argv[2] = kvasprintf(GFP_KERNEL, fmt, args);
-	va_end(args);
-	if (!argv[2])
-		return -ENOMEM;
-	ret = call_usermodehelper(argv[0], argv, envp, UMH_WAIT_PROC);
-	kfree(argv[2]);
-	return ret;
-}
-
-/* Reads a whole regular file into @buf (NUL-terminated). */
-static ssize_t emt_read_file(const char *name, char *buf, size_t len)
-{
-	struct file *f;
-	loff_t pos = 0;
-	size_t done = 0;
-	ssize_t ret = 0;
-
-	f = filp_open(name, O_RDONLY, 0);
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	while (done < len - 1) {
-		ret = kernel_read(f, buf + done, len - 1 - done, &pos);
-		if (ret <= 0)
-			break;
-		done += ret;
-	}
-	filp_close(f, NULL);
-	buf[done] = '\0';
-	return ret < 0 ? ret : done;
-}
-
-/* Reads debugfs (or any) file @name into @buf via a shell `cat`. */
 static ssize_t emt_read(const char *name, char *buf, size_t len)
 {
-	int ret = emt_sh("cat %s >" EMT_OUT, name);
-
-	if (ret)
-		return ret < 0 ? ret : -EIO;
-	return emt_read_file(EMT_OUT, buf, len);
+	return pgct_read_file(name, buf, len);
 }
 
-/* Writes @val to @name via a shell `echo`; returns 0 or the write error. */
+/* Writes @val to @name; returns 0 or the errno of the write. */
 static int emt_write(const char *name, const char *val)
 {
-	char msg[160];
-	int ret;
+	int ret = pgct_write_file(name, val);
 
-	ret = emt_sh("echo '%s' 2>" EMT_OUT " >%s", val, name);
-	if (ret <= 0)
-		return ret;
-	if (emt_read_file(EMT_OUT, msg, sizeof(msg)) < 0)
-		return -EIO;
-	if (strstr(msg, "Invalid argument"))
-		return -EINVAL;
-	if (strstr(msg, "out of range") || strstr(msg, "not representable"))
-		return -ERANGE;
-	pgct_log("writing %s to %s: %s", val, name, strim(msg));
-	return -EIO;
-}
-
-/* Value of the "@name value" line of @text, or -1 when there is none. */
-static long long emt_find(const char *text, const char *name)
-{
-	size_t n = strlen(name);
-	const char *line = text;
-	long long v;
-	char num[24];
-	size_t i;
-
-	while (line && *line) {
-		if (!strncmp(line, name, n) && line[n] == ' ') {
-			for (i = 0; i < sizeof(num) - 1 && line[n + 1 + i] &&
-			     line[n + 1 + i] != '\n'; i++)
-				num[i] = line[n + 1 + i];
-			num[i] = '\0';
-			if (kstrtoll(num, 10, &v))
-				return -1;
-			return v;
-		}
-		line = strchr(line, '\n');
-		if (line)
-			line++;
-	}
-	return -1;
+	if (ret && ret != -EINVAL && ret != -ERANGE)
+		pgct_log("writing %s to %s: %d", val, name, ret);
+	return ret;
 }
 
 /* One counter of debugfs "stats", or -1 (the case then fails). */
@@ -160,7 +65,7 @@ static long long emt_stat(const char *name)
 	if (!buf)
 		return -1;
 	if (emt_read(EMT_DIR "stats", buf, EMT_STATS_LEN) > 0)
-		v = emt_find(buf, name);
+		v = pgct_find_value(buf, name);
 	kfree(buf);
 	if (v < 0)
 		pgct_log("stats has no line \"%s\"", name);
@@ -206,36 +111,33 @@ static long long emt_get_cache(void)
 	return v;
 }
 
+static long long emt_saved_cache;
+
+static void emt_restore_cache(void *unused)
+{
+	PGCT_EXPECT(!emt_set_cache(emt_saved_cache),
+		    "cannot restore slot_cache=%lld", emt_saved_cache);
+}
+
+static void emt_clear_virtual(void *unused)
+{
+	PGCT_EXPECT(!emt_set_virtual(false), "cannot clear force_virtual");
+}
+
 /*
- * Runs @fn with force_virtual set and slot_cache at @cache; restores both
- * (force_virtual to 0, slot_cache to its old value) whatever the result.
+ * Runs @fn with force_virtual set and slot_cache at @cache; both are
+ * restored (force_virtual to 0, slot_cache to its old value) when the case
+ * ends, whatever the result.
  */
 static int emt_with_cache(int (*fn)(void), unsigned int cache)
 {
-	long long old = emt_get_cache();
-	int ret, err;
-
-	if (old < 0 || emt_set_cache(cache)) {
-		pgct_log("FAIL cannot read or set slot_cache");
-		return PGCT_FAIL;
-	}
-	err = emt_set_virtual(true);
-	if (err) {
-		pgct_log("FAIL cannot set force_virtual: %d", err);
-		emt_set_cache(old);
-		return PGCT_FAIL;
-	}
-	ret = fn();
-	err = emt_set_virtual(false);
-	if (err) {
-		pgct_log("FAIL cannot clear force_virtual: %d", err);
-		ret = PGCT_FAIL;
-	}
-	if (emt_set_cache(old)) {
-		pgct_log("FAIL cannot restore slot_cache=%lld", old);
-		ret = PGCT_FAIL;
-	}
-	return ret;
+	emt_saved_cache = emt_get_cache();
+	PGCT_ASSERT(emt_saved_cache >= 0, "cannot read slot_cache");
+	PGCT_ASSERT(!emt_set_cache(cache), "cannot set slot_cache=%u", cache);
+	PGCT_ASSERT(!pgct_defer(emt_restore_cache, NULL), "defer");
+	PGCT_ASSERT(!emt_set_virtual(true), "cannot set force_virtual");
+	PGCT_ASSERT(!pgct_defer(emt_clear_virtual, NULL), "defer");
+	return fn();
 }
 
 /* Runs @fn with force_virtual set and the slot cache off. */
@@ -292,13 +194,13 @@ static int emt_check_pages(const void *p, unsigned int nr, u32 seed)
 
 	for (i = 0; i < nr; i++) {
 		pg = vmalloc_to_page(p + i * PAGE_SIZE);
-		PGCT_EXPECT(pg, "page %u of %p not mapped", i, p);
+		PGCT_ASSERT(pg, "page %u of %p not mapped", i, p);
 		lin = page_address(pg);
-		PGCT_EXPECT(lin, "page %u has no linear address", i);
+		PGCT_ASSERT(lin, "page %u has no linear address", i);
 		for (j = 0; j < wpp; j++)
-			PGCT_EXPECT(lin[j] == emt_word(seed, i * wpp + j),
+			PGCT_ASSERT(lin[j] == emt_word(seed, i * wpp + j),
 				    "page %u word %u via linear map", i, j);
-		PGCT_EXPECT(pg != prev[0] && pg != prev[1],
+		PGCT_ASSERT(pg != prev[0] && pg != prev[1],
 			    "page %u repeats a neighbour", i);
 		prev[1] = prev[0];
 		prev[0] = pg;
@@ -355,35 +257,32 @@ static int emt_sizes_inner(void)
 	size_t size;
 	long bad;
 	void *p;
-	int ret;
 
-	PGCT_EXPECT(slot >= 2 && allocs >= 0 && live >= 0, "stats");
+	PGCT_ASSERT(slot >= 2 && allocs >= 0 && live >= 0, "stats");
 	for (n = 1; n <= slot; n++) {
 		/* Not a multiple of the page size, except for the full slot. */
 		size = n == slot ? n * PAGE_SIZE : n * PAGE_SIZE - 100 * (n % 7);
 		p = pgcluster_alloc(size, GFP_KERNEL, PGCLUSTER_VIRTOK);
-		PGCT_EXPECT(p, "%u pages (%zu bytes)", n, size);
-		PGCT_EXPECT(is_vmalloc_addr(p) && PAGE_ALIGNED(p),
+		PGCT_ASSERT(p, "%u pages (%zu bytes)", n, size);
+		PGCT_DEFER_FREE(p);
+		PGCT_ASSERT(is_vmalloc_addr(p) && PAGE_ALIGNED(p),
 			    "%p not a page in vmalloc space", p);
 		PGCT_EXPECT(pgcluster_is_virtual(p), "%u pages", n);
-		PGCT_EXPECT(pgcluster_size(p) == n * PAGE_SIZE,
+		PGCT_ASSERT(pgcluster_size(p) == n * PAGE_SIZE,
 			    "size %zu for %u pages", pgcluster_size(p), n);
 		emt_fill(p, n * PAGE_SIZE, n);
 		bad = emt_check(p, n * PAGE_SIZE, n);
 		PGCT_EXPECT(bad < 0, "%u pages: word %ld", n, bad);
-		ret = emt_check_pages(p, n, n);
-		if (ret) {
-			pgcluster_free(p);
-			return ret;
-		}
-		pgcluster_free(p);
+		if (emt_check_pages(p, n, n))
+			return PGCT_FAIL;
+		pgct_release(pgct_free_action, p);
 		PGCT_EXPECT(!pgcluster_is_virtual(p), "live after free");
 	}
 
 	/* __GFP_ZERO on pages that just held patterns. */
 	p = pgcluster_alloc(slot * PAGE_SIZE, GFP_KERNEL | __GFP_ZERO,
 			    PGCLUSTER_VIRTOK);
-	PGCT_EXPECT(p, "zeroed slot");
+	PGCT_ASSERT(p, "zeroed slot");
 	PGCT_EXPECT(!memchr_inv(p, 0, slot * PAGE_SIZE), "not zeroed");
 	pgcluster_free(p);
 
@@ -408,12 +307,14 @@ static int emt_limits_inner(void)
 	void *p, *q, *r;
 
 	spin_lock_init(&lock);	/* lockdep wants a static key for stack locks */
-	PGCT_EXPECT(slot >= 2 && fails >= 0, "stats");
+	PGCT_ASSERT(slot >= 2 && fails >= 0, "stats");
 	p = pgcluster_alloc(slot * PAGE_SIZE + 1, GFP_KERNEL | __GFP_NOWARN,
 			    PGCLUSTER_VIRTOK);
+	pgcluster_free(p);
 	PGCT_EXPECT(!p, "larger than a slot succeeded");
 	p = pgcluster_alloc(2 * slot * PAGE_SIZE, GFP_KERNEL | __GFP_NOWARN,
 			    PGCLUSTER_VIRTOK);
+	pgcluster_free(p);
 	PGCT_EXPECT(!p, "two slots succeeded");
 
 	/* Non-sleeping masks never take the emergency path (nor sleep). */
@@ -422,6 +323,8 @@ static int emt_limits_inner(void)
 			    PGCLUSTER_VIRTOK);
 	r = pgcluster_alloc(PAGE_SIZE * 2, GFP_NOWAIT | __GFP_NOWARN,
 			    PGCLUSTER_VIRTOK);
+	pgcluster_free(q);
+	pgcluster_free(r);
 	spin_unlock(&lock);
 	PGCT_EXPECT(!q, "GFP_ATOMIC got emergency memory");
 	PGCT_EXPECT(!r, "GFP_NOWAIT got emergency memory");
@@ -445,42 +348,32 @@ static int emt_is_virtual(void)
 {
 	unsigned int nr = min(emt_slot_pages(), 3u);
 	void *v, *c, *vm, *km;
-	int ret = PGCT_PASS;
 
-	PGCT_EXPECT(nr >= 2, "stats");
-	PGCT_EXPECT(!emt_set_virtual(true), "force_virtual");
+	PGCT_ASSERT(nr >= 2, "stats");
+	PGCT_ASSERT(!emt_set_virtual(true), "force_virtual");
 	v = pgcluster_alloc(nr * PAGE_SIZE, GFP_KERNEL, PGCLUSTER_VIRTOK);
 	PGCT_EXPECT(!emt_set_virtual(false), "force_virtual");
-	PGCT_EXPECT(v, "emergency allocation");
+	PGCT_ASSERT(v, "emergency allocation");
+	PGCT_DEFER_FREE(v);
 	c = pgcluster_alloc(3 * PAGE_SIZE, GFP_KERNEL | __GFP_NOWARN, 0);
+	PGCT_DEFER_FREE(c);
 	vm = vmalloc(2 * PAGE_SIZE);
+	PGCT_ASSERT(!pgct_defer(pgct_vfree_action, vm), "defer");
 	km = kmalloc(64, GFP_KERNEL);
+	PGCT_ASSERT(!pgct_defer(pgct_kfree_action, km), "defer");
 
-	if (!pgcluster_is_virtual(v) || pgcluster_is_virtual(v + PAGE_SIZE) ||
-	    pgcluster_size(v + PAGE_SIZE) || pgcluster_is_virtual(NULL) ||
-	    (vm && pgcluster_is_virtual(vm)) || (km && pgcluster_is_virtual(km)) ||
-	    (c && (pgcluster_is_virtual(c) || is_vmalloc_addr(c)))) {
-		pgct_log("FAIL is_virtual: v %d v+1 %d c %d vm %d km %d",
-			 pgcluster_is_virtual(v),
-			 pgcluster_is_virtual(v + PAGE_SIZE),
-			 c ? pgcluster_is_virtual(c) : -1,
-			 vm ? pgcluster_is_virtual(vm) : -1,
-			 km ? pgcluster_is_virtual(km) : -1);
-		ret = PGCT_FAIL;
-	}
-	pgcluster_free(v);
-	if (ret == PGCT_PASS && pgcluster_is_virtual(v)) {
-		pgct_log("FAIL still virtual after free");
-		ret = PGCT_FAIL;
-	}
-	pgcluster_free(c);
-	vfree(vm);
-	kfree(km);
-	if (ret == PGCT_PASS && !c) {
-		pgct_log("contiguous allocator returned NULL: contiguous half not checked");
-		ret = PGCT_SKIP;
-	}
-	return ret;
+	PGCT_EXPECT(pgcluster_is_virtual(v), "emergency buffer");
+	PGCT_EXPECT(!pgcluster_is_virtual(v + PAGE_SIZE), "its second page");
+	PGCT_EXPECT(!pgcluster_size(v + PAGE_SIZE), "size of its second page");
+	PGCT_EXPECT(!pgcluster_is_virtual(NULL), "NULL");
+	PGCT_EXPECT(!vm || !pgcluster_is_virtual(vm), "vmalloc buffer");
+	PGCT_EXPECT(!km || !pgcluster_is_virtual(km), "kmalloc buffer");
+	PGCT_EXPECT(!c || (!pgcluster_is_virtual(c) && !is_vmalloc_addr(c)),
+		    "contiguous buffer");
+	pgct_release(pgct_free_action, v);
+	PGCT_EXPECT(!pgcluster_is_virtual(v), "still virtual after free");
+	PGCT_SKIP_IF(!c, "contiguous allocator returned NULL: contiguous half not checked");
+	return PGCT_PASS;
 }
 
 #define EMT_MIXED	8
@@ -498,52 +391,47 @@ static int emt_mixed_free(void)
 	long long frees = emt_stat("emerg_frees");
 	long long bad = emt_stat("bad_frees");
 	unsigned int i, nr_contig = 0, slot = emt_slot_pages();
-	int ret = PGCT_PASS;
+	bool ok;
 	size_t sz;
 
-	PGCT_EXPECT(slot && live >= 0 && frees >= 0 && bad >= 0, "stats");
+	PGCT_ASSERT(slot && live >= 0 && frees >= 0 && bad >= 0, "stats");
+	PGCT_ASSERT(!pgct_defer(emt_clear_virtual, NULL), "defer");
 	for (i = 0; i < 2 * EMT_MIXED; i++) {
 		sz = emt_mixed_size(i, slot);
 		if (i & 1) {
-			if (emt_set_virtual(true))
-				ret = PGCT_FAIL;
+			ok = PGCT_CHECK(!emt_set_virtual(true), "force_virtual");
 			buf[i] = pgcluster_alloc(sz, GFP_KERNEL, PGCLUSTER_VIRTOK);
-			if (emt_set_virtual(false) || !buf[i] ||
-			    !pgcluster_is_virtual(buf[i]))
-				ret = PGCT_FAIL;
+			ok &= PGCT_CHECK(!emt_set_virtual(false),
+					 "clear force_virtual");
+			ok &= PGCT_CHECK(buf[i] && pgcluster_is_virtual(buf[i]),
+					 "virtual allocation %u", i);
 		} else {
 			buf[i] = pgcluster_alloc(sz, GFP_KERNEL | __GFP_NOWARN, 0);
-			if (buf[i] && pgcluster_is_virtual(buf[i]))
-				ret = PGCT_FAIL;
+			ok = PGCT_CHECK(!buf[i] || !pgcluster_is_virtual(buf[i]),
+					"contiguous allocation %u is virtual", i);
 			nr_contig += !!buf[i];
 		}
 		if (buf[i])
 			emt_fill(buf[i], sz, i);
-		if (ret) {
-			pgct_log("FAIL allocation %u", i);
+		if (!ok)
 			break;
-		}
 	}
 	/* Free in an interleaved order: odd from the top, even from below. */
 	for (i = 0; i < 2 * EMT_MIXED; i++) {
 		unsigned int k = (i & 1) ? 2 * EMT_MIXED - i : i;
 
-		if (buf[k] && emt_check(buf[k], emt_mixed_size(k, slot), k) >= 0) {
-			pgct_log("FAIL buffer %u corrupted", k);
-			ret = PGCT_FAIL;
-		}
+		PGCT_EXPECT(!buf[k] ||
+			    emt_check(buf[k], emt_mixed_size(k, slot), k) < 0,
+			    "buffer %u corrupted", k);
 		pgcluster_free(buf[k]);
 	}
-	if (ret)
-		return ret;
+	if (pgct_failed())
+		return PGCT_FAIL;
 	PGCT_EXPECT(emt_stat("emerg_frees") == frees + EMT_MIXED,
 		    "emerg_frees");
 	PGCT_EXPECT(emt_stat("emerg_live_slots") == live, "live slots");
 	PGCT_EXPECT(emt_stat("bad_frees") == bad, "bad_frees grew");
-	if (!nr_contig) {
-		pgct_log("contiguous allocator returned NULL: only virtual frees checked");
-		return PGCT_SKIP;
-	}
+	PGCT_SKIP_IF(!nr_contig, "contiguous allocator returned NULL: only virtual frees checked");
 	return PGCT_PASS;
 }
 
@@ -600,14 +488,14 @@ static int emt_reserve_round(unsigned int n, unsigned int *back)
 	struct page *stamped[8];
 	long long used;
 	unsigned int i, j;
+	bool zeroed;
 	void *p;
-	int ret;
 
-	PGCT_EXPECT(n <= ARRAY_SIZE(stamped), "%u pages", n);
-	PGCT_EXPECT(emt_wait_stat("reserve_pages", target) == target,
+	PGCT_ASSERT(n <= ARRAY_SIZE(stamped), "%u pages", n);
+	PGCT_ASSERT(emt_wait_stat("reserve_pages", target) == target,
 		    "reserve at target");
 	p = emt_alloc_failing(n, n, GFP_KERNEL);
-	PGCT_EXPECT(p, "reserve did not serve %u pages", n);
+	PGCT_ASSERT(p, "reserve did not serve %u pages", n);
 	for (i = 0; i < n; i++)
 		stamped[i] = vmalloc_to_page(p + i * PAGE_SIZE);
 	emt_fill(p, n * PAGE_SIZE, 0xbad);
@@ -615,15 +503,15 @@ static int emt_reserve_round(unsigned int n, unsigned int *back)
 
 	used = emt_stat("reserve_pages_used");
 	p = emt_alloc_failing(n, n, GFP_KERNEL);
-	PGCT_EXPECT(p, "reserve did not serve %u pages again", n);
-	ret = memchr_inv(p, 0, n * PAGE_SIZE) ? PGCT_FAIL : PGCT_PASS;
+	PGCT_ASSERT(p, "reserve did not serve %u pages again", n);
+	zeroed = !memchr_inv(p, 0, n * PAGE_SIZE);
 	*back = 0;
 	for (i = 0; i < n; i++)
 		for (j = 0; j < n; j++)
 			if (vmalloc_to_page(p + i * PAGE_SIZE) == stamped[j])
 				(*back)++;
 	pgcluster_free(p);
-	PGCT_EXPECT(ret == PGCT_PASS,
+	PGCT_EXPECT(zeroed,
 		    "init_on_free: reserve page kept old data (%u of %u back)",
 		    *back, n);
 	PGCT_EXPECT(emt_stat("reserve_pages_used") == used + n,
@@ -643,8 +531,8 @@ static int emt_reserve_cleared(unsigned int n)
 	}
 	for (round = 1; round <= EMT_CLEAR_ROUNDS; round++) {
 		ret = emt_reserve_round(n, &back);
-		if (ret != PGCT_PASS)
-			return ret;
+		if (ret != PGCT_PASS || pgct_failed())
+			return PGCT_FAIL;
 		if (back)
 			break;
 	}
@@ -661,64 +549,61 @@ static int emt_reserve_inner(void)
 	long long target = emt_stat("reserve_target");
 	long long used = emt_stat("reserve_pages_used");
 	long long level;
+	bool zeroed;
 	char buf[24];
 	void *p;
-	int ret;
 
-	PGCT_EXPECT(slot >= 2 && target >= 0 && used >= 0, "stats");
-	if (!target) {
-		pgct_log("reserve_pages=0: nothing to test");
-		return PGCT_SKIP;
-	}
+	PGCT_ASSERT(slot >= 2 && target >= 0 && used >= 0, "stats");
+	PGCT_SKIP_IF(!target, "reserve_pages=0: nothing to test");
 	n = min_t(unsigned int, slot, target);
 	n = min(n, 8u);
 	level = emt_wait_stat("reserve_pages", target);
-	PGCT_EXPECT(level == target, "reserve at %lld of %lld", level, target);
+	PGCT_ASSERT(level == target, "reserve at %lld of %lld", level, target);
 
 	/* The page allocator "has nothing": every page from the reserve. */
 	p = emt_alloc_failing(n, n, GFP_KERNEL);
-	PGCT_EXPECT(p, "reserve did not serve %u pages", n);
+	PGCT_ASSERT(p, "reserve did not serve %u pages", n);
+	PGCT_DEFER_FREE(p);
 	PGCT_EXPECT(emt_stat("reserve_pages_used") == used + n,
 		    "reserve_pages_used %lld, was %lld",
 		    emt_stat("reserve_pages_used"), used);
 	PGCT_EXPECT(emt_read(EMT_DIR "emerg_fail_pages", buf, sizeof(buf)) > 0 &&
 		    !strcmp(buf, "0\n"), "fail_pages left %s", buf);
-	if (!emt_slots_has(n, slot, n) && !emt_slots_has(n, n, n)) {
-		pgcluster_free(p);
-		pgct_log("FAIL slots file lacks the %u-page reserve slot", n);
-		return PGCT_FAIL;
-	}
+	PGCT_ASSERT(emt_slots_has(n, slot, n) || emt_slots_has(n, n, n),
+		    "slots file lacks the %u-page reserve slot", n);
 	emt_fill(p, n * PAGE_SIZE, 0xfeed);
-	ret = emt_check_pages(p, n, 0xfeed);
-	pgcluster_free(p);
-	if (ret)
-		return ret;
+	if (emt_check_pages(p, n, 0xfeed))
+		return PGCT_FAIL;
+	pgct_release(pgct_free_action, p);
 
 	/* Freed pages and the worker bring the reserve back to its target. */
 	level = emt_wait_stat("reserve_pages", target);
-	PGCT_EXPECT(level == target, "reserve back at %lld of %lld", level,
+	PGCT_ASSERT(level == target, "reserve back at %lld of %lld", level,
 		    target);
 
 	/* Half from the page allocator, half from the reserve. */
 	used = emt_stat("reserve_pages_used");
 	p = emt_alloc_failing(n / 2, n, GFP_KERNEL | __GFP_ZERO);
-	PGCT_EXPECT(p, "mixed pages");
-	ret = memchr_inv(p, 0, n * PAGE_SIZE) ? PGCT_FAIL : PGCT_PASS;
+	PGCT_ASSERT(p, "mixed pages");
+	zeroed = !memchr_inv(p, 0, n * PAGE_SIZE);
 	pgcluster_free(p);
-	PGCT_EXPECT(ret == PGCT_PASS, "reserve pages not zeroed");
+	PGCT_EXPECT(zeroed, "reserve pages not zeroed");
 	PGCT_EXPECT(emt_stat("reserve_pages_used") == used + n / 2,
 		    "reserve_pages_used");
 	pgct_log("%u reserve pages served and returned", n + n / 2);
 	return emt_reserve_cleared(n);
 }
 
+static void emt_clear_fail_pages(void *unused)
+{
+	PGCT_EXPECT(!emt_write(EMT_DIR "emerg_fail_pages", "0"),
+		    "cannot clear emerg_fail_pages");
+}
+
 static int emt_reserve(void)
 {
-	int ret = emt_with_virtual(emt_reserve_inner);
-
-	if (emt_write(EMT_DIR "emerg_fail_pages", "0"))
-		ret = PGCT_FAIL;
-	return ret;
+	PGCT_ASSERT(!pgct_defer(emt_clear_fail_pages, NULL), "defer");
+	return emt_with_virtual(emt_reserve_inner);
 }
 
 #if IS_ENABLED(CONFIG_FAIL_PAGE_ALLOC) && IS_ENABLED(CONFIG_FAULT_INJECTION_DEBUG_FS)
@@ -751,6 +636,11 @@ static int emt_fpa_set(bool on)
 	return ret;
 }
 
+static void emt_fpa_off(void *unused)
+{
+	PGCT_EXPECT(!emt_fpa_set(false), "cannot restore fail_page_alloc");
+}
+
 static int emt_fail_page_alloc_inner(void)
 {
 	unsigned int slot = emt_slot_pages(), n = min(slot, 4u), tries;
@@ -758,20 +648,14 @@ static int emt_fail_page_alloc_inner(void)
 	long long used = emt_stat("reserve_pages_used");
 	struct page *probe;
 	void *p = NULL;
-	int ret;
 
-	PGCT_EXPECT(slot && target >= 0 && used >= 0, "stats");
-	if (target < n) {
-		pgct_log("reserve_pages=%lld: too small to test", target);
-		return PGCT_SKIP;
-	}
-	PGCT_EXPECT(emt_wait_stat("reserve_pages", target) == target,
+	PGCT_ASSERT(slot && target >= 0 && used >= 0, "stats");
+	PGCT_SKIP_IF(target < n, "reserve_pages=%lld: too small to test",
+		     target);
+	PGCT_ASSERT(emt_wait_stat("reserve_pages", target) == target,
 		    "reserve not full");
-	if (emt_fpa_set(true)) {
-		emt_fpa_set(false);
-		pgct_log("FAIL cannot configure fail_page_alloc");
-		return PGCT_FAIL;
-	}
+	PGCT_ASSERT(!pgct_defer(emt_fpa_off, NULL), "defer");
+	PGCT_ASSERT(!emt_fpa_set(true), "cannot configure fail_page_alloc");
 	WRITE_ONCE(current->make_it_fail, 1);
 	probe = alloc_page(GFP_KERNEL | __GFP_NOWARN);
 	/*
@@ -785,19 +669,15 @@ static int emt_fail_page_alloc_inner(void)
 			break;
 	}
 	WRITE_ONCE(current->make_it_fail, 0);
-	ret = emt_fpa_set(false);
+	pgct_release(emt_fpa_off, NULL);
 	if (probe)
 		__free_page(probe);
-	if (!p || probe || ret) {
-		pgcluster_free(p);
-		pgct_log("FAIL p %p, probe page %p, restore %d", p, probe, ret);
-		return PGCT_FAIL;
-	}
+	PGCT_EXPECT(!probe, "a page allocation passed fail_page_alloc");
+	PGCT_ASSERT(p, "no emergency allocation in %u tries", tries - 1);
+	PGCT_DEFER_FREE(p);
 	emt_fill(p, n * PAGE_SIZE, 0xf00d);
-	ret = emt_check_pages(p, n, 0xf00d);
-	pgcluster_free(p);
-	if (ret)
-		return ret;
+	if (emt_check_pages(p, n, 0xf00d))
+		return PGCT_FAIL;
 	PGCT_EXPECT(emt_stat("reserve_pages_used") >= used + n,
 		    "reserve_pages_used %lld, was %lld",
 		    emt_stat("reserve_pages_used"), used);
@@ -813,8 +693,8 @@ static int emt_fail_page_alloc(void)
 #else
 static int emt_fail_page_alloc(void)
 {
-	pgct_log("kernel without CONFIG_FAIL_PAGE_ALLOC debugfs");
-	return PGCT_SKIP;
+	PGCT_SKIP_IF(true, "kernel without CONFIG_FAIL_PAGE_ALLOC debugfs");
+	return PGCT_PASS;
 }
 #endif
 
@@ -848,7 +728,7 @@ static int emt_atomic_free_inner(void)
 	unsigned int i;
 
 	spin_lock_init(&lock);
-	PGCT_EXPECT(slot && mapped >= 0 && deferred >= 0 && live >= 0,
+	PGCT_ASSERT(slot && mapped >= 0 && deferred >= 0 && live >= 0,
 		    "stats");
 	for (i = 0; i < EMT_ATOMIC; i++) {
 		p[i] = pgcluster_alloc(min(i + 2, slot) * PAGE_SIZE, GFP_KERNEL,
@@ -856,8 +736,7 @@ static int emt_atomic_free_inner(void)
 		if (!p[i]) {
 			while (i--)
 				pgcluster_free(p[i]);
-			pgct_log("FAIL allocation");
-			return PGCT_FAIL;
+			PGCT_FAIL_NOW("allocation");
 		}
 		emt_fill(p[i], min(i + 2, slot) * PAGE_SIZE, i);
 	}
@@ -934,12 +813,11 @@ static int emt_thread_fn(void *arg)
 	for (it = 0; it < EMT_ITERS && t->result == PGCT_PASS; it++) {
 		k = it % EMT_KEEP;
 		if (p[k]) {
-			if (emt_check(p[k], sz[k], seed[k]) >= 0 ||
-			    pgcluster_size(p[k]) < sz[k]) {
-				pgct_log("FAIL thread %u iteration %u: buffer corrupted",
-					 t->id, it);
+			if (!PGCT_CHECK(emt_check(p[k], sz[k], seed[k]) < 0 &&
+					pgcluster_size(p[k]) >= sz[k],
+					"thread %u iteration %u: buffer corrupted",
+					t->id, it))
 				t->result = PGCT_FAIL;
-			}
 			if (it % 5 == 0) {
 				spin_lock(&emt_thread_lock);
 				pgcluster_free(p[k]);
@@ -956,9 +834,8 @@ static int emt_thread_fn(void *arg)
 			sz[k] = 1 + get_random_u32() % (t->slot * PAGE_SIZE);
 		seed[k] = get_random_u32();
 		p[k] = pgcluster_alloc(sz[k], GFP_KERNEL, PGCLUSTER_VIRTOK);
-		if (!p[k]) {
-			pgct_log("FAIL thread %u: allocation of %zu failed",
-				 t->id, sz[k]);
+		if (!PGCT_CHECK(p[k], "thread %u: allocation of %zu failed",
+				t->id, sz[k])) {
 			t->result = PGCT_FAIL;
 			break;
 		}
@@ -989,10 +866,9 @@ static int emt_concurrency_inner(void)
 	long long bad = emt_stat("bad_frees");
 	struct emt_thread t[EMT_THREADS];
 	unsigned int slot = emt_slot_pages(), i, total = 0;
-	int ret = PGCT_PASS;
 	long long v;
 
-	PGCT_EXPECT(slot && mapped >= 0 && live >= 0 && bad >= 0 && hits >= 0,
+	PGCT_ASSERT(slot && mapped >= 0 && live >= 0 && bad >= 0 && hits >= 0,
 		    "stats");
 	memset(t, 0, sizeof(t));
 	for (i = 0; i < EMT_THREADS; i++) {
@@ -1000,26 +876,23 @@ static int emt_concurrency_inner(void)
 		t[i].slot = slot;
 		t[i].few_sizes = emt_cache_mode;
 		t[i].task = kthread_run(emt_thread_fn, &t[i], "pgct_emerg/%u", i);
-		if (IS_ERR(t[i].task)) {
-			pgct_log("FAIL kthread_run: %ld", PTR_ERR(t[i].task));
+		if (!PGCT_CHECK(!IS_ERR(t[i].task), "kthread_run: %ld",
+				PTR_ERR(t[i].task)))
 			t[i].task = NULL;
-			ret = PGCT_FAIL;
-		}
 	}
 	/* With the cache: change its limit while the threads run. */
 	for (i = 0; emt_cache_mode && i < ARRAY_SIZE(limits); i++)
-		if (emt_write(EMT_SLOT_CACHE, limits[i]))
-			ret = PGCT_FAIL;
+		PGCT_EXPECT(!emt_write(EMT_SLOT_CACHE, limits[i]),
+			    "slot_cache=%s", limits[i]);
 	for (i = 0; i < EMT_THREADS; i++) {
 		if (!t[i].task)
 			continue;
 		kthread_stop(t[i].task);
-		if (t[i].result != PGCT_PASS)
-			ret = PGCT_FAIL;
+		PGCT_EXPECT(t[i].result == PGCT_PASS, "thread %u", i);
 		total += t[i].allocs;
 	}
-	if (ret)
-		return ret;
+	if (pgct_failed())
+		return PGCT_FAIL;
 	PGCT_EXPECT(total == EMT_THREADS * EMT_ITERS, "%u allocations", total);
 	PGCT_EXPECT(emt_stat("emerg_live_slots") == live, "live slots");
 	PGCT_EXPECT(emt_stat("bad_frees") == bad, "bad frees");
@@ -1089,17 +962,17 @@ static int emt_cache_inner(void)
 	void *p, *q, *r[EMT_CACHE + 2];
 	long long v;
 
-	PGCT_EXPECT(slot >= 2 && hits >= 0 && released >= 0 && mapped >= 0 &&
+	PGCT_ASSERT(slot >= 2 && hits >= 0 && released >= 0 && mapped >= 0 &&
 		    live >= 0 && target >= 0, "stats");
-	PGCT_EXPECT(emt_stat("emerg_cache_limit") == EMT_CACHE, "limit");
-	PGCT_EXPECT(emt_stat("emerg_cache_slots") == 0, "cache not empty");
+	PGCT_ASSERT(emt_stat("emerg_cache_limit") == EMT_CACHE, "limit");
+	PGCT_ASSERT(emt_stat("emerg_cache_slots") == 0, "cache not empty");
 	/* Slots are cached only while the page reserve is full. */
 	v = emt_wait_stat("reserve_pages", target);
-	PGCT_EXPECT(v == target, "reserve %lld of %lld", v, target);
+	PGCT_ASSERT(v == target, "reserve %lld of %lld", v, target);
 
 	nr = min(3u, slot);
 	p = pgcluster_alloc(nr * PAGE_SIZE, GFP_KERNEL, PGCLUSTER_VIRTOK);
-	PGCT_EXPECT(p && pgcluster_is_virtual(p), "allocation");
+	PGCT_ASSERT(p && pgcluster_is_virtual(p), "allocation");
 	emt_fill(p, nr * PAGE_SIZE, 11);
 	pgcluster_free(p);
 	PGCT_EXPECT(emt_stat("emerg_cache_slots") == 1, "freed slot not cached");
@@ -1113,24 +986,24 @@ static int emt_cache_inner(void)
 
 	q = pgcluster_alloc(nr * PAGE_SIZE, GFP_KERNEL | __GFP_ZERO,
 			    PGCLUSTER_VIRTOK);
+	PGCT_ASSERT(q, "reuse allocation");
+	PGCT_DEFER_FREE(q);
 	PGCT_EXPECT(q == p, "cached slot %p not reused (got %p)", p, q);
 	PGCT_EXPECT(emt_stat("emerg_cache_hits") == hits + 1, "cache hits");
 	PGCT_EXPECT(emt_stat("emerg_cache_slots") == 0, "cache not emptied");
-	PGCT_EXPECT(pgcluster_size(q) == nr * PAGE_SIZE, "size");
+	PGCT_ASSERT(pgcluster_size(q) == nr * PAGE_SIZE, "size");
 	PGCT_EXPECT(!memchr_inv(q, 0, nr * PAGE_SIZE),
 		    "__GFP_ZERO: reused slot not zeroed");
 	emt_fill(q, nr * PAGE_SIZE, 12);
-	if (emt_check_pages(q, nr, 12) != PGCT_PASS) {
-		pgcluster_free(q);
+	if (emt_check_pages(q, nr, 12))
 		return PGCT_FAIL;
-	}
-	pgcluster_free(q);
+	pgct_release(pgct_free_action, q);
 
 	/* Another page count maps a new slot and leaves the cached one. */
 	if (nr > 2) {
 		q = pgcluster_alloc(2 * PAGE_SIZE, GFP_KERNEL,
 				    PGCLUSTER_VIRTOK);
-		PGCT_EXPECT(q, "allocation");
+		PGCT_ASSERT(q, "allocation");
 		PGCT_EXPECT(q != p && emt_stat("emerg_cache_slots") == 1,
 			    "a %u-page slot served a 2-page request", nr);
 		pgcluster_free(q);
@@ -1143,8 +1016,7 @@ static int emt_cache_inner(void)
 		if (!r[i]) {
 			while (i--)
 				pgcluster_free(r[i]);
-			pgct_log("FAIL allocation of a whole slot");
-			return PGCT_FAIL;
+			PGCT_FAIL_NOW("allocation of a whole slot");
 		}
 	}
 	for (i = 0; i < ARRAY_SIZE(r); i++)
@@ -1163,7 +1035,7 @@ static int emt_cache_inner(void)
 	PGCT_EXPECT(emt_stat("emerg_cache_slots") == EMT_CACHE, "cache slots");
 
 	/* A lower limit trims the cache. */
-	PGCT_EXPECT(!emt_set_cache(1), "slot_cache=1");
+	PGCT_ASSERT(!emt_set_cache(1), "slot_cache=1");
 	v = emt_wait_stat("emerg_cache_slots", 1);
 	PGCT_EXPECT(v == 1, "%lld slots cached after slot_cache=1", v);
 	PGCT_EXPECT(emt_set_cache(2000) == -EINVAL && emt_get_cache() == 1,
@@ -1173,7 +1045,7 @@ static int emt_cache_inner(void)
 		    "slot_cache=-1 accepted");
 
 	/* Memory pressure: the shrinker gives cached slots back. */
-	PGCT_EXPECT(!emt_sh("echo 2 > /proc/sys/vm/drop_caches"),
+	PGCT_ASSERT(!emt_write("/proc/sys/vm/drop_caches", "2"),
 		    "drop_caches");
 	v = emt_wait_stat("emerg_cache_slots", 0);
 	PGCT_EXPECT(v == 0, "%lld slots cached after drop_caches", v);
@@ -1200,33 +1072,30 @@ static int emt_bad_free_inner(void)
 	void *vm, *e;
 	long at;
 
-	PGCT_EXPECT(bad >= 0 && frees >= 0, "stats");
+	PGCT_ASSERT(bad >= 0 && frees >= 0, "stats");
 	vm = vmalloc(3 * PAGE_SIZE);
-	PGCT_EXPECT(vm, "vmalloc");
+	PGCT_ASSERT(vm, "vmalloc");
+	PGCT_ASSERT(!pgct_defer(pgct_vfree_action, vm), "defer");
 	emt_fill(vm, 3 * PAGE_SIZE, 0xabcd);
 	pgcluster_free(vm);
 	at = emt_check(vm, 3 * PAGE_SIZE, 0xabcd);
-	if (at >= 0 || pgcluster_is_virtual(vm) || pgcluster_size(vm)) {
-		vfree(vm);
-		pgct_log("FAIL foreign vmalloc buffer touched (word %ld)", at);
-		return PGCT_FAIL;
-	}
-	vfree(vm);
+	PGCT_EXPECT(at < 0, "foreign vmalloc buffer touched (word %ld)", at);
+	PGCT_EXPECT(!pgcluster_is_virtual(vm) && !pgcluster_size(vm),
+		    "foreign vmalloc buffer taken for an emergency one");
+	pgct_release(pgct_vfree_action, vm);
 	PGCT_EXPECT(emt_stat("bad_frees") == bad + 1, "foreign free not counted");
 
 	e = pgcluster_alloc(2 * PAGE_SIZE, GFP_KERNEL, PGCLUSTER_VIRTOK);
-	PGCT_EXPECT(e, "allocation");
+	PGCT_ASSERT(e, "allocation");
+	PGCT_DEFER_FREE(e);
 	emt_fill(e, 2 * PAGE_SIZE, 0x5a5a);
 	pgcluster_free(e + PAGE_SIZE);		/* interior page */
 	pgcluster_free(e + 64);			/* unaligned */
-	if (pgcluster_size(e) != 2 * PAGE_SIZE ||
-	    emt_check(e, 2 * PAGE_SIZE, 0x5a5a) >= 0) {
-		pgcluster_free(e);
-		pgct_log("FAIL interior free changed the allocation");
-		return PGCT_FAIL;
-	}
+	PGCT_ASSERT(pgcluster_size(e) == 2 * PAGE_SIZE &&
+		    emt_check(e, 2 * PAGE_SIZE, 0x5a5a) < 0,
+		    "interior free changed the allocation");
 	PGCT_EXPECT(emt_stat("bad_frees") == bad + 3, "interior frees");
-	pgcluster_free(e);
+	pgct_release(pgct_free_action, e);
 	pgcluster_free(e);			/* double free */
 	PGCT_EXPECT(emt_stat("bad_frees") == bad + 4, "double free");
 	PGCT_EXPECT(emt_stat("emerg_frees") == frees + 1, "emerg_frees");
@@ -1280,9 +1149,10 @@ static int emt_timing_inner(void)
 	unsigned int slot = emt_slot_pages(), i;
 	u64 *ns, med;
 
-	PGCT_EXPECT(slot, "stats");
+	PGCT_ASSERT(slot, "stats");
 	ns = kcalloc(EMT_RUNS, sizeof(*ns), GFP_KERNEL);
-	PGCT_EXPECT(ns, "buffer");
+	PGCT_ASSERT(ns, "buffer");
+	PGCT_ASSERT(!pgct_defer(pgct_kfree_action, ns), "defer");
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 		if (sizes[i] > (size_t)slot * PAGE_SIZE) {
 			pgct_log("emerg %zu KiB: larger than a slot, skipped",
@@ -1290,20 +1160,14 @@ static int emt_timing_inner(void)
 			continue;
 		}
 		med = emt_time(sizes[i], false, ns);
-		if (!med) {
-			kfree(ns);
-			pgct_log("FAIL emergency allocation of %zu", sizes[i]);
-			return PGCT_FAIL;
-		}
+		PGCT_ASSERT(med, "emergency allocation of %zu", sizes[i]);
 		pgct_log("emerg alloc+free %zu KiB: median %llu ns (min %llu, max %llu)",
 			 sizes[i] >> 10, med, ns[0], ns[EMT_RUNS - 1]);
 	}
 	med = emt_time(SZ_128K, true, ns);
-	if (med)
-		pgct_log("vmalloc+vfree 128 KiB: median %llu ns (min %llu, max %llu)",
-			 med, ns[0], ns[EMT_RUNS - 1]);
-	kfree(ns);
-	PGCT_EXPECT(med, "vmalloc failed");
+	PGCT_ASSERT(med, "vmalloc failed");
+	pgct_log("vmalloc+vfree 128 KiB: median %llu ns (min %llu, max %llu)",
+		 med, ns[0], ns[EMT_RUNS - 1]);
 	return PGCT_PASS;
 }
 

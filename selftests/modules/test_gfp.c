@@ -105,15 +105,12 @@ static int pgct_gfp_dma32(void)
 	static const size_t sizes[] = { 64, 9000, SZ_64K, SZ_512K };
 	const gfp_t gfp = GFP_KERNEL | GFP_DMA32;
 	void *p[PGCT_DMA32_N];
-	int i, nid, high = 0, got = 0, ret = PGCT_PASS;
+	int i, nid, high = 0, got = 0;
 
 	for_each_node_state(nid, N_MEMORY)
 		if (node_end_pfn(nid) > PGCT_4G_PFN)
 			high++;
-	if (!high) {
-		pgct_log("no memory above 4 GiB: nothing to tell apart");
-		return PGCT_SKIP;
-	}
+	PGCT_SKIP_IF(!high, "no memory above 4 GiB: nothing to tell apart");
 	memset(p, 0, sizeof(p));
 	i = 0;
 	for_each_node_state(nid, N_MEMORY) {
@@ -127,16 +124,14 @@ static int pgct_gfp_dma32(void)
 			if (!p[i])
 				continue;
 			got++;
-			if (pgcluster_is_virtual(p[i])) {
-				pgct_log("FAIL DMA32 request (node %d, %zu B) got virtual memory",
-					 nid, size);
-				ret = PGCT_FAIL;
-			} else if (pgct_gfp_phys_end(p[i]) > SZ_4G) {
+			if (PGCT_CHECK(!pgcluster_is_virtual(p[i]),
+				       "DMA32 request (node %d, %zu B) got virtual memory",
+				       nid, size)) {
 				phys_addr_t end = pgct_gfp_phys_end(p[i]);
 
-				pgct_log("FAIL DMA32 request (node %d, %zu B) ends at %pa",
-					 nid, size, &end);
-				ret = PGCT_FAIL;
+				PGCT_EXPECT(end <= SZ_4G,
+					    "DMA32 request (node %d, %zu B) ends at %pa",
+					    nid, size, &end);
 			}
 			i++;
 		}
@@ -152,16 +147,13 @@ static int pgct_gfp_dma32(void)
 		q = pgcluster_alloc_node(4096, gfp | __GFP_THISNODE |
 					 __GFP_NOWARN, 0, nid);
 		pgcluster_free(q);
-		if (q) {
-			pgct_log("FAIL DMA32 | THISNODE served by node %d (above 4 GiB)",
-				 nid);
-			ret = PGCT_FAIL;
-		}
+		PGCT_EXPECT(!q, "DMA32 | THISNODE served by node %d (above 4 GiB)",
+			    nid);
 	}
 	pgct_log("%d DMA32 allocations below 4 GiB, %d node(s) reach above it",
 		 got, high);
 	PGCT_EXPECT(got, "no DMA32 allocation succeeded");
-	return ret;
+	return PGCT_PASS;
 }
 
 #define PGCT_DRAIN_MAX	4096
@@ -184,8 +176,7 @@ static int pgct_gfp_noio_no_wait(void)
 	s64 ms;
 
 	hold = kcalloc(PGCT_DRAIN_MAX, sizeof(*hold), GFP_KERNEL);
-	if (!hold)
-		return PGCT_SKIP;
+	PGCT_SKIP_IF(!hold, "no memory for the table");
 	while (n < PGCT_DRAIN_MAX) {
 		hold[n] = pgcluster_alloc(PGCLUSTER_MAX_SIZE,
 					  GFP_NOWAIT | __GFP_NOWARN, 0);
@@ -233,46 +224,31 @@ static int pgct_gfp_noio_no_wait(void)
 static int pgct_gfp_stale_virtual_free(void)
 {
 	const size_t size = 4 * PAGE_SIZE;
-	void *a, *b, *c, *d = NULL;
-	int ret = PGCT_PASS;
+	void *a, *b, *c, *d;
 
 	a = pgcluster_alloc(size, GFP_KERNEL, PGCLUSTER_VIRTOK);
+	PGCT_DEFER_FREE(a);
 	b = pgcluster_alloc(size, GFP_KERNEL, PGCLUSTER_VIRTOK);
-	if (!a || !b || !pgcluster_is_virtual(a) || !pgcluster_is_virtual(b)) {
-		pgcluster_free(a);
-		pgcluster_free(b);
-		pgct_log("FAIL no virtual slots (force_virtual not set?)");
-		return PGCT_FAIL;
-	}
-	pgcluster_free(a);
-	pgcluster_free(b);
+	PGCT_DEFER_FREE(b);
+	PGCT_ASSERT(a && b && pgcluster_is_virtual(a) && pgcluster_is_virtual(b),
+		    "no virtual slots (force_virtual not set?)");
+	pgct_release(pgct_free_action, a);
+	pgct_release(pgct_free_action, b);
 	c = pgcluster_alloc(size, GFP_KERNEL, PGCLUSTER_VIRTOK);
-	if (!c) {
-		pgct_log("FAIL reallocation failed");
-		return PGCT_FAIL;
-	}
+	PGCT_ASSERT(c, "reallocation failed");
 	memset(c, 0x5c, size);
 	pgcluster_free(b);	/* stale: b was freed and not handed out */
-	if (pgcluster_size(c) != size || memchr_inv(c, 0x5c, size)) {
-		pgct_log("FAIL a stale free of %p took the new owner's slot %p",
-			 b, c);
-		ret = PGCT_FAIL;
-		c = NULL;
-	}
-	if (ret == PGCT_PASS && c != a)
+	/* When the stale free took c's slot, c is not ours to free. */
+	PGCT_ASSERT(pgcluster_size(c) == size && !memchr_inv(c, 0x5c, size),
+		    "a stale free of %p took the new owner's slot %p", b, c);
+	PGCT_DEFER_FREE(c);
+	if (c != a)
 		pgct_log("note: reused slot %p is not the oldest (%p); the slot cache was not used",
 			 c, a);
-	if (ret == PGCT_PASS) {
-		d = pgcluster_alloc(size, GFP_KERNEL, PGCLUSTER_VIRTOK);
-		if (!d || d == c) {
-			pgct_log("FAIL second reallocation: %p (first %p)", d,
-				 c);
-			ret = PGCT_FAIL;
-		}
-	}
-	pgcluster_free(c);
-	pgcluster_free(d);
-	return ret;
+	d = pgcluster_alloc(size, GFP_KERNEL, PGCLUSTER_VIRTOK);
+	PGCT_DEFER_FREE(d);
+	PGCT_EXPECT(d && d != c, "second reallocation: %p (first %p)", d, c);
+	return PGCT_PASS;
 }
 
 /* With force_virtual: the emergency path refuses zone-limited requests. */

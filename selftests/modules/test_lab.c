@@ -87,18 +87,22 @@ static void lab_board_free(struct lab_board *b)
 	b->nr = 0;
 }
 
+static void lab_board_release(void *arg)
+{
+	lab_board_free(arg);
+}
+
 static int lab_checkerboard_isolates(void)
 {
 	unsigned long in_buddy = 0, merged = 0;
 	struct lab_board *b = &lab_board;
 	unsigned int i, j;
 
-	if (lab_board_make(b) < LAB_BLOCKS / 4) {
-		pgct_log("only %u blocks of order %d available", b->nr,
-			 LAB_BLOCK_ORDER);
-		lab_board_free(b);
-		return PGCT_SKIP;
-	}
+	lab_board_make(b);
+	PGCT_ASSERT(!pgct_defer(lab_board_release, b), "defer");
+	PGCT_SKIP_IF(b->nr < LAB_BLOCKS / 4,
+		     "only %u blocks of order %d available", b->nr,
+		     LAB_BLOCK_ORDER);
 	for (i = 0; i < b->nr; i++) {
 		for (j = 1; j < (1U << LAB_BLOCK_ORDER); j += 2) {
 			struct page *p = b->blocks[i] + j;
@@ -113,7 +117,6 @@ static int lab_checkerboard_isolates(void)
 	}
 	pgct_log("%u blocks: %lu freed pages in the buddy lists, %lu merged",
 		 b->nr, in_buddy, merged);
-	lab_board_free(b);
 	PGCT_EXPECT(merged == 0, "%lu freed pages merged with a held buddy",
 		    merged);
 	PGCT_EXPECT(in_buddy > 0, "no freed page reached the buddy lists");
@@ -124,39 +127,26 @@ static int lab_check_contig(size_t size)
 {
 	unsigned long pfn, i;
 	size_t usable;
-	u8 *p;
+	u8 *p, *bad;
 
 	p = pgcluster_alloc(size, GFP_KERNEL, 0);
-	PGCT_EXPECT(p, "%zu B: allocation failed inside a checkerboard", size);
+	PGCT_ASSERT(p, "%zu B: allocation failed inside a checkerboard", size);
+	PGCT_DEFER_FREE(p);
 	usable = pgcluster_size(p);
-	if (pgcluster_is_virtual(p) || usable < size ||
-	    !virt_addr_valid(p)) {
-		pgct_log("FAIL %zu B: virtual %d, usable %zu", size,
-			 pgcluster_is_virtual(p), usable);
-		pgcluster_free(p);
-		return PGCT_FAIL;
-	}
+	PGCT_ASSERT(!pgcluster_is_virtual(p) && usable >= size &&
+		    virt_addr_valid(p), "%zu B: virtual %d, usable %zu", size,
+		    pgcluster_is_virtual(p), usable);
 	pfn = page_to_pfn(virt_to_page(p));
-	for (i = PAGE_SIZE - offset_in_page(p); i < usable; i += PAGE_SIZE) {
-		if (page_to_pfn(virt_to_page(p + i)) != pfn + 1 +
-		    (i - (PAGE_SIZE - offset_in_page(p))) / PAGE_SIZE) {
-			pgct_log("FAIL %zu B: page at offset %lu not consecutive",
-				 size, i);
-			pgcluster_free(p);
-			return PGCT_FAIL;
-		}
-	}
+	for (i = PAGE_SIZE - offset_in_page(p); i < usable; i += PAGE_SIZE)
+		PGCT_ASSERT(page_to_pfn(virt_to_page(p + i)) == pfn + 1 +
+			    (i - (PAGE_SIZE - offset_in_page(p))) / PAGE_SIZE,
+			    "%zu B: page at offset %lu not consecutive", size, i);
 	memset(p, 0xa5, usable);
-	for (i = 0; i < usable; i++) {
-		if (p[i] != 0xa5) {
-			pgct_log("FAIL %zu B: byte %lu reads %#x", size, i, p[i]);
-			pgcluster_free(p);
-			return PGCT_FAIL;
-		}
-	}
+	bad = memchr_inv(p, 0xa5, usable);
+	PGCT_EXPECT(!bad, "%zu B: byte %td reads %#x", size, bad - p, *bad);
 	pgct_log("%zu B: contiguous from pfn %#lx, usable %zu", size, pfn,
 		 usable);
-	pgcluster_free(p);
+	pgct_release(pgct_free_action, p);
 	return PGCT_PASS;
 }
 
@@ -166,22 +156,19 @@ static int lab_contig_in_checkerboard(void)
 	struct lab_board *b = &lab_board;
 	unsigned int i;
 	void *probe;
-	int ret = PGCT_PASS;
 
 	/* Without a working pool there is nothing to check. */
 	probe = pgcluster_alloc(9000, GFP_KERNEL | __GFP_NOWARN, 0);
-	if (!probe) {
-		pgct_log("pgcluster serves nothing even unfragmented");
-		return PGCT_SKIP;
-	}
+	PGCT_SKIP_IF(!probe, "pgcluster serves nothing even unfragmented");
 	pgcluster_free(probe);
 
 	lab_board_make(b);
+	PGCT_ASSERT(!pgct_defer(lab_board_release, b), "defer");
 	pgct_log("checkerboard of %u blocks in place", b->nr);
-	for (i = 0; i < ARRAY_SIZE(sizes) && ret == PGCT_PASS; i++)
-		ret = lab_check_contig(sizes[i]);
-	lab_board_free(b);
-	return ret;
+	for (i = 0; i < ARRAY_SIZE(sizes); i++)
+		if (lab_check_contig(sizes[i]))
+			return PGCT_FAIL;
+	return PGCT_PASS;
 }
 
 static int lab_order2_alloc(void)
@@ -190,7 +177,7 @@ static int lab_order2_alloc(void)
 
 	/* no __GFP_NORETRY: reclaim, compaction, then the OOM path */
 	page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, 2);
-	PGCT_EXPECT(page, "no order-2 block for a GFP_KERNEL request");
+	PGCT_ASSERT(page, "no order-2 block for a GFP_KERNEL request");
 	pgct_log("order-2 block at pfn %#lx", page_to_pfn(page));
 	__free_pages(page, 2);
 	return PGCT_PASS;
@@ -241,10 +228,10 @@ static struct page *lab_held;
 
 static int lab_hold_block(void)
 {
-	PGCT_EXPECT(!lab_held, "a block is held already");
+	PGCT_ASSERT(!lab_held, "a block is held already");
 	lab_held = alloc_pages(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN,
 			       LAB_HELD_ORDER);
-	PGCT_EXPECT(lab_held, "no free order-%d block", LAB_HELD_ORDER);
+	PGCT_ASSERT(lab_held, "no free order-%d block", LAB_HELD_ORDER);
 	pgct_log("holding an order-%d block at pfn %#lx", LAB_HELD_ORDER,
 		 page_to_pfn(lab_held));
 	return PGCT_PASS;
@@ -252,7 +239,7 @@ static int lab_hold_block(void)
 
 static int lab_free_block(void)
 {
-	PGCT_EXPECT(lab_held, "no block held (run lab_hold_block first)");
+	PGCT_ASSERT(lab_held, "no block held (run lab_hold_block first)");
 	pgct_log("freeing the order-%d block at pfn %#lx", LAB_HELD_ORDER,
 		 page_to_pfn(lab_held));
 	__free_pages(lab_held, LAB_HELD_ORDER);

@@ -40,14 +40,11 @@
 /* Exhaustion rounds before numa_fallback gives up on seeing a fallback. */
 #define PGCT_NUMA_ROUNDS	16
 
-static bool pgct_numa_skip(void)
-{
-	if (num_node_state(N_MEMORY) >= 2)
-		return false;
-	pgct_log("%d memory node(s): needs 2 (vm-run.sh --numa 2)",
-		 num_node_state(N_MEMORY));
-	return true;
-}
+/* Every case needs two memory nodes. */
+#define PGCT_NUMA_SKIP_IF_ONE_NODE()					\
+	PGCT_SKIP_IF(num_node_state(N_MEMORY) < 2,			\
+		     "%d memory node(s): needs 2 (vm-run.sh --numa 2)",	\
+		     num_node_state(N_MEMORY))
 
 static int pgct_nid(const void *p)
 {
@@ -93,8 +90,7 @@ static int pgct_numa_node_placement(void)
 {
 	int nid, g, s, got, checked = 0;
 
-	if (pgct_numa_skip())
-		return PGCT_SKIP;
+	PGCT_NUMA_SKIP_IF_ONE_NODE();
 	for_each_node_state(nid, N_MEMORY) {
 		for (g = 0; g < ARRAY_SIZE(pgct_numa_gfps); g++) {
 			for (s = 0; s < ARRAY_SIZE(pgct_numa_sizes); s++) {
@@ -106,7 +102,7 @@ static int pgct_numa_node_placement(void)
 				p = pgcluster_alloc_node(size,
 							 pgct_numa_gfps[g].gfp,
 							 0, nid);
-				PGCT_EXPECT(p, "node %d, %zu B, %s: failed",
+				PGCT_ASSERT(p, "node %d, %zu B, %s: failed",
 					    nid, size, pgct_numa_gfps[g].name);
 				got = pgct_nid_all(p, size);
 				memset(p, 0x5a, size);
@@ -154,19 +150,15 @@ static int pgct_numa_local_node(void)
 	int cpu, checked = 0;
 	nodemask_t seen = NODE_MASK_NONE;
 
-	if (pgct_numa_skip())
-		return PGCT_SKIP;
+	PGCT_NUMA_SKIP_IF_ONE_NODE();
 	cpus_read_lock();
 	for_each_online_cpu(cpu) {
 		l = (struct pgct_numa_local){ -3, -3, -3, -3 };
 		work_on_cpu(cpu, pgct_numa_local_fn, &l);
-		if (l.on_cpu != cpu || l.want != cpu_to_mem(cpu) ||
-		    l.got != l.want || l.got_node != l.want) {
-			cpus_read_unlock();
-			PGCT_EXPECT(false,
-				    "CPU %d (ran on %d, memory node %d): pgcluster_alloc() gave node %d, NUMA_NO_NODE gave node %d (-1 mixed, -2 failed)",
-				    cpu, l.on_cpu, l.want, l.got, l.got_node);
-		}
+		PGCT_EXPECT(l.on_cpu == cpu && l.want == cpu_to_mem(cpu) &&
+			    l.got == l.want && l.got_node == l.want,
+			    "CPU %d (ran on %d, memory node %d): pgcluster_alloc() gave node %d, NUMA_NO_NODE gave node %d (-1 mixed, -2 failed)",
+			    cpu, l.on_cpu, l.want, l.got, l.got_node);
 		node_set(l.want, seen);
 		checked++;
 	}
@@ -202,13 +194,12 @@ static int pgct_numa_exhaust(struct pgct_numa_held *h, int nid, int *taken)
 			return PGCT_PASS;
 		h->p[h->n++] = p;
 		(*taken)++;
-		PGCT_EXPECT(pgct_nid_all(p, PGCT_NUMA_CHUNK) == nid,
+		PGCT_ASSERT(pgct_nid_all(p, PGCT_NUMA_CHUNK) == nid,
 			    "GFP_NOWAIT|__GFP_THISNODE for node %d: memory of node %d (-1: mixed)",
 			    nid, pgct_nid_all(p, PGCT_NUMA_CHUNK));
 	}
-	pgct_log("FAIL: node %d still serves after %d chunks of %lu KiB", nid,
-		 PGCT_NUMA_MAX_HELD, PGCT_NUMA_CHUNK >> 10);
-	return PGCT_FAIL;
+	PGCT_FAIL_NOW("node %d still serves after %d chunks of %lu KiB", nid,
+		      PGCT_NUMA_MAX_HELD, PGCT_NUMA_CHUNK >> 10);
 }
 
 static int pgct_numa_fallback_held(struct pgct_numa_held *h, int a, int b)
@@ -222,22 +213,22 @@ static int pgct_numa_fallback_held(struct pgct_numa_held *h, int a, int b)
 		if (ret)
 			return ret;
 		total += taken;
-		PGCT_EXPECT(total > 0, "node %d had no room for %lu KiB at all: give it a pool",
+		PGCT_ASSERT(total > 0, "node %d had no room for %lu KiB at all: give it a pool",
 			    b, PGCT_NUMA_CHUNK >> 10);
-		PGCT_EXPECT(h->n < PGCT_NUMA_MAX_HELD, "too many chunks held");
+		PGCT_ASSERT(h->n < PGCT_NUMA_MAX_HELD, "too many chunks held");
 		p = pgcluster_alloc_node(PGCT_NUMA_CHUNK, nowait, 0, b);
-		PGCT_EXPECT(p, "GFP_NOWAIT for spent node %d: NULL, node %d has room",
+		PGCT_ASSERT(p, "GFP_NOWAIT for spent node %d: NULL, node %d has room",
 			    b, a);
 		h->p[h->n++] = p;
 		got = pgct_nid_all(p, PGCT_NUMA_CHUNK);
-		PGCT_EXPECT(got >= 0 && node_state(got, N_MEMORY),
+		PGCT_ASSERT(got >= 0 && node_state(got, N_MEMORY),
 			    "GFP_NOWAIT for node %d: memory of mixed nodes", b);
 		if (got != b)
 			break;
 		/* A refill gave @b room since the exhaustion: again. */
 		pgct_log("round %d: node %d got room again meanwhile", round, b);
 	}
-	PGCT_EXPECT(round <= PGCT_NUMA_ROUNDS,
+	PGCT_ASSERT(round <= PGCT_NUMA_ROUNDS,
 		    "no fallback seen in %d rounds: node %d keeps being refilled",
 		    PGCT_NUMA_ROUNDS, b);
 	pgct_log("node %d spent after %d chunks of %lu KiB", b, total,
@@ -264,7 +255,7 @@ static int pgct_numa_fallback_held(struct pgct_numa_held *h, int a, int b)
 	/* Room on @b again: @b serves, no fallback. */
 	pgcluster_free(h->p[0]);
 	h->p[0] = pgcluster_alloc_node(PGCT_NUMA_CHUNK, nowait, 0, b);
-	PGCT_EXPECT(h->p[0], "GFP_NOWAIT for node %d after a free on it: NULL", b);
+	PGCT_ASSERT(h->p[0], "GFP_NOWAIT for node %d after a free on it: NULL", b);
 	got = pgct_nid_all(h->p[0], PGCT_NUMA_CHUNK);
 	PGCT_EXPECT(got == b, "node %d has room again, yet GFP_NOWAIT for it gave node %d",
 		    b, got);
@@ -275,7 +266,7 @@ static int pgct_numa_fallback_held(struct pgct_numa_held *h, int a, int b)
 		return ret;
 	q = pgcluster_alloc_node(PGCT_NUMA_CHUNK, GFP_KERNEL | __GFP_THISNODE,
 				 0, b);
-	PGCT_EXPECT(q, "GFP_KERNEL|__GFP_THISNODE for spent node %d: NULL (no growth)",
+	PGCT_ASSERT(q, "GFP_KERNEL|__GFP_THISNODE for spent node %d: NULL (no growth)",
 		    b);
 	got = pgct_nid_all(q, PGCT_NUMA_CHUNK);
 	pgcluster_free(q);
@@ -290,28 +281,38 @@ static int pgct_numa_fallback_held(struct pgct_numa_held *h, int a, int b)
 	if (ret)
 		return ret;
 	q = pgcluster_alloc_node(PGCT_NUMA_CHUNK, GFP_KERNEL, 0, b);
-	PGCT_EXPECT(q, "GFP_KERNEL for spent node %d: NULL", b);
+	PGCT_ASSERT(q, "GFP_KERNEL for spent node %d: NULL", b);
 	got = pgct_nid_all(q, PGCT_NUMA_CHUNK);
 	pgcluster_free(q);
 	pgct_log("GFP_KERNEL for spent node %d: served from node %d", b, got);
 	return PGCT_PASS;
 }
 
+/* The chunks numa_fallback holds; deferred cleanup frees them. */
+static struct pgct_numa_held pgct_numa_held;
+
+static void pgct_numa_release(void *arg)
+{
+	struct pgct_numa_held *h = arg;
+
+	pgct_numa_free_held(h);
+	kfree(h->p);
+	h->p = NULL;
+}
+
 static int pgct_numa_fallback(void)
 {
-	struct pgct_numa_held h = {};
-	int a, b, ret;
+	struct pgct_numa_held *h = &pgct_numa_held;
+	int a, b;
 
-	if (pgct_numa_skip())
-		return PGCT_SKIP;
+	PGCT_NUMA_SKIP_IF_ONE_NODE();
 	a = first_memory_node;
 	b = next_memory_node(a);
-	h.p = kcalloc(PGCT_NUMA_MAX_HELD, sizeof(*h.p), GFP_KERNEL);
-	PGCT_EXPECT(h.p, "no memory for the list of held chunks");
-	ret = pgct_numa_fallback_held(&h, a, b);
-	pgct_numa_free_held(&h);
-	kfree(h.p);
-	return ret;
+	h->n = 0;
+	h->p = kcalloc(PGCT_NUMA_MAX_HELD, sizeof(*h->p), GFP_KERNEL);
+	PGCT_ASSERT(h->p, "no memory for the list of held chunks");
+	PGCT_ASSERT(!pgct_defer(pgct_numa_release, h), "defer");
+	return pgct_numa_fallback_held(h, a, b);
 }
 
 const struct pgct_case pgct_numa_cases[] = {

@@ -788,18 +788,18 @@ static bool pgst_drain(void)
 	while (!llist_empty(&s->soft) && time_before(jiffies, end))
 		msleep(20);
 	timer_delete_sync(&s->timer);
-	if (!llist_empty(&s->soft)) {
-		pgct_log("FAIL the timer left items queued after %d ms",
-			 PGST_DRAIN_MS);
+	if (!PGCT_CHECK(llist_empty(&s->soft),
+			"the timer left items queued after %d ms",
+			PGST_DRAIN_MS)) {
 		ok = false;
 		pgst_timer_fn(NULL);
 	}
 	for (i = 0; i < s->nthreads; i++) {
 		struct pgst_thread *t = &s->thread[i];
 
-		if (!llist_empty(&t->hard) || !llist_empty(&t->remote)) {
-			pgct_log("FAIL thread %d: irq_work left items queued",
-				 i);
+		if (!PGCT_CHECK(llist_empty(&t->hard) &&
+				llist_empty(&t->remote),
+				"thread %d: irq_work left items queued", i)) {
 			ok = false;
 			pgst_hardirq_fn(&t->work);
 			pgst_remote_fn(&t->rwork);
@@ -880,69 +880,49 @@ static void pgst_wait(struct pgst_thread *t, u64 t0, u64 *progress)
 static int pgst_check_result(int started, bool drained)
 {
 	struct pgst_state *s = &pgst;
-	int ret = PGCT_PASS, i;
+	bool stopped = atomic_read(&s->stop);
+	long attempts, failures;
+	int i;
 
 	for (i = 0; i < s->nmsg; i++)
 		pgct_log("%s", s->msg[i]);
-	if (started < s->nthreads) {
-		pgct_log("FAIL only %d of %d threads started", started,
-			 s->nthreads);
-		ret = PGCT_FAIL;
-	}
-	if (!drained)
-		ret = PGCT_FAIL;
-	if (atomic_long_read(&s->corruptions) ||
-	    atomic_long_read(&s->violations)) {
-		pgct_log("FAIL %ld corruptions, %ld contract violations",
-			 atomic_long_read(&s->corruptions),
-			 atomic_long_read(&s->violations));
-		ret = PGCT_FAIL;
-	}
-	if (atomic_long_read(&s->live)) {
-		pgct_log("FAIL %ld bytes still accounted live after the drain",
-			 atomic_long_read(&s->live));
-		ret = PGCT_FAIL;
-	}
+	PGCT_EXPECT(started == s->nthreads, "only %d of %d threads started",
+		    started, s->nthreads);
+	PGCT_EXPECT(drained, "the free queues did not drain");
+	PGCT_EXPECT(!atomic_long_read(&s->corruptions) &&
+		    !atomic_long_read(&s->violations),
+		    "%ld corruptions, %ld contract violations",
+		    atomic_long_read(&s->corruptions),
+		    atomic_long_read(&s->violations));
+	PGCT_EXPECT(!atomic_long_read(&s->live),
+		    "%ld bytes still accounted live after the drain",
+		    atomic_long_read(&s->live));
 	/* Without a stop, every class and every free context must have run. */
-	if (ret == PGCT_PASS && atomic_read(&s->stop)) {
-		pgct_log("FAIL stopped early");
-		ret = PGCT_FAIL;
-	}
+	if (!pgct_failed())
+		PGCT_EXPECT(!stopped, "stopped early");
 	for (i = 0; i < PGST_NR_CLASSES; i++) {
-		if (!atomic_long_read(&s->attempts[i])) {
-			pgct_log("FAIL gfp class %s never attempted",
-				 pgst_class_name[i]);
-			ret = PGCT_FAIL;
-		} else if (i < PGST_ATOMIC && atomic_long_read(&s->failures[i]) ==
-			   atomic_long_read(&s->attempts[i])) {
-			/* Sleeping requests under a 64 MiB cap must succeed. */
-			pgct_log("FAIL every %s allocation failed",
-				 pgst_class_name[i]);
-			ret = PGCT_FAIL;
-		}
+		attempts = atomic_long_read(&s->attempts[i]);
+		failures = atomic_long_read(&s->failures[i]);
+		PGCT_EXPECT(attempts, "gfp class %s never attempted",
+			    pgst_class_name[i]);
+		/* Sleeping requests under a 64 MiB cap must succeed. */
+		PGCT_EXPECT(!attempts || i >= PGST_ATOMIC || failures < attempts,
+			    "every %s allocation failed", pgst_class_name[i]);
 	}
-	if (!atomic_long_read(&s->frees[PGST_FREE_SOFTIRQ])) {
-		pgct_log("FAIL no free ran in softirq context");
-		ret = PGCT_FAIL;
-	}
-	if (!IS_ENABLED(CONFIG_PREEMPT_RT) &&
-	    !atomic_long_read(&s->frees[PGST_FREE_HARDIRQ])) {
-		pgct_log("FAIL no free ran from an irq_work in hard irq context");
-		ret = PGCT_FAIL;
-	}
-	if (pgst_other_cpu(raw_smp_processor_id()) >= 0 &&
-	    !IS_ENABLED(CONFIG_PREEMPT_RT) &&
-	    !atomic_long_read(&s->frees[PGST_FREE_REMOTE])) {
-		pgct_log("FAIL no free ran in hard irq context on another CPU");
-		ret = PGCT_FAIL;
-	}
-	if (!IS_ENABLED(CONFIG_PREEMPT_RT) &&
-	    atomic_long_read(&s->frees[PGST_FREE_OTHER])) {
-		pgct_log("FAIL %ld frees ran outside the context they were queued for",
-			 atomic_long_read(&s->frees[PGST_FREE_OTHER]));
-		ret = PGCT_FAIL;
-	}
-	return ret;
+	PGCT_EXPECT(atomic_long_read(&s->frees[PGST_FREE_SOFTIRQ]),
+		    "no free ran in softirq context");
+	PGCT_EXPECT(IS_ENABLED(CONFIG_PREEMPT_RT) ||
+		    atomic_long_read(&s->frees[PGST_FREE_HARDIRQ]),
+		    "no free ran from an irq_work in hard irq context");
+	PGCT_EXPECT(pgst_other_cpu(raw_smp_processor_id()) < 0 ||
+		    IS_ENABLED(CONFIG_PREEMPT_RT) ||
+		    atomic_long_read(&s->frees[PGST_FREE_REMOTE]),
+		    "no free ran in hard irq context on another CPU");
+	PGCT_EXPECT(IS_ENABLED(CONFIG_PREEMPT_RT) ||
+		    !atomic_long_read(&s->frees[PGST_FREE_OTHER]),
+		    "%ld frees ran outside the context they were queued for",
+		    atomic_long_read(&s->frees[PGST_FREE_OTHER]));
+	return PGCT_PASS;
 }
 
 static int pgst_stress(void)
@@ -963,8 +943,7 @@ static int pgst_stress(void)
 	s->cap = (long)max(READ_ONCE(pgst_live_mb), 4U) << 20;
 	s->nthreads = min(2 * (int)num_online_cpus() + 2, PGST_MAX_THREADS);
 	s->thread = kcalloc(s->nthreads, sizeof(*s->thread), GFP_KERNEL);
-	if (!s->thread)
-		return PGCT_SKIP;
+	PGCT_SKIP_IF(!s->thread, "no memory for %d threads", s->nthreads);
 	for (i = 0; i < s->nthreads; i++) {
 		struct pgst_thread *t = &s->thread[i];
 
@@ -990,12 +969,9 @@ static int pgst_stress(void)
 		if (IS_ERR(tsk))
 			break;
 		/*
-		 * The threads never sleep.  At nice 0, six of them starved
-		 * kmemleak's scanner (nice 10) while it was preempted inside an
-		 * RCU read-side section: an RCU stall report on the debug
-		 * kernel under TCG.  At the scanner's nice it gets its share;
-		 * at 19 the threads got a tenth of their work done while
-		 * stress.sh filled a tmpfs.
+		 * The threads never sleep: at kmemleak's nice its scanner,
+		 * which may be preempted inside an RCU read-side section,
+		 * still gets its share, and they still get their work done.
 		 */
 		set_user_nice(tsk, PGST_NICE);
 		wake_up_process(tsk);
