@@ -138,7 +138,7 @@ static const struct {
 	{ pgc_emerg_init, pgc_emerg_exit },
 	{ pgc_report_init, pgc_report_exit },
 	{ pgc_inject_init, pgc_inject_exit },
-	{ pgc_stats_init, NULL },
+	{ pgc_debugfs_init, NULL },
 };
 
 /*
