@@ -218,7 +218,6 @@ static unsigned long pgc_cache_scan(struct shrinker *s,
 	return done ? done : SHRINK_STOP;
 }
 
-
 /**
  * pgc_cache_init() - set the cache up, empty
  *

@@ -88,7 +88,6 @@ struct pgc_source {
 };
 
 extern const struct pgc_source pgc_sources[];
-extern const unsigned int pgc_nr_sources;
 #define PGC_SOURCES_ALL		(~0UL)
 
 const struct pgc_source *pgc_source_find(const char *name);

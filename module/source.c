@@ -80,10 +80,10 @@ static struct page *pgc_take_buddy(int nid, unsigned int min_order,
 
 /*
  * Migration: a largest-order block built by moving movable pages out of a
- * range, whatever @max_order asked for.  alloc_contig_pages() retries hard (it adds __GFP_RETRY_MAYFAIL)
- * and allocates migration targets without __GFP_NOMEMALLOC: not for
- * callers that asked for neither, nor for restricted ones.  It returns
- * order-0 pages already.
+ * range, whatever @max_order asked for.  alloc_contig_pages() retries hard
+ * (it adds __GFP_RETRY_MAYFAIL) and allocates migration targets without
+ * __GFP_NOMEMALLOC: not for callers that asked for neither, nor for
+ * restricted ones.  It returns order-0 pages already.
  */
 static struct page *pgc_take_contig(int nid, unsigned int min_order,
 				    unsigned int max_order, gfp_t gfp,
@@ -123,7 +123,7 @@ const struct pgc_source pgc_sources[] = {
 		.clusters = &pgc_clusters_contig,
 	},
 };
-const unsigned int pgc_nr_sources = ARRAY_SIZE(pgc_sources);
+
 static_assert(ARRAY_SIZE(pgc_sources) <= BITS_PER_LONG);
 
 /**

@@ -36,6 +36,7 @@ static const char * const pgc_stat_names[] = {
 	[PGC_STAT_BAD_FREES]		= "bad_frees",
 	[PGC_STAT_REFUSED_REQUESTS]	= "refused_requests",
 };
+
 static_assert(ARRAY_SIZE(pgc_stat_names) == PGC_NR_STATS);
 
 /**
