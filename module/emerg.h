@@ -41,6 +41,7 @@ extern bool pgc_emerg_dying;		/* unload began; under pgc_emerg_lock */
 extern struct workqueue_struct *pgc_emerg_wq;
 extern struct kmem_cache *pgc_rec_cache;
 extern atomic_long_t pgc_emerg_pages_mapped;
+extern atomic_long_t pgc_emerg_live_slots;
 extern atomic_t pgc_emerg_fail_pages;	/* test knob: next N pages fail */
 void pgc_emerg_track(struct pgc_emerg_rec *rec);
 void pgc_emerg_release(struct pgc_emerg_rec *rec);

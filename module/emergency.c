@@ -53,7 +53,7 @@ static DECLARE_WORK(pgc_deferred_work, pgc_deferred_fn);
 /* Test knob: the next N page allocations of the emergency path fail. */
 atomic_t pgc_emerg_fail_pages = ATOMIC_INIT(0);
 
-static atomic_long_t pgc_live_slots = ATOMIC_LONG_INIT(0);
+atomic_long_t pgc_emerg_live_slots = ATOMIC_LONG_INIT(0);
 /* Pages of allocations not yet unmapped; cached slots not included. */
 atomic_long_t pgc_emerg_pages_mapped = ATOMIC_LONG_INIT(0);
 
@@ -249,7 +249,7 @@ void *pgc_emerg_alloc(size_t size, gfp_t gfp, int node)
 		pgc_reserve_kick();
 done:
 	pgc_stat_inc(PGC_STAT_EMERG_ALLOCS);
-	atomic_long_inc(&pgc_live_slots);
+	atomic_long_inc(&pgc_emerg_live_slots);
 	atomic_long_add(nr, &pgc_emerg_pages_mapped);
 	return addr;
 
@@ -376,7 +376,7 @@ bool pgc_emerg_free(const void *ptr)
 		return false;
 
 	pgc_stat_inc(PGC_STAT_EMERG_FREES);
-	atomic_long_dec(&pgc_live_slots);
+	atomic_long_dec(&pgc_emerg_live_slots);
 	if (victim)
 		pgc_emerg_dispose(victim);
 	if (cache) {
@@ -422,33 +422,6 @@ size_t pgc_emerg_size(const void *ptr)
 bool pgc_emerg_owns(const void *ptr)
 {
 	return pgc_emerg_size(ptr) != 0;
-}
-
-/**
- * pgc_emerg_show_stats() - print the emergency allocator's gauges
- * @m: the seq_file of debugfs "stats"
- *
- * One "name value" line each: emerg_live_slots, emerg_slot_pages,
- * emerg_pages_mapped (pages of allocations not yet unmapped, deferred
- * frees included, cached slots not), emerg_cache_slots and
- * emerg_cache_pages (slots kept mapped for reuse and their pages),
- * emerg_cache_limit (slot_cache), reserve_pages (current level) and
- * reserve_target.  The event counters are printed from stats.c.
- *
- * Context: process context.
- */
-void pgc_emerg_show_stats(struct seq_file *m)
-{
-	seq_printf(m, "emerg_live_slots %ld\n",
-		   atomic_long_read(&pgc_live_slots));
-	seq_printf(m, "emerg_slot_pages %u\n", pgc_slot_pages);
-	seq_printf(m, "emerg_pages_mapped %ld\n",
-		   atomic_long_read(&pgc_emerg_pages_mapped));
-	seq_printf(m, "emerg_cache_slots %u\n", pgc_cache_slots_read());
-	seq_printf(m, "emerg_cache_pages %lu\n", pgc_cache_pages_read());
-	seq_printf(m, "emerg_cache_limit %u\n", READ_ONCE(pgc_slot_cache));
-	seq_printf(m, "reserve_pages %u\n", pgc_reserve_level_read());
-	seq_printf(m, "reserve_target %u\n", pgc_reserve_pages);
 }
 
 /**
@@ -588,7 +561,7 @@ void pgc_emerg_exit(void)
 	if (leaked) {
 		pr_warn("%lu emergency allocations still live at unload: freed\n",
 			leaked);
-		atomic_long_sub(leaked, &pgc_live_slots);
+		atomic_long_sub(leaked, &pgc_emerg_live_slots);
 		pgc_deferred_drain();
 	}
 	/* After the deferred work: it may have queued a refill. */

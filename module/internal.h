@@ -50,7 +50,6 @@ bool pgc_cluster_free(const void *ptr);
 size_t pgc_cluster_size(const void *ptr);
 /* True when @pfn lies in a cluster of the pool (lockless, for reports). */
 bool pgc_pool_owns_pfn(unsigned long pfn);
-void pgc_pool_show_stats(struct seq_file *m);
 /* Bytes and pages currently held from the buddy allocator by the pool. */
 unsigned long pgc_pool_pages_held(void);
 
@@ -62,7 +61,6 @@ void *pgc_emerg_alloc(size_t size, gfp_t gfp, int node);
 bool pgc_emerg_owns(const void *ptr);
 bool pgc_emerg_free(const void *ptr);
 size_t pgc_emerg_size(const void *ptr);
-void pgc_emerg_show_stats(struct seq_file *m);
 void pgc_emerg_show_slots(struct seq_file *m);
 unsigned long pgc_emerg_pages_held(void);
 /* slot_cache changed: trim the slot cache to the new limit. */

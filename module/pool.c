@@ -21,10 +21,8 @@
 #include <linux/nodemask.h>
 #include <linux/percpu.h>
 #include <linux/rculist.h>
-#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/topology.h>
-#include <linux/xarray.h>
 
 #include "pool.h"
 #include "stats.h"
@@ -578,80 +576,4 @@ fail:
 void pgc_pool_exit(void)
 {
 	pgc_pool_teardown();
-}
-
-/**
- * pgc_pool_show_stats() - print the pool's gauges for debugfs stats
- * @m: the seq_file of the stats file
- *
- * One "name value" line each; per-node lines are named nodeN_*.  The
- * pool's event counters are printed from stats.c.
- *
- * Context: process context.
- */
-void pgc_pool_show_stats(struct seq_file *m)
-{
-	unsigned long pool = 0, free = 0, reserve = 0, clusters = 0;
-	unsigned long enodes = 0, nodes_bytes = 0;
-	struct pgc_cluster *c;
-	unsigned long flags;
-	int nid;
-
-	seq_printf(m, "live_allocations %llu\n",
-		   pgc_stat_read(PGC_STAT_ALLOCS) -
-		   pgc_stat_read(PGC_STAT_FREES));
-	seq_printf(m, "bytes_held %llu\n",
-		   pgc_stat_read(PGC_STAT_BYTES_ALLOCATED) -
-		   pgc_stat_read(PGC_STAT_BYTES_FREED));
-
-	for_each_node_state(nid, N_MEMORY) {
-		struct pgc_node *n = pgc_node_of(nid);
-		unsigned long nfree = 0, largest = 0;
-
-		if (!n)
-			continue;
-		nodes_bytes += sizeof(*n) + nr_node_ids * sizeof(int) +
-			       nr_cpu_ids * sizeof(void *);
-		rcu_read_lock();
-		list_for_each_entry_rcu(c, &n->clusters, link) {
-			spin_lock_irqsave(&c->lock, flags);
-			if (!c->dead) {
-				nfree += c->map.free_units;
-				largest = max_t(unsigned long, largest,
-						pgc_extent_largest_free(&c->map));
-				enodes += c->map.nr_nodes;
-				clusters++;
-			}
-			spin_unlock_irqrestore(&c->lock, flags);
-		}
-		rcu_read_unlock();
-		nfree <<= PGC_UNIT_SHIFT;
-		pool += READ_ONCE(n->pages) << PAGE_SHIFT;
-		free += nfree;
-		reserve += n->reserve << PAGE_SHIFT;
-		seq_printf(m, "node%d_pool_bytes %lu\n", nid,
-			   READ_ONCE(n->pages) << PAGE_SHIFT);
-		seq_printf(m, "node%d_free_bytes %lu\n", nid, nfree);
-		seq_printf(m, "node%d_largest_free_run %lu\n", nid,
-			   largest << PGC_UNIT_SHIFT);
-		seq_printf(m, "node%d_clusters %u\n", nid,
-			   READ_ONCE(n->nr_clusters));
-	}
-
-	seq_printf(m, "pool_bytes %lu\n", pool);
-	seq_printf(m, "pool_free_bytes %lu\n", free);
-	seq_printf(m, "pool_reserve_bytes %lu\n", reserve);
-	seq_printf(m, "pool_pages_held %lu\n", pgc_pool_pages_held());
-	seq_printf(m, "clusters %lu\n", clusters);
-	seq_printf(m, "cluster_min_bytes %lu\n",
-		   PAGE_SIZE << PGC_CLUSTER_MIN_ORDER);
-	seq_printf(m, "cluster_max_bytes %lu\n",
-		   PAGE_SIZE << PGC_CLUSTER_MAX_ORDER);
-	pgc_sources_show_stats(m);
-	seq_printf(m, "metadata_bytes %lu\n",
-		   enodes * pgc_extent_node_bytes() +
-		   clusters * sizeof(struct pgc_cluster) +
-		   pgc_lookup_nodes() * sizeof(struct xa_node) + nodes_bytes +
-		   nr_cpu_ids * (PGC_NR_STATS * sizeof(u64) + sizeof(void *)));
-	seq_printf(m, "contig_refill_supported %d\n", PGC_HAVE_ALLOC_CONTIG);
 }

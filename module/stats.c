@@ -3,13 +3,19 @@
  * The debugfs "stats" file: one "name value" pair per line (per-node lines
  * carry the node in the name), so scripts can look a value up by name.
  * The event counters of stats.h come first, in one loop; then the gauges
- * of each allocator and the kernel probes the module was built with.
+ * of each allocator (levels and sizes read from their state) and the
+ * kernel probes the module was built with.
  */
 #include <linux/build_bug.h>
 #include <linux/cpumask.h>
+#include <linux/mm.h>
+#include <linux/nodemask.h>
+#include <linux/rculist.h>
 #include <linux/seq_file.h>
+#include <linux/xarray.h>
 
-#include "internal.h"
+#include "emerg.h"
+#include "pool.h"
 #include "stats.h"
 
 DEFINE_PER_CPU(u64 [PGC_NR_STATS], pgc_stat_pcpu);
@@ -56,6 +62,96 @@ u64 pgc_stat_read(enum pgc_stat_item item)
 	return sum;
 }
 
+/* The pool's gauges; per-node lines are named nodeN_*. */
+static void pgc_pool_show(struct seq_file *m)
+{
+	unsigned long pool = 0, free = 0, reserve = 0, clusters = 0;
+	unsigned long enodes = 0, nodes_bytes = 0;
+	struct pgc_cluster *c;
+	unsigned long flags;
+	int nid;
+
+	seq_printf(m, "live_allocations %llu\n",
+		   pgc_stat_read(PGC_STAT_ALLOCS) -
+		   pgc_stat_read(PGC_STAT_FREES));
+	seq_printf(m, "bytes_held %llu\n",
+		   pgc_stat_read(PGC_STAT_BYTES_ALLOCATED) -
+		   pgc_stat_read(PGC_STAT_BYTES_FREED));
+
+	for_each_node_state(nid, N_MEMORY) {
+		struct pgc_node *n = pgc_node_of(nid);
+		unsigned long nfree = 0, largest = 0;
+
+		if (!n)
+			continue;
+		nodes_bytes += sizeof(*n) + nr_node_ids * sizeof(int) +
+			       nr_cpu_ids * sizeof(void *);
+		rcu_read_lock();
+		list_for_each_entry_rcu(c, &n->clusters, link) {
+			spin_lock_irqsave(&c->lock, flags);
+			if (!c->dead) {
+				nfree += c->map.free_units;
+				largest = max_t(unsigned long, largest,
+						pgc_extent_largest_free(&c->map));
+				enodes += c->map.nr_nodes;
+				clusters++;
+			}
+			spin_unlock_irqrestore(&c->lock, flags);
+		}
+		rcu_read_unlock();
+		nfree <<= PGC_UNIT_SHIFT;
+		pool += READ_ONCE(n->pages) << PAGE_SHIFT;
+		free += nfree;
+		reserve += n->reserve << PAGE_SHIFT;
+		seq_printf(m, "node%d_pool_bytes %lu\n", nid,
+			   READ_ONCE(n->pages) << PAGE_SHIFT);
+		seq_printf(m, "node%d_free_bytes %lu\n", nid, nfree);
+		seq_printf(m, "node%d_largest_free_run %lu\n", nid,
+			   largest << PGC_UNIT_SHIFT);
+		seq_printf(m, "node%d_clusters %u\n", nid,
+			   READ_ONCE(n->nr_clusters));
+	}
+
+	seq_printf(m, "pool_bytes %lu\n", pool);
+	seq_printf(m, "pool_free_bytes %lu\n", free);
+	seq_printf(m, "pool_reserve_bytes %lu\n", reserve);
+	seq_printf(m, "pool_pages_held %lu\n", pgc_pool_pages_held());
+	seq_printf(m, "clusters %lu\n", clusters);
+	seq_printf(m, "cluster_min_bytes %lu\n",
+		   PAGE_SIZE << PGC_CLUSTER_MIN_ORDER);
+	seq_printf(m, "cluster_max_bytes %lu\n",
+		   PAGE_SIZE << PGC_CLUSTER_MAX_ORDER);
+	pgc_sources_show_stats(m);
+	seq_printf(m, "metadata_bytes %lu\n",
+		   enodes * pgc_extent_node_bytes() +
+		   clusters * sizeof(struct pgc_cluster) +
+		   pgc_lookup_nodes() * sizeof(struct xa_node) + nodes_bytes +
+		   nr_cpu_ids * (PGC_NR_STATS * sizeof(u64) + sizeof(void *)));
+	seq_printf(m, "contig_refill_supported %d\n", PGC_HAVE_ALLOC_CONTIG);
+}
+
+/*
+ * The emergency allocator's gauges: emerg_live_slots, emerg_slot_pages,
+ * emerg_pages_mapped (pages of allocations not yet unmapped, deferred
+ * frees included, cached slots not), emerg_cache_slots and
+ * emerg_cache_pages (slots kept mapped for reuse and their pages),
+ * emerg_cache_limit (slot_cache), reserve_pages (current level) and
+ * reserve_target.
+ */
+static void pgc_emerg_show(struct seq_file *m)
+{
+	seq_printf(m, "emerg_live_slots %ld\n",
+		   atomic_long_read(&pgc_emerg_live_slots));
+	seq_printf(m, "emerg_slot_pages %u\n", pgc_slot_pages);
+	seq_printf(m, "emerg_pages_mapped %ld\n",
+		   atomic_long_read(&pgc_emerg_pages_mapped));
+	seq_printf(m, "emerg_cache_slots %u\n", pgc_cache_slots_read());
+	seq_printf(m, "emerg_cache_pages %lu\n", pgc_cache_pages_read());
+	seq_printf(m, "emerg_cache_limit %u\n", READ_ONCE(pgc_slot_cache));
+	seq_printf(m, "reserve_pages %u\n", pgc_reserve_level_read());
+	seq_printf(m, "reserve_target %u\n", pgc_reserve_pages);
+}
+
 /**
  * pgc_stats_show() - print debugfs "stats"
  * @m: the seq_file
@@ -69,8 +165,8 @@ void pgc_stats_show(struct seq_file *m)
 	for (i = 0; i < PGC_NR_STATS; i++)
 		seq_printf(m, "%s %llu\n", pgc_stat_names[i],
 			   pgc_stat_read(i));
-	pgc_pool_show_stats(m);
-	pgc_emerg_show_stats(m);
+	pgc_pool_show(m);
+	pgc_emerg_show(m);
 	/* What module/kernel-probes.mk found in the tree built against. */
 	seq_printf(m, "max_page_order %d\n", MAX_PAGE_ORDER);
 	seq_printf(m, "probe_max_order_inclusive %d\n",
