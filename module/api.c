@@ -17,6 +17,14 @@
 #include "internal.h"
 #include "stats.h"
 
+/**
+ * pgc_report_bad_free() - count and log a free of a pointer not handed out
+ * @ptr: the pointer
+ * @why: what is wrong with it
+ * @caller: _RET_IP_ of the exported function @ptr came to
+ *
+ * Context: any context; the message is rate limited.
+ */
 void pgc_report_bad_free(const void *ptr, const char *why, unsigned long caller)
 {
 	pgc_stat_inc(PGC_STAT_BAD_FREES);
