@@ -69,14 +69,16 @@ static void pgc_pool_show(struct seq_file *m)
 	unsigned long enodes = 0, nodes_bytes = 0;
 	struct pgc_cluster *c;
 	unsigned long flags;
+	u64 frees, freed;
 	int nid;
 
+	/* Frees first: every free counted then has its allocation counted. */
+	frees = pgc_stat_read(PGC_STAT_FREES);
+	freed = pgc_stat_read(PGC_STAT_BYTES_FREED);
 	seq_printf(m, "live_allocations %llu\n",
-		   pgc_stat_read(PGC_STAT_ALLOCS) -
-		   pgc_stat_read(PGC_STAT_FREES));
+		   pgc_stat_read(PGC_STAT_ALLOCS) - frees);
 	seq_printf(m, "bytes_held %llu\n",
-		   pgc_stat_read(PGC_STAT_BYTES_ALLOCATED) -
-		   pgc_stat_read(PGC_STAT_BYTES_FREED));
+		   pgc_stat_read(PGC_STAT_BYTES_ALLOCATED) - freed);
 
 	for_each_node_state(nid, N_MEMORY) {
 		struct pgc_node *n = pgc_node_of(nid);
