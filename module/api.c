@@ -11,30 +11,25 @@
 
 #include <linux/module.h>
 #include <linux/mm.h>
-#include <linux/atomic.h>
 #include <linux/ratelimit.h>
 #include <linux/sched/mm.h>
 
 #include "internal.h"
+#include "stats.h"
 
-static atomic64_t pgc_bad_free_count = ATOMIC64_INIT(0);
-static atomic64_t pgc_refused_count = ATOMIC64_INIT(0);
-
+/**
+ * pgc_report_bad_free() - count and log a free of a pointer not handed out
+ * @ptr: the pointer
+ * @why: what is wrong with it
+ * @caller: _RET_IP_ of the exported function @ptr came to
+ *
+ * Context: any context; the message is rate limited.
+ */
 void pgc_report_bad_free(const void *ptr, const char *why, unsigned long caller)
 {
-	atomic64_inc(&pgc_bad_free_count);
+	pgc_stat_inc(PGC_STAT_BAD_FREES);
 	pr_err_ratelimited("bad free of %p ignored: %s (caller %pS)\n",
 			   ptr, why, (void *)caller);
-}
-
-u64 pgc_bad_frees(void)
-{
-	return atomic64_read(&pgc_bad_free_count);
-}
-
-u64 pgc_refused_requests(void)
-{
-	return atomic64_read(&pgc_refused_count);
 }
 
 /*
@@ -103,7 +98,7 @@ void *pgcluster_alloc_node(size_t size, gfp_t gfp, unsigned int flags,
 	gfp = current_gfp_context(gfp);
 	if (unlikely(!size || size > PGCLUSTER_MAX_SIZE ||
 		     (flags & ~PGCLUSTER_VIRTOK))) {
-		atomic64_inc(&pgc_refused_count);
+		pgc_stat_inc(PGC_STAT_REFUSED_REQUESTS);
 		if (!(gfp & __GFP_NOWARN))
 			pr_warn_ratelimited("rejected request: size %zu flags %#x from %pS\n",
 					    size, flags, (void *)_RET_IP_);
@@ -111,7 +106,7 @@ void *pgcluster_alloc_node(size_t size, gfp_t gfp, unsigned int flags,
 	}
 	refusal = pgc_gfp_refusal(gfp, node);
 	if (unlikely(refusal)) {
-		atomic64_inc(&pgc_refused_count);
+		pgc_stat_inc(PGC_STAT_REFUSED_REQUESTS);
 		/* Misuse, not a shortage: reported even with __GFP_NOWARN. */
 		pr_err_ratelimited("refused request of %zu bytes (gfp %pGg, node %d) from %pS: %s\n",
 				   size, &gfp, node, (void *)_RET_IP_,

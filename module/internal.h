@@ -5,9 +5,13 @@
  *   main.c       module parameters, init/exit order, debugfs root
  *   api.c        the exported API: dispatch between the two allocators
  *   extent.c     placement and coalescing inside one cluster
- *   cluster.c    the pool of clusters: per-node lists, refill, shrinker
- *   emergency.c  virtually contiguous allocations in fixed slots
- *   stats.c      the debugfs "stats" file
+ *   pool.c       the cluster pool: per-node lists, refill (pool.h)
+ *   source.c     refill sources, cluster.c one cluster, shrink.c shrinker
+ *   emergency.c  virtually contiguous allocations in fixed slots (emerg.h),
+ *                emerg_cache.c the slot cache, emerg_reserve.c the reserve
+ *   stats.c      event counters (stats.h) and the debugfs "stats" file
+ *   debugfs.c    the allocator's debugfs files and test knobs
+ *   input.c      the strict parser of every debugfs write (input.h)
  *   lab/         the fragmentation lab, behind lab-iface.h
  */
 #ifndef _PGCLUSTER_INTERNAL_H
@@ -34,9 +38,6 @@ extern unsigned int pgc_slot_cache;	/* freed slots kept mapped, run-time */
 /* @caller: _RET_IP_ of the exported function the bad pointer came to. */
 void pgc_report_bad_free(const void *ptr, const char *why,
 			 unsigned long caller);
-u64 pgc_bad_frees(void);
-/* Requests refused for their size, flags, gfp or node. */
-u64 pgc_refused_requests(void);
 
 /* cluster.c: the contiguous allocator. */
 int pgc_pool_init(void);
@@ -46,7 +47,6 @@ void *pgc_cluster_alloc(size_t size, gfp_t gfp, int node);
 bool pgc_cluster_free(const void *ptr);
 /* Usable bytes of a live allocation, 0 when @ptr is not one. */
 size_t pgc_cluster_size(const void *ptr);
-void pgc_pool_show_stats(struct seq_file *m);
 
 /* emergency.c: the virtually contiguous allocator. */
 int pgc_emerg_init(void);
@@ -56,18 +56,18 @@ void *pgc_emerg_alloc(size_t size, gfp_t gfp, int node);
 bool pgc_emerg_owns(const void *ptr);
 bool pgc_emerg_free(const void *ptr);
 size_t pgc_emerg_size(const void *ptr);
-void pgc_emerg_show_stats(struct seq_file *m);
+void pgc_emerg_show_slots(struct seq_file *m);
 unsigned long pgc_emerg_pages_held(void);
 /* slot_cache changed: trim the slot cache to the new limit. */
 void pgc_emerg_cache_resize(void);
-/* debugfs force_virtual: PGCLUSTER_VIRTOK requests skip the cluster pool. */
+/* debugfs testing/force_virtual: PGCLUSTER_VIRTOK requests skip the cluster pool. */
 extern bool pgc_force_virtual;
 static inline bool pgc_skip_contig(unsigned int flags)
 {
 	return (flags & PGCLUSTER_VIRTOK) && READ_ONCE(pgc_force_virtual);
 }
 
-/* stats.c */
-int pgc_stats_init(void);
+/* debugfs.c: stats, slots and testing/; the lab adds its own files. */
+int pgc_debugfs_init(void);
 
 #endif /* _PGCLUSTER_INTERNAL_H */

@@ -137,7 +137,7 @@ static const struct {
 	{ pgc_pool_init, pgc_pool_exit },
 	{ pgc_emerg_init, pgc_emerg_exit },
 	{ pgc_lab_init, pgc_lab_exit },
-	{ pgc_stats_init, NULL },
+	{ pgc_debugfs_init, NULL },
 };
 
 /*
