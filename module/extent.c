@@ -171,17 +171,17 @@ RB_DECLARE_CALLBACKS_MAX(static, ext_cb, struct pgc_extent, rb, u32,
 static struct pgc_extent *ext_lookup(const struct pgc_extent_map *map,
 				     u32 start)
 {
-	const struct rb_node *rb = map->root.rb_node;
+	struct rb_node *rb = map->root.rb_node;
 
 	while (rb) {
-		const struct pgc_extent *n = ext_of(rb);
+		struct pgc_extent *n = ext_of(rb);
 
 		if (start < n->start)
 			rb = rb->rb_left;
 		else if (start > n->start)
 			rb = rb->rb_right;
 		else
-			return (struct pgc_extent *)n;
+			return n;
 	}
 	return NULL;
 }
