@@ -2,43 +2,37 @@
 /*
  * Extent map: placement and coalescing inside one cluster.
  *
- * Design
- * ------
  * A map describes one cluster of nr_units granules.  The cluster is cut into
  * extents, each either free or allocated, that together cover [0, nr_units)
  * with no gap and no overlap.  Two free extents are never adjacent: freeing
  * merges with free neighbours at once, so a free extent is always maximal
  * and the number of extents is at most 2 * nr_allocated + 1.
  *
- * The extents are the nodes of an AVL tree ordered by start unit.  Every
- * node stores its height, a parent pointer and max_free, the length of the
- * longest free extent in its subtree.  With max_free an address-ordered first
- * fit is a single descent from the root: go left while the left subtree has
- * a long enough free extent, else take this node if it is free and long
- * enough, else go right.  The first fit is taken from its front; the rest of
- * the free extent stays free and becomes the in-order successor of a new
- * allocated node, so a split inserts exactly one node.  An exact fit flips
- * the free node to allocated and needs no node at all.
+ * The extents are the nodes of an augmented red-black tree ordered by start
+ * unit (<linux/rbtree_augmented.h>, as mm/vmalloc.c keeps its free areas).
+ * Every node stores max_free, the length of the longest free extent in its
+ * subtree, so an address-ordered first fit is a single descent from the
+ * root: go left while the left subtree has a long enough free extent, else
+ * take this node if it is free and long enough, else go right.  The first
+ * fit is taken from its front; the rest stays free and the allocation is
+ * inserted as its in-order predecessor, so a split inserts exactly one node.
+ * An exact fit flips the free node to allocated and needs no node at all.
  *
- * Freeing finds the allocation by its start with an ordinary search, then
- * reaches its neighbours through the parent pointers.  Merging grows one
- * free node and erases the one or two nodes it swallowed; their memory goes
- * back with pgc_extent_node_put().
- *
- * Every change to a node (its length, its free flag, or its children) is
- * followed by a walk towards the root that recomputes height and max_free
- * and rotates where the AVL balance is broken.  The walk stops as soon as a
- * node's height and max_free come out unchanged, since nothing above it can
- * then change.  All loops are iterative; no operation recurses.
+ * Allocated extents stay in the tree so that a free finds its allocation by
+ * start and reaches the neighbours with rb_prev()/rb_next().  Merging grows
+ * one free node and erases the one or two nodes it swallowed.  After a node
+ * changes, max_free is propagated towards the root until a node comes out
+ * unchanged; rotations and erasure keep it through the rbtree callbacks.
  *
  * The map never allocates: the caller gets nodes with pgc_extent_node_new()
  * before taking its lock and hands one in as the spare for an allocation
- * that may split.  Nodes are 40 bytes on 64-bit (three pointers, start,
- * length, max_free, height and the free flag) and come from the
- * "pgcluster_extent" slab cache in the kernel, from malloc() on the host.
+ * that may split.  Nodes are 40 bytes on 64-bit (an rb_node, start, length,
+ * max_free and the free flag) and come from the "pgcluster_extent" slab
+ * cache in the kernel, from malloc() on the host.
  *
  * The same file builds in the module and, with tests/host/extent_host.h in
- * place of the kernel headers, as a host program for unit tests and fuzzing.
+ * place of the kernel headers and the kernel's tools/lib/rbtree.c, as a host
+ * program for unit tests and fuzzing.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -48,18 +42,17 @@
 #include <linux/printk.h>
 #include <linux/slab.h>
 #endif
+/* On the host: tools/include's copy, with the kernel's tools/lib/rbtree.c. */
+#include <linux/rbtree_augmented.h>
 
 #include "extent.h"
 
 struct pgc_extent {
-	struct pgc_extent *parent;
-	struct pgc_extent *left;	/* extents before this one */
-	struct pgc_extent *right;	/* extents after this one */
+	struct rb_node rb;	/* in the map's tree, by start */
 	u32 start;		/* first unit */
 	u32 len;		/* units, >= 1 */
 	u32 max_free;		/* longest free extent in this subtree */
-	u8 height;		/* AVL height, a leaf has 1 */
-	u8 free;		/* 1: free extent, 0: live allocation */
+	bool free;		/* free extent, else a live allocation */
 };
 
 #ifdef __KERNEL__
@@ -160,211 +153,45 @@ size_t pgc_extent_node_bytes(void)
 	return sizeof(struct pgc_extent);
 }
 
-static inline u32 ext_height(const struct pgc_extent *n)
+static inline struct pgc_extent *ext_of(const struct rb_node *rb)
 {
-	return n ? n->height : 0;
+	return rb ? rb_entry(rb, struct pgc_extent, rb) : NULL;
 }
 
-static inline u32 ext_max_free(const struct pgc_extent *n)
+/* What a node itself contributes to max_free. */
+static inline u32 ext_own_free(const struct pgc_extent *n)
 {
-	return n ? n->max_free : 0;
+	return n->free ? n->len : 0;
 }
 
-static inline u32 ext_max(u32 a, u32 b)
-{
-	return a > b ? a : b;
-}
-
-/* Height and max_free of @n from its children, which must be up to date. */
-static void ext_update(struct pgc_extent *n)
-{
-	u32 m = n->free ? n->len : 0;
-
-	m = ext_max(m, ext_max_free(n->left));
-	n->max_free = ext_max(m, ext_max_free(n->right));
-	n->height = 1 + ext_max(ext_height(n->left), ext_height(n->right));
-}
-
-/* Point whatever pointed at @old (its parent or the root) to @new. */
-static void ext_replace_child(struct pgc_extent_map *map,
-			      struct pgc_extent *parent,
-			      struct pgc_extent *old, struct pgc_extent *new)
-{
-	if (!parent)
-		map->root = new;
-	else if (parent->left == old)
-		parent->left = new;
-	else
-		parent->right = new;
-}
-
-/* @x's right child takes its place; returns the new subtree root. */
-static struct pgc_extent *ext_rotate_left(struct pgc_extent_map *map,
-					  struct pgc_extent *x)
-{
-	struct pgc_extent *y = x->right;
-
-	x->right = y->left;
-	if (y->left)
-		y->left->parent = x;
-	y->parent = x->parent;
-	ext_replace_child(map, y->parent, x, y);
-	y->left = x;
-	x->parent = y;
-	ext_update(x);
-	ext_update(y);
-	return y;
-}
-
-/* @x's left child takes its place; returns the new subtree root. */
-static struct pgc_extent *ext_rotate_right(struct pgc_extent_map *map,
-					   struct pgc_extent *x)
-{
-	struct pgc_extent *y = x->left;
-
-	x->left = y->right;
-	if (y->right)
-		y->right->parent = x;
-	y->parent = x->parent;
-	ext_replace_child(map, y->parent, x, y);
-	y->right = x;
-	x->parent = y;
-	ext_update(x);
-	ext_update(y);
-	return y;
-}
-
-/*
- * Restore the AVL balance at @n, whose subtrees are balanced and up to date
- * and differ in height by at most two.  Returns the root of the subtree.
- */
-static struct pgc_extent *ext_rebalance(struct pgc_extent_map *map,
-					struct pgc_extent *n)
-{
-	u32 hl = ext_height(n->left);
-	u32 hr = ext_height(n->right);
-
-	if (hl > hr + 1) {
-		if (ext_height(n->left->left) < ext_height(n->left->right))
-			ext_rotate_left(map, n->left);
-		return ext_rotate_right(map, n);
-	}
-	if (hr > hl + 1) {
-		if (ext_height(n->right->right) < ext_height(n->right->left))
-			ext_rotate_right(map, n->right);
-		return ext_rotate_left(map, n);
-	}
-	ext_update(n);
-	return n;
-}
-
-/*
- * Walk from @n to the root, recomputing and rebalancing, after a change
- * made at or below @n.  The walk may stop early once a subtree comes out
- * with the height and max_free it had, but not before it has passed
- * @through, if any: an ancestor of @n that changed too, or whose stored
- * values were copied from elsewhere.
- */
-static void ext_fixup(struct pgc_extent_map *map, struct pgc_extent *n,
-		      const struct pgc_extent *through)
-{
-	while (n) {
-		u32 old_height = n->height;
-		u32 old_max = n->max_free;
-		bool passed = n == through;
-
-		n = ext_rebalance(map, n);
-		if (passed)
-			through = NULL;
-		if (!through && n->height == old_height && n->max_free == old_max)
-			return;
-		n = n->parent;
-	}
-}
-
-static struct pgc_extent *ext_first(struct pgc_extent *n)
-{
-	if (n)
-		while (n->left)
-			n = n->left;
-	return n;
-}
-
-static struct pgc_extent *ext_next(const struct pgc_extent *n)
-{
-	if (n->right)
-		return ext_first(n->right);
-	while (n->parent && n->parent->right == n)
-		n = n->parent;
-	return n->parent;
-}
-
-static struct pgc_extent *ext_prev(const struct pgc_extent *n)
-{
-	struct pgc_extent *p = n->left;
-
-	if (p) {
-		while (p->right)
-			p = p->right;
-		return p;
-	}
-	while (n->parent && n->parent->left == n)
-		n = n->parent;
-	return n->parent;
-}
+RB_DECLARE_CALLBACKS_MAX(static, ext_cb, struct pgc_extent, rb, u32,
+			 max_free, ext_own_free)
 
 /* The extent that starts exactly at @start, or NULL. */
 static struct pgc_extent *ext_lookup(const struct pgc_extent_map *map,
 				     u32 start)
 {
-	struct pgc_extent *n = map->root;
+	struct rb_node *rb = map->root.rb_node;
 
-	while (n) {
+	while (rb) {
+		struct pgc_extent *n = ext_of(rb);
+
 		if (start < n->start)
-			n = n->left;
+			rb = rb->rb_left;
 		else if (start > n->start)
-			n = n->right;
+			rb = rb->rb_right;
 		else
 			return n;
 	}
 	return NULL;
 }
 
-/* Unlink @z from the tree and rebalance; the caller releases its memory. */
-static void ext_erase(struct pgc_extent_map *map, struct pgc_extent *z)
+/* Unlink @n; max_free and balance are restored by the callbacks. */
+static void ext_erase(struct pgc_extent_map *map, struct pgc_extent *n)
 {
-	struct pgc_extent *parent = z->parent;
-	struct pgc_extent *child, *y, *from;
-
-	if (!z->left || !z->right) {
-		child = z->left ? z->left : z->right;
-		ext_replace_child(map, parent, z, child);
-		if (child)
-			child->parent = parent;
-		ext_fixup(map, parent, NULL);
-		return;
-	}
-
-	/* Two children: the successor y (no left child) takes z's place. */
-	y = ext_first(z->right);
-	if (y->parent == z) {
-		from = y;
-	} else {
-		from = y->parent;
-		from->left = y->right;
-		if (y->right)
-			y->right->parent = from;
-		y->right = z->right;
-		z->right->parent = y;
-	}
-	y->left = z->left;
-	z->left->parent = y;
-	y->parent = parent;
-	ext_replace_child(map, parent, z, y);
-	/* What z's parent was computed from; the walk must reach y. */
-	y->height = z->height;
-	y->max_free = z->max_free;
-	ext_fixup(map, from, y);
+	rb_erase_augmented(&n->rb, &map->root, &ext_cb);
+	pgc_extent_node_put(n);
+	map->nr_nodes--;
 }
 
 /**
@@ -379,7 +206,7 @@ static void ext_erase(struct pgc_extent_map *map, struct pgc_extent *z)
 void pgc_extent_map_init(struct pgc_extent_map *map, u32 nr_units,
 			 struct pgc_extent *node)
 {
-	map->root = NULL;
+	map->root = RB_ROOT;
 	map->nr_units = 0;
 	map->free_units = 0;
 	map->nr_allocated = 0;
@@ -388,14 +215,12 @@ void pgc_extent_map_init(struct pgc_extent_map *map, u32 nr_units,
 		pgc_extent_node_put(node);
 		return;
 	}
-	node->parent = NULL;
-	node->left = NULL;
-	node->right = NULL;
 	node->start = 0;
 	node->len = nr_units;
-	node->free = 1;
-	ext_update(node);
-	map->root = node;
+	node->free = true;
+	node->max_free = nr_units;
+	rb_link_node(&node->rb, NULL, &map->root.rb_node);
+	rb_insert_augmented(&node->rb, &map->root, &ext_cb);
 	map->nr_units = nr_units;
 	map->free_units = nr_units;
 	map->nr_nodes = 1;
@@ -409,31 +234,11 @@ void pgc_extent_map_init(struct pgc_extent_map *map, u32 nr_units,
  */
 void pgc_extent_map_destroy(struct pgc_extent_map *map)
 {
-	struct pgc_extent *n = map->root;
+	struct pgc_extent *n, *tmp;
 
-	/* Post-order without a stack: cut each leaf off and climb. */
-	while (n) {
-		struct pgc_extent *parent;
-
-		if (n->left) {
-			n = n->left;
-			continue;
-		}
-		if (n->right) {
-			n = n->right;
-			continue;
-		}
-		parent = n->parent;
-		if (parent) {
-			if (parent->left == n)
-				parent->left = NULL;
-			else
-				parent->right = NULL;
-		}
+	rbtree_postorder_for_each_entry_safe(n, tmp, &map->root, rb)
 		pgc_extent_node_put(n);
-		n = parent;
-	}
-	map->root = NULL;
+	map->root = RB_ROOT;
 	map->nr_units = 0;
 	map->free_units = 0;
 	map->nr_allocated = 0;
@@ -458,29 +263,31 @@ void pgc_extent_map_destroy(struct pgc_extent_map *map)
 long pgc_extent_alloc(struct pgc_extent_map *map, u32 units,
 		      struct pgc_extent **spare)
 {
-	struct pgc_extent *n = map->root;
-	struct pgc_extent *nn, *p;
+	struct rb_node *rb = map->root.rb_node;
+	struct rb_node **link;
+	struct pgc_extent *n, *nn;
 
 	if (unlikely(!units))
 		return -EINVAL;
-	if (!n || n->max_free < units)
+	if (!rb || ext_of(rb)->max_free < units)
 		return -ENOSPC;
 
-	/* Invariant: the subtree at n holds a free extent of >= units. */
+	/* Invariant: the subtree at rb holds a free extent of >= units. */
 	for (;;) {
-		if (n->left && n->left->max_free >= units)
-			n = n->left;
+		n = ext_of(rb);
+		if (rb->rb_left && ext_of(rb->rb_left)->max_free >= units)
+			rb = rb->rb_left;
 		else if (n->free && n->len >= units)
 			break;
-		else if (likely(n->right))
-			n = n->right;
+		else if (likely(rb->rb_right))
+			rb = rb->rb_right;
 		else
 			return -ENOSPC;	/* max_free lied: check() says why */
 	}
 
 	if (n->len == units) {
-		n->free = 0;
-		ext_fixup(map, n, NULL);
+		n->free = false;
+		ext_cb_propagate(&n->rb, NULL);
 		goto done;
 	}
 
@@ -492,25 +299,20 @@ long pgc_extent_alloc(struct pgc_extent_map *map, u32 units,
 	/* The free extent keeps its tail; nn becomes its predecessor. */
 	nn->start = n->start;
 	nn->len = units;
-	nn->free = 0;
-	nn->left = NULL;
-	nn->right = NULL;
+	nn->free = false;
+	nn->max_free = 0;	/* so the path to it needs no update */
 	n->start += units;
 	n->len -= units;
+	ext_cb_propagate(&n->rb, NULL);
 
-	if (!n->left) {
-		n->left = nn;
-		nn->parent = n;
-	} else {
-		p = n->left;
-		while (p->right)
-			p = p->right;
-		p->right = nn;
-		nn->parent = p;
+	rb = &n->rb;
+	link = &rb->rb_left;
+	while (*link) {
+		rb = *link;
+		link = &rb->rb_right;
 	}
-	ext_update(nn);
-	/* One walk for both changes: it must get past n, which shrank. */
-	ext_fixup(map, nn->parent, n);
+	rb_link_node(&nn->rb, rb, link);
+	rb_insert_augmented(&nn->rb, &map->root, &ext_cb);
 	map->nr_nodes++;
 	n = nn;
 done:
@@ -541,31 +343,30 @@ long pgc_extent_free(struct pgc_extent_map *map, u32 start)
 		return -ENOENT;
 
 	units = n->len;
-	prev = ext_prev(n);
-	next = ext_next(n);
+	prev = ext_of(rb_prev(&n->rb));
+	next = ext_of(rb_next(&n->rb));
 	if (prev && !prev->free)
 		prev = NULL;
 	if (next && !next->free)
 		next = NULL;
 
+	/*
+	 * Grow the surviving free node first: the tree stays consistent
+	 * (a larger max_free is never wrong for a node about to go), and
+	 * each erase then only has to lower what the swallowed node held.
+	 */
 	if (prev) {
-		/* Grow prev over n (and next); erase what it swallowed. */
 		prev->len += units + (next ? next->len : 0);
-		ext_fixup(map, prev, NULL);
+		ext_cb_propagate(&prev->rb, NULL);
 		ext_erase(map, n);
-		pgc_extent_node_put(n);
-		map->nr_nodes--;
 	} else {
-		n->free = 1;
+		n->free = true;
 		if (next)
 			n->len += next->len;
-		ext_fixup(map, n, NULL);
+		ext_cb_propagate(&n->rb, NULL);
 	}
-	if (next) {
+	if (next)
 		ext_erase(map, next);
-		pgc_extent_node_put(next);
-		map->nr_nodes--;
-	}
 
 	map->free_units += units;
 	map->nr_allocated--;
@@ -597,7 +398,9 @@ long pgc_extent_size(const struct pgc_extent_map *map, u32 start)
  */
 u32 pgc_extent_largest_free(const struct pgc_extent_map *map)
 {
-	return ext_max_free(map->root);
+	const struct pgc_extent *root = ext_of(map->root.rb_node);
+
+	return root ? root->max_free : 0;
 }
 
 /**
@@ -613,10 +416,12 @@ int pgc_extent_for_each(const struct pgc_extent_map *map,
 			int (*fn)(void *arg, u32 start, u32 units, bool free),
 			void *arg)
 {
+	const struct rb_node *rb;
 	const struct pgc_extent *n;
 	int ret;
 
-	for (n = ext_first(map->root); n; n = ext_next(n)) {
+	for (rb = rb_first(&map->root); rb; rb = rb_next(rb)) {
+		n = ext_of(rb);
 		ret = fn(arg, n->start, n->len, n->free);
 		if (ret)
 			return ret;
@@ -624,64 +429,82 @@ int pgc_extent_for_each(const struct pgc_extent_map *map,
 	return 0;
 }
 
+/* Black nodes from @rb up to the root, or 0 when deeper than any valid tree. */
+static u32 ext_black_depth(const struct rb_node *rb)
+{
+	u32 steps, black = 0;
+
+	for (steps = 0; rb && steps < 2 * 32 + 2; steps++, rb = rb_parent(rb))
+		black += rb_is_black(rb);
+	return rb ? 0 : black;
+}
+
 /**
  * pgc_extent_check() - verify every invariant of a map
  * @map: the map
  *
- * Checks the parent links, the AVL heights and balance, max_free of every
- * node, that the extents in address order cover [0, nr_units) exactly, that
- * no two free extents are adjacent, and the counters of @map.  The walk is
- * bounded by map->nr_nodes, so a corrupted tree cannot make it loop.  The
- * first problem found is reported with pr_err().
+ * Checks the parent links, the red-black colouring (black root, no red node
+ * with a red child, the same number of black nodes on every path), max_free
+ * of every node, that the extents in address order cover [0, nr_units)
+ * exactly, that no two free extents are adjacent, and the counters of @map.
+ * The walk is bounded by map->nr_nodes, so a corrupted tree cannot make it
+ * loop.  The first problem found is reported with pr_err().
  *
  * Return: 0 when the map is consistent, else -EFAULT.
  */
 int pgc_extent_check(const struct pgc_extent_map *map)
 {
-	const struct pgc_extent *n = map->root;
+	const struct rb_node *rb = map->root.rb_node;
+	const struct pgc_extent *n = NULL, *l, *r;
 	u32 cursor = 0, free_units = 0, nr_alloc = 0, nr_nodes = 0;
-	u32 hl, hr, want;
+	u32 black = 0, want;
 	bool prev_free = false;
 	const char *why;
 
-	if (!n) {
+	if (!rb) {
 		why = "empty tree but counters not zero";
 		if (map->nr_units || map->free_units || map->nr_allocated ||
 		    map->nr_nodes)
 			goto bad;
 		return 0;
 	}
-	why = "root has a parent";
-	if (n->parent)
+	why = "root has a parent or is red";
+	if (rb_parent(rb) || !rb_is_black(rb))
 		goto bad;
 
-	for (n = ext_first(map->root); n; n = ext_next(n)) {
+	for (rb = rb_first(&map->root); rb; rb = rb_next(rb)) {
+		n = ext_of(rb);
+		l = ext_of(rb->rb_left);
+		r = ext_of(rb->rb_right);
 		why = "more nodes than nr_nodes, or a cycle";
 		if (++nr_nodes > map->nr_nodes)
 			goto bad;
-		why = "parent does not point back";
-		if (n->parent && n->parent->left != n && n->parent->right != n)
-			goto bad;
 		why = "child's parent link is wrong";
-		if ((n->left && n->left->parent != n) ||
-		    (n->right && n->right->parent != n))
+		if ((l && rb_parent(&l->rb) != rb) ||
+		    (r && rb_parent(&r->rb) != rb))
 			goto bad;
-		hl = ext_height(n->left);
-		hr = ext_height(n->right);
-		why = "height is wrong";
-		if (n->height != 1 + ext_max(hl, hr))
+		why = "red node with a red child";
+		if (rb_is_red(rb) && ((l && rb_is_red(&l->rb)) ||
+				      (r && rb_is_red(&r->rb))))
 			goto bad;
-		why = "AVL balance broken";
-		if (hl > hr + 1 || hr > hl + 1)
-			goto bad;
-		want = ext_max(ext_max_free(n->left), ext_max_free(n->right));
-		if (n->free)
-			want = ext_max(want, n->len);
+		if (!l || !r) {
+			/* A path ends here: count its black nodes. */
+			want = ext_black_depth(rb);
+			why = "black height differs between paths";
+			if (!want || (black && want != black))
+				goto bad;
+			black = want;
+		}
+		want = ext_own_free(n);
+		if (l && l->max_free > want)
+			want = l->max_free;
+		if (r && r->max_free > want)
+			want = r->max_free;
 		why = "max_free is wrong";
 		if (n->max_free != want)
 			goto bad;
-		why = "bad free flag or empty extent";
-		if (n->free > 1 || !n->len)
+		why = "empty extent";
+		if (!n->len)
 			goto bad;
 		why = "gap, overlap or out of address order";
 		if (n->start != cursor)

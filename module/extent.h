@@ -4,8 +4,8 @@
  *
  * A map covers nr_units allocation units (granules) of one cluster.  Every
  * unit belongs to exactly one extent, free or allocated; extents are kept in
- * an address-ordered balanced tree whose nodes also record the longest free
- * extent in their subtree, so address-ordered first fit, lookup of an
+ * an address-ordered augmented rbtree whose nodes also record the longest
+ * free extent in their subtree, so address-ordered first fit, lookup of an
  * allocation by its start, and coalescing on free are all O(log n).
  *
  * Metadata lives outside the cluster.  The map takes no locks: the caller
@@ -22,6 +22,7 @@
 #ifdef __KERNEL__
 #include <linux/types.h>
 #include <linux/gfp.h>
+#include <linux/rbtree.h>
 #else
 #include "extent_host.h"
 #endif
@@ -29,7 +30,7 @@
 struct pgc_extent;
 
 struct pgc_extent_map {
-	struct pgc_extent *root;
+	struct rb_root root;	/* every extent, by start */
 	u32 nr_units;		/* size of the cluster in units */
 	u32 free_units;		/* units in free extents */
 	u32 nr_allocated;	/* live allocations */
@@ -85,8 +86,9 @@ int pgc_extent_for_each(const struct pgc_extent_map *map,
 			void *arg);
 
 /*
- * Verify every invariant (order, balance, coverage of [0, nr_units), no two
- * adjacent free extents, subtree maxima, counters).  Returns 0 or -EFAULT.
+ * Verify every invariant (order, red-black balance, coverage of
+ * [0, nr_units), no two adjacent free extents, subtree maxima, counters).
+ * Returns 0 or -EFAULT.
  */
 int pgc_extent_check(const struct pgc_extent_map *map);
 

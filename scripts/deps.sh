@@ -15,6 +15,7 @@ pkgs=(
 	debootstrap                                                  # Debian 13 root
 	dkms sparse                                                  # packaging, lint
 	clang llvm libclang-rt-14-dev                                # libFuzzer
+	linux-source-6.1                                             # host tests: tools/lib/rbtree.c
 )
 
 missing=()

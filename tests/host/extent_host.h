@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The few kernel definitions module/extent.c needs, so that it builds
- * unchanged as a host program for unit tests, fuzzing and benchmarks.
+ * unchanged as a host program for unit tests, fuzzing and benchmarks.  The
+ * rbtree and the basic types come from a kernel source tree's tools/include
+ * (user-space copies of the kernel headers; see the Makefile), so the host
+ * build runs the kernel's own rbtree code rather than a stand-in.
  */
 #ifndef _PGC_EXTENT_HOST_H
 #define _PGC_EXTENT_HOST_H
@@ -13,16 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-typedef uint8_t u8;
-typedef uint32_t u32;
-typedef uint64_t u64;
-typedef unsigned int gfp_t;
-
-#define GFP_KERNEL	0x1u
-#define GFP_ATOMIC	0x2u
-
-#define likely(x)	__builtin_expect(!!(x), 1)
-#define unlikely(x)	__builtin_expect(!!(x), 0)
+/* gfp_t, GFP_KERNEL, u32 and friends, likely() */
+#include <linux/compiler.h>
+#include <linux/rbtree.h>
+#include <linux/types.h>
 
 #ifndef KBUILD_MODNAME
 #define KBUILD_MODNAME	"pgcluster"

@@ -15,7 +15,9 @@
 
 #include "model.h"
 
+#ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
 
 static const char *fail_what;
 static int fail_line;
@@ -145,7 +147,7 @@ static int t_init(void)
 	EXPECT(map.free_units == 32768 && map.nr_allocated == 0);
 	EXPECT(pgc_extent_largest_free(&map) == 32768);
 	pgc_extent_map_destroy(&map);
-	EXPECT(!map.root && map.nr_nodes == 0);
+	EXPECT(RB_EMPTY_ROOT(&map.root) && map.nr_nodes == 0);
 	EXPECT(pgc_extent_check(&map) == 0);
 	return 0;
 }
@@ -537,17 +539,24 @@ static int t_for_each(void)
 	return 0;
 }
 
+/* A red-black node colour, set by hand for the corruption tests. */
+static void paint(struct pgc_extent *n, struct pgc_extent *parent, int colour)
+{
+	rb_set_parent_color(&n->rb, parent ? &parent->rb : NULL, colour);
+}
+
 /* pgc_extent_check() must notice each kind of corruption. */
 static int t_check_detects(void)
 {
 	struct pgc_extent_map map;
-	struct pgc_extent *n, *l;
+	struct pgc_extent *n, *l, *red = NULL;
+	struct rb_node *rb;
 	u32 save;
 
 	abcd(&map);
 	EXPECT(pgc_extent_check(&map) == 0);
-	n = map.root;
-	l = n->left;
+	n = ext_of(map.root.rb_node);
+	l = ext_of(n->rb.rb_left);
 	EXPECT(l);
 
 	fprintf(stderr, "# expected corruption reports follow\n");
@@ -569,12 +578,12 @@ static int t_check_detects(void)
 	n->max_free++;
 	EXPECT(pgc_extent_check(&map) == -EFAULT);
 	n->max_free--;
-	n->height++;
+	paint(n, NULL, RB_RED);
 	EXPECT(pgc_extent_check(&map) == -EFAULT);
-	n->height--;
-	l->parent = NULL;
+	paint(n, NULL, RB_BLACK);
+	rb_set_parent(&l->rb, NULL);
 	EXPECT(pgc_extent_check(&map) == -EFAULT);
-	l->parent = n;
+	rb_set_parent(&l->rb, &n->rb);
 	save = l->start;
 	l->start++;
 	EXPECT(pgc_extent_check(&map) == -EFAULT);
@@ -585,60 +594,73 @@ static int t_check_detects(void)
 	/* Flip an allocated node to free next to a free one. */
 	EXPECT(pgc_extent_check(&map) == 0);
 	n = ext_lookup(&map, 60);	/* D, next to the free tail */
-	n->free = 1;
+	n->free = true;
 	map.free_units += 5;
 	map.nr_allocated--;
-	ext_fixup(&map, n, NULL);
+	ext_cb_propagate(&n->rb, NULL);
 	EXPECT(pgc_extent_check(&map) == -EFAULT);
-	n->free = 0;
+	n->free = false;
 	map.free_units -= 5;
 	map.nr_allocated++;
-	ext_fixup(&map, n, NULL);
+	ext_cb_propagate(&n->rb, NULL);
 	EXPECT(pgc_extent_check(&map) == 0);
-	n = ext_first(map.root);
-	n->height = 3;
+	/* A red node painted black: its paths get one black node more. */
+	for (rb = rb_first(&map.root); rb; rb = rb_next(rb))
+		if (rb_is_red(rb))
+			red = ext_of(rb);
+	EXPECT(red);
+	paint(red, ext_of(rb_parent(&red->rb)), RB_BLACK);
 	EXPECT(pgc_extent_check(&map) == -EFAULT);
-	n->height = 1;
+	paint(red, ext_of(rb_parent(&red->rb)), RB_RED);
 	EXPECT(pgc_extent_check(&map) == 0);
 	pgc_extent_map_destroy(&map);
 
-	/* A right-leaning chain, all else correct: only balance is wrong. */
+	/* A right-leaning chain a, b, c: only a red child of a red node. */
 	{
-		struct pgc_extent a = { .start = 0, .len = 1, .height = 3 };
-		struct pgc_extent b = { .start = 1, .len = 1, .height = 2 };
-		struct pgc_extent c = { .start = 2, .len = 1, .height = 1,
-					.free = 1, .max_free = 1 };
+		struct pgc_extent a = { .start = 0, .len = 1, .max_free = 1 };
+		struct pgc_extent b = { .start = 1, .len = 1, .max_free = 1 };
+		struct pgc_extent c = { .start = 2, .len = 1, .free = true,
+					.max_free = 1 };
 
-		a.right = &b;
-		a.max_free = 1;
-		b.parent = &a;
-		b.right = &c;
-		b.max_free = 1;
-		c.parent = &b;
-		map = (struct pgc_extent_map){ .root = &a, .nr_units = 3,
+		paint(&a, NULL, RB_BLACK);
+		paint(&b, &a, RB_RED);
+		paint(&c, &b, RB_RED);
+		a.rb.rb_right = &b.rb;
+		b.rb.rb_right = &c.rb;
+		map = (struct pgc_extent_map){ .root = { &a.rb }, .nr_units = 3,
 			.free_units = 1, .nr_allocated = 2, .nr_nodes = 3 };
 		EXPECT(pgc_extent_check(&map) == -EFAULT);
-		/* Rebalanced by hand: b at the root, now consistent. */
-		b.parent = NULL;
-		b.left = &a;
-		a.parent = &b;
-		a.right = NULL;
-		a.height = 1;
+		/* Rebalanced by hand: b black at the root, now consistent. */
+		paint(&b, NULL, RB_BLACK);
+		paint(&a, &b, RB_RED);
+		paint(&c, &b, RB_RED);
+		b.rb.rb_left = &a.rb;
+		a.rb.rb_right = NULL;
 		a.max_free = 0;
-		map.root = &b;
+		map.root.rb_node = &b.rb;
 		EXPECT(pgc_extent_check(&map) == 0);
 	}
 	fprintf(stderr, "# end of expected corruption reports\n");
 	return 0;
 }
 
-/* AVL height bound: h < 1.4405 log2(n + 2) - 0.3277. */
+static u32 tree_height(const struct rb_node *rb)
+{
+	u32 l, r;
+
+	if (!rb)
+		return 0;
+	l = tree_height(rb->rb_left);
+	r = tree_height(rb->rb_right);
+	return 1 + (l > r ? l : r);
+}
+
+/* Red-black height bound: h <= 2 log2(n + 1). */
 static bool height_ok(const struct pgc_extent_map *map)
 {
 	double n = map->nr_nodes;
 
-	return !map->root ||
-	       map->root->height < 1.4405 * log2(n + 2) - 0.3277 + 0.000001;
+	return tree_height(map->root.rb_node) <= 2 * log2(n + 1) + 0.000001;
 }
 
 static int t_sequential_balance(void)
@@ -652,7 +674,6 @@ static int t_sequential_balance(void)
 		EXPECT(pgc_extent_alloc(&map, 1, sp()) == i);
 	EXPECT(map.nr_nodes == n);
 	EXPECT(pgc_extent_check(&map) == 0 && height_ok(&map));
-	EXPECT(map.root->height <= 18);
 	/* Free every other: nothing merges. */
 	for (i = 0; i < n - 1; i += 2)
 		EXPECT(pgc_extent_free(&map, i) == 1);
