@@ -4,9 +4,9 @@
  *
  *   stats      read: one "name value" per line (stats.c)
  *   slots      read: the live emergency slots
- *   testing/   test-only knobs, see pgc_knobs[] below; each is also
- *              reachable under its old top-level name (a symlink), which
- *              outside scripts use
+ *   testing/   test-only knobs, see pgc_knobs[] below; those that were
+ *              once top-level files are also reachable under their old
+ *              names (symlinks), which outside scripts use
  *
  * The fragmentation lab creates its own files beside these.  Every knob
  * parses with input.c: one value at offset 0, nothing else; a bad write
@@ -46,6 +46,7 @@ struct pgc_knob {
 	umode_t mode;
 	int (*show)(char *buf, size_t size);
 	int (*store)(char *s);
+	bool alias;		/* also under its old top-level name */
 };
 
 /*
@@ -123,12 +124,36 @@ static int pgc_force_virtual_store(char *s)
 	return ret;
 }
 
+/* refill_hold: the reserve's refill worker does nothing while set. */
+static int pgc_refill_hold_show(char *buf, size_t size)
+{
+	return scnprintf(buf, size, "%c\n",
+			 READ_ONCE(pgc_reserve_refill_hold) ? 'Y' : 'N');
+}
+
+static int pgc_refill_hold_store(char *s)
+{
+	bool val;
+	int ret = pgc_parse_bool(s, &val);
+
+	if (ret)
+		return ret;
+	WRITE_ONCE(pgc_reserve_refill_hold, val);
+	if (!val)
+		pgc_reserve_kick();
+	return 0;
+}
+
 static const struct pgc_knob pgc_knobs[] = {
-	{ "pool_grow", 0200, NULL, pgc_pool_grow_store },
-	{ "grow_stall_ms", 0600, pgc_grow_stall_show, pgc_grow_stall_store },
-	{ "emerg_fail_pages", 0600, pgc_fail_pages_show, pgc_fail_pages_store },
+	{ "pool_grow", 0200, NULL, pgc_pool_grow_store, true },
+	{ "grow_stall_ms", 0600, pgc_grow_stall_show, pgc_grow_stall_store,
+	  true },
+	{ "emerg_fail_pages", 0600, pgc_fail_pages_show, pgc_fail_pages_store,
+	  true },
 	{ "force_virtual", 0600, pgc_force_virtual_show,
-	  pgc_force_virtual_store },
+	  pgc_force_virtual_store, true },
+	{ "refill_hold", 0600, pgc_refill_hold_show, pgc_refill_hold_store,
+	  false },
 };
 
 static ssize_t pgc_knob_read(struct file *file, char __user *ubuf,
@@ -189,6 +214,8 @@ int pgc_debugfs_init(void)
 		debugfs_create_file(pgc_knobs[i].name, pgc_knobs[i].mode,
 				    testing, (void *)&pgc_knobs[i],
 				    &pgc_knob_fops);
+		if (!pgc_knobs[i].alias)
+			continue;
 		snprintf(target, sizeof(target), "testing/%s",
 			 pgc_knobs[i].name);
 		debugfs_create_symlink(pgc_knobs[i].name, pgc_debugfs_root,

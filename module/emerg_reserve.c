@@ -171,8 +171,16 @@ bool pgc_reserve_refill(void)
 	return true;
 }
 
+/*
+ * Test knob (debugfs testing/refill_hold): while set, the worker leaves the
+ * reserves as they are, so a test can see what a free puts back in them.
+ */
+bool pgc_reserve_refill_hold;
+
 static void pgc_refill_fn(struct work_struct *work)
 {
+	if (READ_ONCE(pgc_reserve_refill_hold))
+		return;
 	if (!pgc_reserve_refill() && !READ_ONCE(pgc_emerg_dying))
 		queue_delayed_work(pgc_emerg_wq, &pgc_refill_work,
 				   PGC_REFILL_RETRY);

@@ -6,8 +6,8 @@
  * file's state back afterwards gives exactly what it gave before.
  *
  * Files that only exist in some configurations (inject/ needs
- * allow_inject=1; emerg_fail_pages and force_virtual come from other parts)
- * are tested when present.  A bad input that is accepted is reported, and the
+ * allow_inject=1) are tested when present; the test knobs are tested under
+ * testing/ and under their old top-level names.  A bad input that is accepted is reported, and the
  * state read before it is written back to undo it.  When pgcluster is not
  * loaded, $PGC_MODDIR/pgcluster.ko (default /pgcluster) is loaded with
  * allow_inject=1 for the run and unloaded afterwards.
@@ -158,6 +158,23 @@ static const struct input s_control[] = {
 	S("sweep"), S("sweep\n"),
 };
 
+/* Well formed elsewhere, refused by the strict parser (input.c). */
+static const struct input s_number[] = {
+	S("010"), S("+5"), S("00"), S("4294967296"), S("0x100000000"),
+	S("5 junk"),
+};
+
+static const struct input s_bool[] = {
+	S("2"), S("01"), S("yes"), S("no"), S("true"), S("Y1"), S("onn"),
+	S("+1"),
+};
+
+static const struct input s_pool_grow[] = {
+	S("buddy"), S("buddy 0 junk"), S("buddy 00"), S("buddy +0"),
+	S("buddy 0x0"), S("buddy -1"), S("buddy 99999"), S("nosuch 0"),
+	S("BUDDY 0"), S("0 buddy"), S("buddy\n0"), S("buddy 2147483648"),
+};
+
 struct file_case {
 	const char *name;		/* relative to the debugfs dir */
 	const char *state[2];		/* files read back, NULL-terminated */
@@ -183,6 +200,15 @@ static const struct file_case files[] = {
 	  s_control, ARRAY_SIZE(s_control) },
 	{ "emerg_fail_pages", { "emerg_fail_pages" }, NULL, 0 },
 	{ "force_virtual", { "force_virtual" }, NULL, 0 },
+	{ "testing/pool_grow", { NULL }, s_pool_grow, ARRAY_SIZE(s_pool_grow) },
+	{ "testing/grow_stall_ms", { "testing/grow_stall_ms" },
+	  s_number, ARRAY_SIZE(s_number) },
+	{ "testing/emerg_fail_pages", { "testing/emerg_fail_pages" },
+	  s_number, ARRAY_SIZE(s_number) },
+	{ "testing/force_virtual", { "testing/force_virtual" },
+	  s_bool, ARRAY_SIZE(s_bool) },
+	{ "testing/refill_hold", { "testing/refill_hold" },
+	  s_bool, ARRAY_SIZE(s_bool) },
 };
 
 static const char *dir = "/sys/kernel/debug/pgcluster";

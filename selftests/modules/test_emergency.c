@@ -457,14 +457,12 @@ static bool emt_slots_has(unsigned int used, unsigned int slot,
  * With init_on_free, a page the reserve takes back from a free must be
  * cleared, as the page allocator clears a freed page: N pages served by the
  * reserve are stamped and freed, N more are taken from the reserve and must
- * read zero.  The reserve is LIFO, so the second round gets the stamped
- * pages back unless the refill worker filled the reserve before the free
- * (then the stamped pages went to the page allocator): rounds repeat until
- * one gets a stamped page back.  Only meaningful without init_on_alloc,
+ * read zero.  The refill worker is held (testing/refill_hold) so that the
+ * free, not the worker, tops the reserve up: the reserve is LIFO, and every
+ * stamped page must come back.  Only meaningful without init_on_alloc,
  * which would clear the pages at allocation (selftests/init_on_free.sh
  * boots so).
  */
-#define EMT_CLEAR_ROUNDS	20
 
 /*
  * @pages pages with PGCLUSTER_VIRTOK, the next @fail page allocations of
@@ -519,9 +517,16 @@ static int emt_reserve_round(unsigned int n, unsigned int *back)
 	return PGCT_PASS;
 }
 
+static void emt_refill_release(void *unused)
+{
+	PGCT_EXPECT(!emt_write(EMT_DIR "testing/refill_hold", "0"),
+		    "cannot release refill_hold");
+}
+
 static int emt_reserve_cleared(unsigned int n)
 {
-	unsigned int round, back = 0;
+	long long target = emt_stat("reserve_target");
+	unsigned int back = 0;
 	int ret;
 
 	if (!want_init_on_free() || want_init_on_alloc(GFP_KERNEL)) {
@@ -529,17 +534,17 @@ static int emt_reserve_cleared(unsigned int n)
 			 want_init_on_free(), want_init_on_alloc(GFP_KERNEL));
 		return PGCT_PASS;
 	}
-	for (round = 1; round <= EMT_CLEAR_ROUNDS; round++) {
-		ret = emt_reserve_round(n, &back);
-		if (ret != PGCT_PASS || pgct_failed())
-			return PGCT_FAIL;
-		if (back)
-			break;
-	}
-	PGCT_EXPECT(back, "refill came first in all %d rounds: clearing not seen",
-		    EMT_CLEAR_ROUNDS);
-	pgct_log("init_on_free: round %u, %u of %u stamped pages back from the reserve read zero",
-		 round, back, n);
+	PGCT_ASSERT(emt_wait_stat("reserve_pages", target) == target,
+		    "reserve at target before the hold");
+	PGCT_ASSERT(!emt_write(EMT_DIR "testing/refill_hold", "1"),
+		    "cannot hold the refill worker");
+	PGCT_ASSERT(!pgct_defer(emt_refill_release, NULL), "defer");
+	ret = emt_reserve_round(n, &back);
+	if (ret != PGCT_PASS)
+		return ret;
+	PGCT_EXPECT(back == n, "%u of %u stamped pages came back", back, n);
+	pgct_log("init_on_free: %u of %u stamped pages back from the reserve read zero",
+		 back, n);
 	return PGCT_PASS;
 }
 

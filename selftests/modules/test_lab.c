@@ -33,7 +33,7 @@
  *                              the kernel freed since the start, which the
  *                              injector's "sweep" must cover
  *
- * The debugfs side of the lab (inject/, checkerboard, map, probes) is tested
+ * The debugfs side of the lab (inject/, fragmentation, map, probes) is tested
  * from user space by selftests/lab.sh and selftests/debugfs_badinput.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
