@@ -6,31 +6,29 @@
 # boots again (then fails) a kernel that dies before init, and passes a
 # clean one.  TAP output.
 set -uo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
+root=$pgc_root
 kernel=${1:-distro}
-dir=${PGCLUSTER_OUT:-/tmp/pgcluster-build}/harness-$kernel
+dir=$(pgc_out "harness-$kernel")
 rm -rf "$dir"; mkdir -p "$dir"
 cp "$root/tests/harness/"* "$dir/"
-kdir=$("$root/scripts/kernel.sh" "$kernel" kdir)
-make -s -C "$kdir" M="$dir" modules >/dev/null 2>&1 || true
+pgc_kernel "$kernel"
+make -s -C "$pgc_kdir" M="$dir" modules >/dev/null 2>&1 || true
 vm() { "$root/scripts/vm-run.sh" --kernel "$kernel" --selftests /nonexistent "$@" >"$dir/last.log" 2>&1; }
-n=0
-fail=0
 expect() {
 	local want=$1 name=$2; shift 2
 	vm "$@"; local rc=$?
-	n=$((n + 1))
 	if { [ "$want" = pass ] && [ $rc = 0 ]; } || { [ "$want" = fail ] && [ $rc != 0 ]; }; then
-		echo "ok $n $name"
+		tap_ok "$name"
 	else
 		tail -n 5 "$dir/last.log" | sed 's/^/# /'
-		echo "not ok $n $name (vm-run exit $rc)"
-		fail=1
+		tap_fail "$name (vm-run exit $rc)"
 	fi
 }
-echo "TAP version 13"
+. "$root/selftests/tap.sh"
 if [ ! -f "$dir/warn_at_load.ko" ]; then
-	echo "not ok 1 build warn_at_load.ko"; exit 1
+	tap_fail "build warn_at_load.ko"
+	tap_finish
 fi
 expect pass "harness passes a clean run" -- 'true'
 expect fail "harness fails a command exiting 3" -- 'exit 3'
@@ -40,11 +38,9 @@ expect fail "harness fails a guest timeout" --timeout 25 -- 'sleep 600'
 # A kernel that dies before init is booted again, then failed.
 VM_BOOT_TRIES=2 expect fail "harness fails a kernel that panics before init" \
 	--timeout 60 --append rdinit=/nonexistent -- 'true'
-n=$((n + 1))
 if [ "$(grep -c 'booting again' "$dir/last.log")" = 1 ]; then
-	echo "ok $n harness booted that kernel twice (VM_BOOT_TRIES=2)"
+	tap_ok "harness booted that kernel twice (VM_BOOT_TRIES=2)"
 else
-	echo "not ok $n harness did not boot that kernel twice"
-	fail=1
+	tap_fail "harness did not boot that kernel twice"
 fi
-exit $fail
+tap_finish

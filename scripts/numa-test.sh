@@ -10,9 +10,12 @@
 # init_on_free.sh (the emergency reserve clears what it takes back) run,
 # the first and last failing rather than skipping when the guest lacks
 # their shape.  TAP output (through selftests/run_tests.sh); exits non-zero
-# when a check fails or the harness saw a kernel report.
+# when a check fails or the harness saw a kernel report.  The TAP from the
+# guest's result channel is kept in $PGC_RESULT_FILE (default
+# $PGCLUSTER_OUT/<kernel>/numa.tap).
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
+root=$pgc_root
 kernel=${1:-distro}
 out=$("$root/scripts/build.sh" "$kernel" | tail -n1)
 tmo=600
@@ -22,4 +25,5 @@ exec "$root/scripts/vm-run.sh" --kernel "$kernel" --numa 2 --mem 6144 \
 	--timeout "$tmo" --selftests "$out/selftests" \
 	--ko "$out/pgcluster.ko" --ko "$out/selftests/modules/pgcluster_test.ko" \
 	--log "$out/numa-console.log" \
+	--result "${PGC_RESULT_FILE:-$out/numa.tap}" \
 	-- "NUMA_REQUIRE=1 INIT_ON_FREE_REQUIRE=1 sh /pgcluster/selftests/run_tests.sh numa.sh gfp.sh init_on_free.sh"
