@@ -3,8 +3,9 @@
 #
 # harness-test.sh [distro|debug]: prove that scripts/vm-run.sh fails a run
 # when the kernel reports a problem, a guest times out or the command fails,
-# boots again (then fails) a kernel that dies before init, and passes a
-# clean one.  TAP output.
+# boots again (then fails) a kernel that dies before init, passes a clean
+# one, and brings what the guest wrote on its result channel back whole.
+# TAP output.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 root=$pgc_root
@@ -31,6 +32,17 @@ if [ ! -f "$dir/warn_at_load.ko" ]; then
 	tap_finish
 fi
 expect pass "harness passes a clean run" -- 'true'
+# The result channel: what the guest writes to $PGC_RESULT arrives whole in
+# --result's file, while printk floods the console.
+expect pass "harness runs a command that writes to the result channel" \
+	--result "$dir/result" -- 'i=0; while [ $i -lt 200 ]; do
+		echo "ok $i result line" > /dev/kmsg
+		echo "ok $i result line"; i=$((i + 1)); done > $PGC_RESULT'
+if [ "$(grep -c '^ok [0-9]* result line$' "$dir/result" 2>/dev/null)" = 200 ]; then
+	tap_ok "harness: 200 whole lines on the result channel"
+else
+	tap_fail "harness: the result channel held $(wc -l <"$dir/result" 2>/dev/null || echo no) lines, not 200 whole ones"
+fi
 expect fail "harness fails a command exiting 3" -- 'exit 3'
 expect fail "harness fails a WARN at module load" --ko "$dir/warn_at_load.ko" \
 	-- 'insmod /pgcluster/warn_at_load.ko; true'
