@@ -104,6 +104,7 @@ class Out:
         self.md = markdown
         self.lines = []
         self.in_block = False
+        self.section = False
 
     def _block(self, on):
         if self.md and on != self.in_block:
@@ -112,6 +113,7 @@ class Out:
 
     def heading(self, text):
         self._block(False)
+        self.section = True
         if self.md:
             self.lines.append("")
             self.lines.append("## " + text[3:] if text.startswith("== ") else text)
@@ -119,7 +121,8 @@ class Out:
             self.lines.append(text)
 
     def text(self, text):
-        self._block(False)
+        # In Markdown a section's prose is fixed-width too: a block.
+        self._block(self.md and self.section)
         self.lines.append(text)
 
     def table(self, text):
@@ -240,16 +243,16 @@ def emergency(out, rows, info):
     for cache, forced in variants:
         m = measured(rows, "emerg", {"cache": cache, "forced": forced})
         out.blank()
-        if forced != "1":
-            out.text("(no force_virtual: the pgcluster VIRTOK rows read n/a)")
-        elif cache == "0":
-            out.text("emergency path without the slot cache (slot_cache=0): every pair")
-            out.text("allocates pages, maps, unmaps and frees them")
-        else:
-            out.text(f"emergency path with the slot cache (slot_cache={cache}): freed")
-            out.text("slots stay mapped and the next request of that size reuses one")
         out.heading("== emergency path: median ns per alloc+free pair over "
                     f"{info.get('repeats', '?')} runs, GFP_KERNEL")
+        if forced != "1":
+            out.text("   (no force_virtual: the pgcluster VIRTOK rows read n/a)")
+        elif cache == "0":
+            out.text("   without the slot cache (slot_cache=0): every pair allocates pages,")
+            out.text("   maps, unmaps and frees them")
+        else:
+            out.text(f"   with the slot cache (slot_cache={cache}): freed slots stay mapped and")
+            out.text("   the next request of that size reuses one")
         out.text("   pgcluster VIRTOK is timed with force_virtual=1 (n/a: results were not")
         out.text("   emergency mappings, knob absent or 0); kvmalloc: its normal path;")
         out.text("   vmalloc%: share of results in vmalloc space; "
@@ -342,8 +345,8 @@ def success(out, rows, notes):
     b = [r for r in s if r.get("phase") == "b"]
     if b:
         out.blank()
-        out.text("-- b) and every free block of order >= 1 held by the lab's seal "
-                 "(one seal per allocator)")
+        out.text("-- b) and every free block of order >= 1 held by the lab's seal")
+        out.text("   (inject/control seal:10000 around each allocator's row)")
         success_table(out, b)
         for t in notes:
             if t.startswith("seal around success"):
@@ -385,7 +388,7 @@ def report(path, markdown=False, command="make bench"):
         out.text("Times come from QEMU TCG: compare them within one run only.")
         out.blank()
         for t in meta:
-            out.text(f"- {t}")
+            out.text(f"  - {t.strip()}" if t.startswith(" ") else f"- {t}")
     else:
         for t in meta:
             out.text(t)
