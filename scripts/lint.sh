@@ -14,7 +14,7 @@ ok() { tap_ok "$*"; }
 nok() { tap_fail "$*"; }
 ktree=$(PGCLUSTER_KERNEL_REFRESH=0 "$root/scripts/debug-kernel.sh" --source-only 2>/dev/null | tail -n1)
 checkpatch=$ktree/scripts/checkpatch.pl
-cd "$root"
+cd "$root" || exit 1
 files=$(git ls-files 'module/*.[ch]' 'include/*.h' 'selftests/*.[ch]' \
 	'selftests/modules/*.[ch]' 2>/dev/null || find module include selftests -name '*.[ch]')
 if [ -f "$checkpatch" ]; then
