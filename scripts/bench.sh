@@ -74,10 +74,6 @@ kernel=${KERNEL:-distro}
 pool_mb=${POOL_MB:-160}
 success_pool_mb=${SUCCESS_POOL_MB:-16}
 success_n=${SUCCESS_N:-200}
-case "$kernel" in
-distro|trixie|debug) vmkernel=$kernel ;;
-*) vmkernel=$kernel/arch/x86/boot/bzImage ;;
-esac
 sanitized=0
 [ "$kernel" = debug ] && sanitized=1
 [ -f "$kernel/.config" ] && grep -q '^CONFIG_KASAN=y' "$kernel/.config" && sanitized=1
@@ -99,6 +95,9 @@ for v in "$pool_mb" "$success_pool_mb" "$success_n" "$repeats" "$hot_iters" "$ba
 done
 
 "$root/scripts/deps.sh" >&2
+# Resolved once here: build.sh and vm-run.sh take the answer from the
+# environment (pgc_kernel in lib.sh).
+pgc_kernel "$kernel"
 out=$("$root/scripts/build.sh" "$kernel" | tail -n1)
 bench_ko=$out/selftests/modules/pgcluster_bench.ko
 [ -f "$bench_ko" ] || { echo "bench: $bench_ko was not built" >&2; exit 1; }
@@ -237,7 +236,7 @@ echo "bench: booting the $kernel kernel; tables follow when the guest is done (l
 rm -f "$log" "$rows"
 # The rows travel on the guest's result channel, whole lines.
 set +e
-"$root/scripts/vm-run.sh" --kernel "$vmkernel" --timeout "$tmo" \
+"$root/scripts/vm-run.sh" --kernel "$kernel" --timeout "$tmo" \
 	--append "$append" --file "$guest" "${kos[@]}" --log "$log" \
 	--result "$work/result" -- '{ sh /pgcluster/bench-guest.sh; echo $? > /tmp/.rc; } | tee $PGC_RESULT
 exit $(cat /tmp/.rc)' 2>&1 |

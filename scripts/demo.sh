@@ -32,6 +32,7 @@ distro|trixie|debug) ;;
 esac
 
 # Build in a private copy so the demo never touches the work tree's objects.
+pgc_kernel "$kernel"
 build=$(mktemp -d /tmp/pgcluster-demo.XXXXXX)
 trap 'rm -rf "$build"' EXIT
 pgc_stage "$build"

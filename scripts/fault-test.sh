@@ -21,6 +21,9 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 root=$pgc_root
 kernel=${1:-debug}
+# Resolved once here: build.sh and vm-run.sh take the answer from the
+# environment (pgc_kernel in lib.sh).
+pgc_kernel "$kernel"
 out=$("$root/scripts/build.sh" "$kernel" | tail -n1)
 env=
 for v in FAULT_WALK_OPS FAULT_WALK_STRIDE FAULT_WALK_OFFSET; do

@@ -17,6 +17,9 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 root=$pgc_root
 kernel=${1:-distro}
+# Resolved once here: build.sh and vm-run.sh take the answer from the
+# environment (pgc_kernel in lib.sh).
+pgc_kernel "$kernel"
 out=$("$root/scripts/build.sh" "$kernel" | tail -n1)
 tmo=600
 [ "$kernel" = debug ] && tmo=1200

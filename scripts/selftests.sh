@@ -13,6 +13,9 @@ set -euo pipefail
 root=$pgc_root
 kernel=${1:-distro}
 [ $# -gt 0 ] && shift
+# Resolved once here: build.sh and vm-run.sh take the answer from the
+# environment (pgc_kernel in lib.sh).
+pgc_kernel "$kernel"
 out=$("$root/scripts/build.sh" "$kernel" | tail -n1)
 tmo=900
 [ "$kernel" = debug ] && tmo=1500

@@ -28,6 +28,9 @@ distro|trixie|debug) ;;
 *) echo "soak: kernel is distro, trixie or debug, not '$kernel'" >&2; exit 2 ;;
 esac
 
+# Resolved once here: build.sh and vm-run.sh take the answer from the
+# environment (pgc_kernel in lib.sh).
+pgc_kernel "$kernel"
 out=$("$root/scripts/build.sh" "$kernel" | tail -n1)
 # On top of the soak itself: the boot (about 60 s for the debug kernel
 # under TCG), the injection or tmpfs fill still running when the case ends

@@ -10,10 +10,11 @@
 #
 #   scripts/vm-run.sh [options] -- 'command'
 #
-#   --kernel distro|trixie|debug|PATH
+#   --kernel distro|trixie|debug|DIR|PATH
 #                                distro: Debian 12's 6.1 (default); trixie:
 #                                Debian 13's 6.12; debug: the 7.2 debug
-#                                kernel (see scripts/kernel.sh); or a bzImage
+#                                kernel; a kernel build directory (see
+#                                pgc_kernel in scripts/lib.sh); or a bzImage
 #   --ko FILE.ko                 copy a module to /pgcluster/ (repeatable)
 #   --selftests DIR              files copied to /pgcluster/selftests/
 #                                (default: selftests/ with its built programs)
@@ -126,13 +127,12 @@ else
 	numa_args=(-smp "$cpus")
 fi
 
-case "$kernel" in
-distro|trixie|debug)
+if [ -f "$kernel" ]; then
+	bzimage=$kernel
+else
 	pgc_kernel "$kernel"
-	bzimage=$pgc_kimage ;;
-*)
-	bzimage=$kernel ;;
-esac
+	bzimage=$pgc_kimage
+fi
 [ -r "$bzimage" ] || die "kernel image $bzimage not readable"
 busybox=/bin/busybox	# from busybox-static: the initramfs has no libc
 [ -x "$busybox" ] || die "busybox-static is not installed: run scripts/deps.sh"
