@@ -13,7 +13,7 @@ KDIR ?= /lib/modules/$(KERNELRELEASE)/build
 INSTALL_MOD_DIR ?= extra
 DEPMOD ?= /sbin/depmod
 
-.PHONY: all modules clean install uninstall check demo bench hosttest lint \
+.PHONY: all modules clean install uninstall check demo bench bench-doc hosttest lint \
 	selftests soak fresh-check help kdir-exists
 
 all: modules
@@ -48,6 +48,10 @@ demo:
 bench:
 	scripts/bench.sh
 
+# The benchmark again, its tables written to docs/benchmarks.md.
+bench-doc:
+	scripts/bench.sh --doc docs/benchmarks.md
+
 hosttest:
 	$(MAKE) -C tests/host run
 
@@ -73,6 +77,7 @@ help:
 	@echo "make check                        all tests on the three kernels + lint"
 	@echo "make demo                         boot a VM and show pgcluster at work"
 	@echo "make bench                        benchmark tables (VM)"
+	@echo "make bench-doc                    the same, written to docs/benchmarks.md"
 	@echo "make soak [KERNEL=debug] [SOAK_SECONDS=3600]  stress test, one long VM run"
 	@echo "make fresh-check                  make demo and make check on a new Debian 12 root"
 	@echo "make hosttest                     host unit tests + fuzzing of the placement code"

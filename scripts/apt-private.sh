@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # Sourced by the scripts that fetch from a newer Debian suite than the
 # machine's: apt_private DIR SUITE points apt at SUITE through lists and a
 # cache of its own under DIR, sets the array aptopts for apt-get and

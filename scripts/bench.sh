@@ -1,9 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# bench.sh: benchmark tables for pgcluster (`make bench`).  Builds pgcluster
-# and selftests/modules/pgcluster_bench.ko for one kernel, boots it once
-# under QEMU (scripts/vm-run.sh) and prints, in that one boot:
+# bench.sh [--doc FILE]: benchmark tables for pgcluster (`make bench`).
+# Builds pgcluster and selftests/modules/pgcluster_bench.ko for one kernel,
+# boots it once under QEMU (scripts/vm-run.sh) and measures, in that one
+# boot, what follows.  The guest writes raw rows on its result channel
+# (kept in $PGCLUSTER_OUT/<kernel>/bench.rows); scripts/bench_report.py
+# prints the tables, ratios and goal lines from them, and with --doc also
+# writes them as Markdown to FILE (`make bench-doc`: docs/benchmarks.md).
 #
 #   1. speed: alloc+free pairs of 9000 B to 128 KiB, pgcluster against
 #      kmalloc, alloc_pages_exact, alloc_pages and vmalloc (hot and batch);
@@ -16,10 +20,11 @@
 #   3. success under a checkerboard: pgcluster is reloaded with a fresh pool
 #      and allow_inject=1, 90% of free memory is pinned in a checkerboard,
 #      and N requests per size are held per allocator: once as the injector
-#      left memory, once with the bench module's filler also holding every
-#      remaining free block of order >= 1 (the injector leaves 10% of free
-#      memory unfragmented, which serves any small test).  Then kvmalloc's
-#      vmalloc path, vmalloc and the emergency path are timed in that state.
+#      left memory, once inside the lab's seal (inject/control "seal": every
+#      remaining free block of order >= 1 held, a seal per allocator; the
+#      injector leaves 10% of free memory unfragmented, which serves any
+#      small test).  Then kvmalloc's vmalloc path, vmalloc and the emergency
+#      path are timed sealed.
 #
 # Timings come from TCG: they are only comparable within one run, and a busy
 # host (the load average is printed) makes long runs slower than short ones.
@@ -57,15 +62,18 @@
 # Exit status: that of the guest script (0 unless a module failed to load or
 # a step was refused), or 1 when vm-run.sh saw a kernel report or a timeout.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
+root=$pgc_root
+doc=
+doc_cmd="make bench"
+if [ "${1:-}" = --doc ]; then
+	doc=${2:?--doc needs a file}
+	doc_cmd="make bench-doc"
+fi
 kernel=${KERNEL:-distro}
 pool_mb=${POOL_MB:-160}
 success_pool_mb=${SUCCESS_POOL_MB:-16}
 success_n=${SUCCESS_N:-200}
-case "$kernel" in
-distro|trixie|debug) vmkernel=$kernel ;;
-*) vmkernel=$kernel/arch/x86/boot/bzImage ;;
-esac
 sanitized=0
 [ "$kernel" = debug ] && sanitized=1
 [ -f "$kernel/.config" ] && grep -q '^CONFIG_KASAN=y' "$kernel/.config" && sanitized=1
@@ -87,16 +95,22 @@ for v in "$pool_mb" "$success_pool_mb" "$success_n" "$repeats" "$hot_iters" "$ba
 done
 
 "$root/scripts/deps.sh" >&2
+# Resolved once here: build.sh and vm-run.sh take the answer from the
+# environment (pgc_kernel in lib.sh).
+pgc_kernel "$kernel"
 out=$("$root/scripts/build.sh" "$kernel" | tail -n1)
 bench_ko=$out/selftests/modules/pgcluster_bench.ko
 [ -f "$bench_ko" ] || { echo "bench: $bench_ko was not built" >&2; exit 1; }
 log=${BENCH_LOG:-$out/bench.log}
+rows=$out/bench.rows
 
 work=$(mktemp -d /tmp/pgcluster-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 guest=$work/bench-guest.sh
 
-# The guest script: busybox sh.  Lines for the host start with "BENCH| ".
+# The guest script: busybox sh.  Lines for the host start with "BENCH| ":
+# the bench module's raw rows, and the script's own "meta" (free text),
+# "note" and "row" lines; scripts/bench_report.py makes the tables.
 cat >"$guest" <<GUEST
 POOL1=$pool_mb
 POOL2=$success_pool_mb
@@ -106,113 +120,109 @@ cat >>"$guest" <<'GUEST'
 D=/sys/kernel/debug
 PG=$D/pgcluster
 B=$D/pgcluster_bench
+C=$PG/inject/control
 M=/pgcluster
 say() { echo "BENCH| $*"; }
 stat() { awk -v k="$1" '$1 == k { print $2; exit }' "$2"; }
+# step "STEP [ARG]" [KEY=VALUE...]: run a bench step, print its rows with
+# the KEY=VALUEs added after the step's name.
 step() {
 	if ! echo "$1" > $B/run; then
-		say "step $1: write refused"
+		say "note step $1: write refused"
 		return 1
 	fi
-	sed 's/^/BENCH| /' $B/results
+	sed "s/^row \([a-z_]*\) /row \1 ${2:+$2 }/; s/^/BENCH| /" $B/results
+}
+# sealed "STEP [ARG]" KEY=VALUE...: the same inside a seal of the lab (every
+# free block of order >= 1 held; inject/control "seal"), unsealed after.
+# Between seal and unseal only shell builtins run (echo, read): a fork needs
+# an order-1 block.
+sealed() {
+	if ! echo seal:10000 > $C; then
+		say "note seal refused: step $1 runs unsealed"
+		step "$1" "$2 sealed=0"
+		return
+	fi
+	echo "$1" > $B/run
+	r=$?
+	echo unseal > $C
+	[ $r = 0 ] || { say "note step $1: write refused"; return 1; }
+	sed "s/^row \([a-z_]*\) /row \1 $2 sealed=1 /; s/^/BENCH| /" $B/results
+	sed -n "s/^last seal: /BENCH| note seal around $1: /p" $PG/inject/status
 }
 force() {
 	[ -e $PG/force_virtual ] && echo "$1" > $PG/force_virtual
 }
 load() {
-	insmod $M/pgcluster.ko "$@" || { say "insmod pgcluster.ko $* failed"; exit 1; }
-	insmod $M/pgcluster_bench.ko $BPARAMS || { say "insmod pgcluster_bench.ko failed"; exit 1; }
+	insmod $M/pgcluster.ko "$@" || { say "note insmod pgcluster.ko $* failed"; exit 1; }
+	insmod $M/pgcluster_bench.ko $BPARAMS || { say "note insmod pgcluster_bench.ko failed"; exit 1; }
 }
 unload() {
-	rmmod pgcluster_bench && rmmod pgcluster || { say "rmmod failed"; exit 1; }
+	rmmod pgcluster_bench && rmmod pgcluster || { say "note rmmod failed"; exit 1; }
 }
 
 rc=0
-say "kernel: $(uname -r) ($(nproc) CPUs, $(awk '/MemTotal/ {print int($2/1024)}' /proc/meminfo) MiB)"
-say "cmdline: $(cat /proc/cmdline)"
-say "pgcluster_bench $BPARAMS"
-say ""
-say "---- part 1: pgcluster loaded with pool_mb=$POOL1"
+say "meta kernel: $(uname -r) ($(nproc) CPUs, $(awk '/MemTotal/ {print int($2/1024)}' /proc/meminfo) MiB)"
+say "meta cmdline: $(cat /proc/cmdline)"
+say "meta pgcluster_bench $BPARAMS"
+say "meta part 1: pgcluster loaded with pool_mb=$POOL1"
 load pool_mb=$POOL1
 step speed || rc=1
-say ""
 SC=/sys/module/pgcluster/parameters/slot_cache
 if [ -e $PG/force_virtual ]; then
 	force 1
-	say "emergency path with the slot cache (slot_cache=$(cat $SC)): freed"
-	say "slots stay mapped and the next request of that size reuses one"
-	step emerg || rc=1
+	step emerg "cache=$(cat $SC) forced=1" || rc=1
 	sc=$(cat $SC)
 	echo 0 > $SC
-	say ""
-	say "emergency path without the slot cache (slot_cache=0): every pair"
-	say "allocates pages, maps, unmaps and frees them"
-	step emerg || rc=1
+	step emerg "cache=0 forced=1" || rc=1
 	echo "$sc" > $SC
 	force 0
 else
-	say "(no $PG/force_virtual: the pgcluster VIRTOK rows read n/a)"
-	step emerg || rc=1
+	step emerg "cache=$(cat $SC) forced=0" || rc=1
 fi
-say ""
 cat $PG/stats > /tmp/stats0
 step waste || rc=1
 cat $PG/stats > /tmp/stats1
-req=$(sed -n 's/.*requested_bytes=\([0-9]*\).*/\1/p' $B/results)
-h0=$(stat bytes_held /tmp/stats0)
-h1=$(stat bytes_held /tmp/stats1)
-md=$(stat metadata_bytes /tmp/stats1)
-pb=$(stat pool_bytes /tmp/stats1)
-if [ -n "$req" ] && [ "${req:-0}" != 0 ] && [ -n "$h0" ] && [ -n "$h1" ]; then
-	say "$(awk -v a="$h0" -v b="$h1" -v r="$req" 'BEGIN {
-		printf "pgcluster stats: bytes_held +%d for %d requested: %.4f held/req (goal <= 1.01: %s)",
-		       b - a, r, (b - a) / r, ((b - a) <= 1.01 * r) ? "met" : "NOT met" }')"
-else
-	say "pgcluster stats: bytes_held n/a"
-fi
-if [ -n "$md" ] && [ -n "$pb" ] && [ "$pb" != 0 ]; then
-	say "$(awk -v m="$md" -v p="$pb" 'BEGIN {
-		printf "pgcluster stats: metadata_bytes %d / pool_bytes %d = %.3f%% (with the set live)", m, p, 100 * m / p }')"
-else
-	say "pgcluster stats: metadata_bytes / pool_bytes n/a"
-fi
+say "row stats held0=$(stat bytes_held /tmp/stats0) held1=$(stat bytes_held /tmp/stats1) metadata=$(stat metadata_bytes /tmp/stats1) pool=$(stat pool_bytes /tmp/stats1)"
 step free || rc=1
 unload
 
-say ""
-say "---- part 2: pgcluster reloaded with pool_mb=$POOL2 allow_inject=1"
+say "meta part 2: pgcluster reloaded with pool_mb=$POOL2 allow_inject=1"
 load pool_mb=$POOL2 allow_inject=1
-say "pool_bytes before injection: $(stat pool_bytes $PG/stats)"
-say "MemFree before injection: $(awk '/MemFree/ {print $2 " kB"}' /proc/meminfo)"
+say "meta pool_bytes before injection: $(stat pool_bytes $PG/stats)"
+say "meta MemFree before injection: $(awk '/MemFree/ {print $2 " kB"}' /proc/meminfo)"
 injected=0
 if [ -d $PG/inject ]; then
 	echo checkerboard > $PG/inject/pattern &&
 	echo 90% > $PG/inject/amount &&
-	echo start > $PG/inject/control && injected=1
+	echo start > $C && injected=1
 fi
 if [ $injected = 1 ]; then
-	say "injected: echo checkerboard > pattern; echo 90% > amount; echo start > control"
-	sed 's/^/BENCH|   inject: /' $PG/inject/status
-	say "MemFree after injection: $(awk '/MemFree/ {print $2 " kB"}' /proc/meminfo)"
+	say "meta injected: echo checkerboard > pattern; echo 90% > amount; echo start > control"
+	sed 's/^/BENCH| meta   inject: /' $PG/inject/status
+	say "meta MemFree after injection: $(awk '/MemFree/ {print $2 " kB"}' /proc/meminfo)"
 else
-	say "NOTE: injector unavailable: the success table below is WITHOUT fragmentation"
+	say "note injector unavailable: the success table is WITHOUT fragmentation"
 	rc=1
 fi
-say ""
-step success || rc=1
-say "pool_bytes after the success step: $(stat pool_bytes $PG/stats)"
-say ""
-if [ -e $PG/force_virtual ]; then
-	force 1
-	step kvpath || rc=1
-	force 0
-else
-	say "(no $PG/force_virtual: the pgcluster VIRTOK rows read n/a)"
-	step kvpath || rc=1
-fi
+step success "phase=a" || rc=1
 if [ $injected = 1 ]; then
-	echo release > $PG/inject/control || { say "release failed"; rc=1; }
-	say "released the injected pages"
+	for a in alloc_pages_noretry kmalloc_noretry kvmalloc pgcluster pgcluster_virtok; do
+		sealed "success $a" "phase=b" || rc=1
+	done
+fi
+say "meta pool_bytes after the success step: $(stat pool_bytes $PG/stats)"
+force 1
+for s in 16384 36864 131072; do
+	if [ $injected = 1 ]; then
+		sealed "kvpath $s" "forced=$(cat $PG/force_virtual 2>/dev/null || echo 0)" || rc=1
+	else
+		step "kvpath $s" "forced=$(cat $PG/force_virtual 2>/dev/null || echo 0) sealed=0" || rc=1
+	fi
+done
+force 0
+if [ $injected = 1 ]; then
+	echo release > $C || { say "note release failed"; rc=1; }
 fi
 unload
 exit $rc
@@ -223,20 +233,26 @@ tmo=1800
 kos=(--ko "$out/pgcluster.ko" --ko "$bench_ko")
 load=$(cut -d' ' -f1 /proc/loadavg)
 echo "bench: booting the $kernel kernel; tables follow when the guest is done (log: $log)" >&2
-rm -f "$log"
+rm -f "$log" "$rows"
+# The rows travel on the guest's result channel, whole lines.
 set +e
-if [ "${VERBOSE:-0}" = 1 ]; then
-	"$root/scripts/vm-run.sh" --kernel "$vmkernel" --timeout "$tmo" \
-		--append "$append" --file "$guest" "${kos[@]}" --log "$log" \
-		-- 'sh /pgcluster/bench-guest.sh'
-else
-	"$root/scripts/vm-run.sh" --kernel "$vmkernel" --timeout "$tmo" \
-		--append "$append" --file "$guest" "${kos[@]}" --log "$log" \
-		-- 'sh /pgcluster/bench-guest.sh' >/dev/null
-fi
-rc=$?
+"$root/scripts/vm-run.sh" --kernel "$kernel" --timeout "$tmo" \
+	--append "$append" --file "$guest" "${kos[@]}" --log "$log" \
+	--result "$work/result" -- '{ sh /pgcluster/bench-guest.sh; echo $? > /tmp/.rc; } | tee $PGC_RESULT
+exit $(cat /tmp/.rc)' 2>&1 |
+	if [ "${VERBOSE:-0}" = 1 ]; then tee "$work/console"; else cat >"$work/console"; fi
+rc=${PIPESTATUS[0]}
 set -e
-echo "host: $(nproc) CPUs, load average $load at boot, QEMU TCG"
-[ -f "$log" ] && tr -d '\r' <"$log" | sed -n 's/^BENCH| \{0,1\}//p'
-echo "bench: exit $rc" >&2
+{
+	echo "BENCH| meta host: $(nproc) CPUs, load average $load at boot, QEMU TCG"
+	grep -a '^BENCH| ' "$work/result"
+} >"$rows"
+if [ -n "$doc" ]; then
+	python3 "$root/scripts/bench_report.py" --markdown \
+		--command "$doc_cmd" "$rows" >"$doc"
+	echo "bench: wrote $doc" >&2
+fi
+python3 "$root/scripts/bench_report.py" "$rows"
+[ "$rc" = 0 ] || grep -a '^vm-run' "$work/console" | tail -n 5 >&2
+echo "bench: exit $rc (raw rows: $rows)" >&2
 exit $rc

@@ -24,11 +24,16 @@
 # count as skipped) over all of them and
 # exits non-zero on any failure.
 #
+# A stage that boots a guest writes the guest's TAP, taken from its result
+# channel (vm-run.sh --result), to the file $PGC_RESULT_FILE that the stage
+# names; that file is counted then, not the console.
+#
 # Environment: CHECK_KERNELS="distro trixie debug" (default all three), FUZZ_SECONDS
 # (default 60), PGCLUSTER_OUT (default /tmp/pgcluster-build).
 set -uo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-export PGCLUSTER_OUT=${PGCLUSTER_OUT:-/tmp/pgcluster-build}
+. "$(dirname "$0")/lib.sh"
+root=$pgc_root
+export PGCLUSTER_OUT
 out=$PGCLUSTER_OUT/check
 kernels=${CHECK_KERNELS:-distro trixie debug}
 rm -rf "$out"
@@ -39,55 +44,32 @@ failed_stages=()
 
 # bench_tap KERNEL: run the benchmark (it only reports numbers) and turn
 # "it ran and printed every table" into TAP.
-bench_tap() {
-	local log=$out/bench-$1.txt
+bench_tap() (
+	log=$out/bench-$1.txt
 	KERNEL=$1 "$root/scripts/bench.sh" >"$log" 2>&1
-	local rc=$? n=0 t
+	rc=$?
 	grep -av '^\[ *[0-9]*\.[0-9]*\]' "$log" | sed 's/^/  | /'
+	. "$root/selftests/tap.sh"
 	for t in '== speed' '== emergency path' '== waste' '== success'; do
-		n=$((n + 1))
 		if [ $rc = 0 ] && grep -q "^$t" "$log"; then
-			echo "ok $n bench on $1 printed the '${t#== }' table"
+			tap_ok "bench on $1 printed the '${t#== }' table"
 		else
-			echo "not ok $n bench on $1: no '${t#== }' table (exit $rc)"
+			tap_fail "bench on $1: no '${t#== }' table (exit $rc)"
 		fi
 	done
-}
+	tap_finish
+)
 
 elapsed() { echo "$(( ($(date +%s) - start) / 60 ))m$(( ($(date +%s) - start) % 60 ))s"; }
 
-# tap_of FILE: the TAP in FILE; when a guest printed a clean copy between
-# PGC-TAP-BEGIN and PGC-TAP-END (selftests/run_tests.sh), only that copy.
+# tap_of NAME: the TAP stage NAME printed, or when its guest wrote one on
+# the result channel, that.
 tap_of() {
-	if grep -aq '^PGC-TAP-BEGIN' "$1"; then
-		tr -d '\r' <"$1" | sed -n '/^PGC-TAP-BEGIN$/,/^PGC-TAP-END$/p'
+	if [ -s "$out/$1.tap" ]; then
+		tr -d '\r' <"$out/$1.tap"
 	else
-		tr -d '\r' <"$1"
+		tr -d '\r' <"$out/$1.log"
 	fi
-}
-
-# count FILE: add the TAP results in FILE to P/F/S.  A test program whose
-# own TAP is nested as "# ok N" lines counts by its subtests; a program that
-# failed without a failing subtest (a crash) counts as one more failure.
-count() {
-	read -r p f s < <(tap_of "$1" | awk '
-		/^# (not )?ok [0-9]+/ {
-			if ($0 ~ /# (SKIP|TODO)/) ns++
-			else if ($0 ~ /^# not ok/) nf++
-			else np++
-			next
-		}
-		/^(not )?ok [0-9]+/ {
-			if (np + nf + ns > 0) {
-				P += np; F += nf; S += ns
-				if ($0 ~ /^not ok/ && nf == 0) F++
-			} else if ($0 ~ /# (SKIP|TODO)/) S++
-			else if ($0 ~ /^not ok/) F++
-			else P++
-			np = nf = ns = 0
-		}
-		END { print P + 0, F + 0, S + 0 }')
-	echo "$p $f $s"
 }
 
 # stage NAME COMMAND...: run a TAP-producing command, show its output, count.
@@ -96,15 +78,14 @@ stage() {
 	local log=$out/$name.log
 	echo
 	echo "=== $name ($(elapsed)) ==="
-	# Show the progress lines; the guest's clean TAP copy repeats them.
-	"$@" 2>&1 | tee "$log" | awk '
-		/PGC-TAP-BEGIN/ { hide = 1 }
-		/PGC-TAP-END/ { hide = 0; next }
-		!hide && /^(TAP|(not )?ok |# (not )?ok |# selftests|vm-run|=|  \| |\[(debug|trixie)-kernel\]|deps|build:)|not ok|FAIL/ {
+	rm -f "$out/$name.tap"
+	# Show the progress lines.
+	PGC_RESULT_FILE=$out/$name.tap "$@" 2>&1 | tee "$log" | awk '
+		/^(TAP|(not )?ok |# (not )?ok |# selftests|vm-run|=|  \| |\[(debug|trixie)-kernel\]|deps|build:)|not ok|FAIL/ {
 			print; fflush()
 		}'
 	local rc=${PIPESTATUS[0]}
-	read -r p f s < <(count "$log")
+	read -r p f s < <(tap_of "$name" | pgc_tap_count /dev/stdin)
 	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
 		echo "not ok: $name exited $rc (see $log)" |
 			tee -a "$out/failures"
@@ -119,7 +100,7 @@ stage() {
 	[ "$f" = 0 ] || failed_stages+=("$name")
 	# the failing lines again at the end, where a truncated log keeps them
 	{
-		tap_of "$log" | grep -E '^(# )?not ok ' | grep -v '# TODO'
+		tap_of "$name" | grep -E '^(# )?not ok ' | grep -v '# TODO'
 		# a FAIL line and the report lines under it; not the lines of a
 		# boot that died before init and was booted again
 		tr -d '\r' <"$log" | awk '

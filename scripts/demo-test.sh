@@ -11,7 +11,8 @@
 # release (step 7).  The demo's output is shown first, as "  | " lines.
 # Exit 0 when every line is ok.
 set -uo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
+root=$pgc_root
 kernel=${1:-${KERNEL:-distro}}
 log=$(mktemp /tmp/pgcluster-demo-test.XXXXXX)
 trap 'rm -f "$log"' EXIT
@@ -29,45 +30,30 @@ section() {
 sealed=$(section 5 6)
 released=$(section 7 Done)
 
-n=0
-fail=0
-# tap NAME COMMAND...: ok when the command succeeds
-tap() {
-	local name=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then
-		echo "ok $n $name"
-	else
-		echo "not ok $n $name"
-		fail=1
-	fi
-}
 has() { grep -Eq "$2" <<<"$1"; }
 
-echo "TAP version 13"
-echo "1..11"
-tap "demo on $kernel completed (exit $rc, ${secs} s)" test "$rc" = 0
+. "$root/selftests/tap.sh"
+tap_check "demo on $kernel completed (exit $rc, ${secs} s)" test "$rc" = 0
 # the rows of the demo's sealed table: what was needed, and the block
 needs=(- "8 KiB" "9000 B" "32 KiB" "36 KiB" "128 KiB")
 for o in 1 2 3 4 5; do
 	# three sealed tries per order; the goal is near 0% success, so at
 	# least 2 of 3 must fail (see scripts/demo-guest.sh, step 5)
-	tap "demo on $kernel: sealed, buddy probe of order $o ($((4 << o)) KiB) FAILED at least 2 of 3 times" \
+	tap_check "demo on $kernel: sealed, buddy probe of order $o ($((4 << o)) KiB) FAILED at least 2 of 3 times" \
 		has "$sealed" "^  ${needs[$o]} +order-$o: [23] of 3 FAILED( |$)"
 done
-tap "demo on $kernel: sealed, pgcluster served 9000 B contiguously" \
+tap_check "demo on $kernel: sealed, pgcluster served 9000 B contiguously" \
 	has "$sealed" "^  9000 B +order-2: [0-3] of 3 FAILED +contiguous, 9024 B at pfn "
-tap "demo on $kernel: sealed, pgcluster served 36 KiB contiguously" \
+tap_check "demo on $kernel: sealed, pgcluster served 36 KiB contiguously" \
 	has "$sealed" "^  36 KiB +order-4: [0-3] of 3 FAILED +contiguous, 36864 B at pfn "
-tap "demo on $kernel: sealed, pgcluster served 128 KiB contiguously" \
+tap_check "demo on $kernel: sealed, pgcluster served 128 KiB contiguously" \
 	has "$sealed" "^  128 KiB +order-5: [0-3] of 3 FAILED +contiguous, 131072 B at pfn "
-tap "demo on $kernel: order-1 probe ok again without a seal" \
+tap_check "demo on $kernel: order-1 probe ok again without a seal" \
 	has "$sealed" "^  buddy order-1 \(8 KiB\): ok \(pfn "
 ok=0
 for o in 1 2 3 4 5; do
 	has "$released" "^  buddy order-$o \([0-9]+ KiB\): ok \(pfn " && ok=$((ok + 1))
 done
-tap "demo on $kernel: after release, probes of order 1-5 ok ($ok of 5)" \
+tap_check "demo on $kernel: after release, probes of order 1-5 ok ($ok of 5)" \
 	test "$ok" = 5
-exit $fail
+tap_finish

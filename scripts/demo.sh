@@ -15,7 +15,8 @@
 #   VERBOSE=1             show the whole guest console, boot messages too
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
+root=$pgc_root
 kernel=${KERNEL:-distro}
 
 # What a fresh Debian machine lacks (QEMU, the distro kernel and its
@@ -31,11 +32,12 @@ distro|trixie|debug) ;;
 esac
 
 # Build in a private copy so the demo never touches the work tree's objects.
+pgc_kernel "$kernel"
 build=$(mktemp -d /tmp/pgcluster-demo.XXXXXX)
 trap 'rm -rf "$build"' EXIT
-rsync -a --exclude .git --exclude '*.o' --exclude '*.ko' "$root/" "$build/"
+pgc_stage "$build"
 echo "demo: building pgcluster.ko for the $kernel kernel"
-"$root/scripts/kernel.sh" "$kernel" make "$build" -s >"$build/build.log" 2>&1 ||
+pgc_kernel_make "$kernel" "$build" -s >"$build/build.log" 2>&1 ||
 	{ cat "$build/build.log" >&2; exit 1; }
 
 env=

@@ -6,24 +6,28 @@
 # add, build, install, status, remove with the dkms.conf of this tree.
 # Leaves no trace in /usr/src, /var/lib/dkms or /lib/modules.
 set -uo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-kver=${KERNELRELEASE:-$("$root/scripts/kernel.sh" distro release)}
+. "$(dirname "$0")/lib.sh"
+root=$pgc_root
+if [ -n "${KERNELRELEASE:-}" ]; then
+	kver=$KERNELRELEASE
+else
+	pgc_kernel distro
+	kver=$pgc_krelease
+fi
 ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$root/dkms.conf")
-n=0
-fail=0
+# step NAME COMMAND...: ok when the command succeeds; its output's tail
+# when it does not.
 step() {
-	local name=$1; shift
-	n=$((n + 1))
+	local name=$1 out; shift
 	if out=$("$@" 2>&1); then
-		echo "ok $n $name"
+		tap_ok "$name"
 	else
 		echo "$out" | tail -n 15 | sed 's/^/# /'
-		echo "not ok $n $name"
-		fail=1
+		tap_fail "$name"
 	fi
 }
 
-echo "TAP version 13"
+. "$root/selftests/tap.sh"
 stage=$(mktemp -d)
 src=/usr/src/pgcluster-$ver
 cleanup() {
@@ -35,7 +39,7 @@ cleanup
 mkdir -p "$stage"
 
 # make install / uninstall, into a staging root.
-rsync -a --exclude .git "$root/" "$stage/src/"
+pgc_stage "$stage/src"
 step "make install puts pgcluster.ko in extra/" \
 	bash -c "make -s -C '$stage/src' KERNELRELEASE=$kver INSTALL_MOD_PATH='$stage/root' install >/dev/null &&
 		 test -f '$stage/root/lib/modules/$kver/extra/pgcluster.ko'"
@@ -45,9 +49,8 @@ step "make uninstall removes it" \
 
 # DKMS: a clean copy of the sources, as a package would ship them.
 mkdir -p "$src"
-(cd "$root" && git ls-files -z 2>/dev/null | xargs -0 -I{} cp --parents {} "$src/") ||
-	rsync -a --exclude .git "$root/" "$src/"
-[ -f "$src/dkms.conf" ] || rsync -a --exclude .git "$root/" "$src/"
+(cd "$root" && git ls-files -z 2>/dev/null | xargs -0 -I{} cp --parents {} "$src/")
+[ -f "$src/dkms.conf" ] || pgc_stage "$src"
 step "dkms add" dkms add -m pgcluster -v "$ver"
 step "dkms build -k $kver" dkms build -m pgcluster -v "$ver" -k "$kver"
 step "dkms install -k $kver" dkms install -m pgcluster -v "$ver" -k "$kver"
@@ -58,4 +61,4 @@ step "modinfo finds the installed module" \
 step "dkms remove" dkms remove -m pgcluster -v "$ver" --all
 step "module gone after remove" \
 	bash -c "! modinfo -k $kver pgcluster >/dev/null 2>&1"
-exit $fail
+tap_finish

@@ -7,9 +7,9 @@
 # under QEMU and run selftests/fault_walk.sh there: every allocation point
 # of insmod pgcluster.ko and of pgcluster's debugfs writes fails once in
 # turn.  FAULT_WALK_OPS, FAULT_WALK_STRIDE and FAULT_WALK_OFFSET pass on
-# (see fault_walk.sh).  TAP output;
-# the guest prints a clean copy between PGC-TAP-BEGIN and PGC-TAP-END for
-# scripts/check.sh.  Exits non-zero when a walk fails or the harness saw a
+# (see fault_walk.sh).  TAP output; the guest writes it on its result
+# channel too (vm-run.sh --result), kept in $PGC_RESULT_FILE (default
+# $PGCLUSTER_OUT/<kernel>/faults.tap) for scripts/check.sh.  Exits non-zero when a walk fails or the harness saw a
 # kernel report or a kmemleak finding.
 #
 # Console reports accepted here, and only here (vm-run.sh
@@ -18,8 +18,12 @@
 # __GFP_NOWARN, kmem_cache_create() when it cannot create a cache).  Every
 # other report, inside such a dump or not, still fails the run.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
+root=$pgc_root
 kernel=${1:-debug}
+# Resolved once here: build.sh and vm-run.sh take the answer from the
+# environment (pgc_kernel in lib.sh).
+pgc_kernel "$kernel"
 out=$("$root/scripts/build.sh" "$kernel" | tail -n1)
 env=
 for v in FAULT_WALK_OPS FAULT_WALK_STRIDE FAULT_WALK_OFFSET; do
@@ -30,9 +34,7 @@ done
 exec "$root/scripts/vm-run.sh" --kernel "$kernel" --mem 1024 --timeout 2400 \
 	--allow-alloc-failure-dumps --selftests "$out/selftests" \
 	--ko "$out/pgcluster.ko" --ko "$out/selftests/modules/pgcluster_test.ko" \
-	--log "$out/faults-console.log" -- "cd /pgcluster/selftests
-{ ${env}FAULT_WALK_REQUIRE=1 sh ./fault_walk.sh 2>&1; echo \$? > /tmp/.rc; } | tee /tmp/fw.tap
-echo PGC-TAP-BEGIN
-cat /tmp/fw.tap
-echo PGC-TAP-END
+	--log "$out/faults-console.log" \
+	--result "${PGC_RESULT_FILE:-$out/faults.tap}" -- "cd /pgcluster/selftests
+{ ${env}FAULT_WALK_REQUIRE=1 sh ./fault_walk.sh 2>&1; echo \$? > /tmp/.rc; } | tee \$PGC_RESULT
 exit \$(cat /tmp/.rc)"

@@ -21,7 +21,8 @@
 #   FRESH_STEPS  commands to run (default "demo check")
 #   FRESH_KEEP=1 leave the root in place
 set -uo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
+root=$pgc_root
 dir=${FRESH_DIR:-/var/tmp/pgcluster-fresh}
 steps=${FRESH_STEPS:-demo check}
 mirror=${PGCLUSTER_DEBIAN_MIRROR:-http://deb.debian.org/debian}
@@ -66,15 +67,15 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 rm -rf --one-file-system "$fsroot"
 
-echo "TAP version 13"
+. "$root/selftests/tap.sh"
 t0=$(date +%s)
 say "debootstrap bookworm (minbase + make) into $fsroot"
 if ! unshare -m --propagation private debootstrap --variant=minbase \
 	--include=make bookworm "$fsroot" "$mirror" \
 	>"$dir/debootstrap.log" 2>&1; then
 	tail -n 20 "$dir/debootstrap.log" | sed 's/^/# /'
-	echo "not ok 1 debootstrap bookworm"
-	exit 1
+	tap_fail "debootstrap bookworm"
+	tap_finish
 fi
 cp /etc/resolv.conf "$fsroot/etc/"
 # The machine's sources replace the one debootstrap wrote.
@@ -87,12 +88,10 @@ for d in keyrings trusted.gpg.d; do
 		cp -a /etc/apt/$d/. "$fsroot/etc/apt/$d/"
 done
 git clone -q "$root" "$fsroot/root/pgcluster" ||
-	{ echo "not ok 1 git clone"; exit 1; }
-echo "ok 1 Debian 12 root with make and a clone of HEAD ($(( $(date +%s) - t0 )) s)"
+	{ tap_fail "git clone"; tap_finish; }
+tap_ok "Debian 12 root with make and a clone of HEAD ($(( $(date +%s) - t0 )) s)"
 
-n=1 fail=0
 for s in $steps; do
-	n=$((n + 1))
 	log=$dir/make-$s.log
 	say "make $s in the fresh root (log: $log)"
 	t=$(date +%s)
@@ -115,10 +114,9 @@ for s in $steps; do
 	secs=$(( $(date +%s) - t ))
 	tail -n 3 "$log" | sed 's/^/# /'
 	if [ $rc = 0 ]; then
-		echo "ok $n make $s on a fresh Debian 12 root: $((secs / 60)) min $((secs % 60)) s"
+		tap_ok "make $s on a fresh Debian 12 root: $((secs / 60)) min $((secs % 60)) s"
 	else
-		echo "not ok $n make $s on a fresh Debian 12 root (exit $rc after $secs s)"
-		fail=1
+		tap_fail "make $s on a fresh Debian 12 root (exit $rc after $secs s)"
 	fi
 done
-exit $fail
+tap_finish

@@ -3,36 +3,46 @@
 #
 # harness-test.sh [distro|debug]: prove that scripts/vm-run.sh fails a run
 # when the kernel reports a problem, a guest times out or the command fails,
-# boots again (then fails) a kernel that dies before init, and passes a
-# clean one.  TAP output.
+# boots again (then fails) a kernel that dies before init, passes a clean
+# one, and brings what the guest wrote on its result channel back whole.
+# TAP output.
 set -uo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
+root=$pgc_root
 kernel=${1:-distro}
-dir=${PGCLUSTER_OUT:-/tmp/pgcluster-build}/harness-$kernel
+dir=$(pgc_out "harness-$kernel")
 rm -rf "$dir"; mkdir -p "$dir"
 cp "$root/tests/harness/"* "$dir/"
-kdir=$("$root/scripts/kernel.sh" "$kernel" kdir)
-make -s -C "$kdir" M="$dir" modules >/dev/null 2>&1 || true
+pgc_kernel "$kernel"
+make -s -C "$pgc_kdir" M="$dir" modules >/dev/null 2>&1 || true
 vm() { "$root/scripts/vm-run.sh" --kernel "$kernel" --selftests /nonexistent "$@" >"$dir/last.log" 2>&1; }
-n=0
-fail=0
 expect() {
 	local want=$1 name=$2; shift 2
 	vm "$@"; local rc=$?
-	n=$((n + 1))
 	if { [ "$want" = pass ] && [ $rc = 0 ]; } || { [ "$want" = fail ] && [ $rc != 0 ]; }; then
-		echo "ok $n $name"
+		tap_ok "$name"
 	else
 		tail -n 5 "$dir/last.log" | sed 's/^/# /'
-		echo "not ok $n $name (vm-run exit $rc)"
-		fail=1
+		tap_fail "$name (vm-run exit $rc)"
 	fi
 }
-echo "TAP version 13"
+. "$root/selftests/tap.sh"
 if [ ! -f "$dir/warn_at_load.ko" ]; then
-	echo "not ok 1 build warn_at_load.ko"; exit 1
+	tap_fail "build warn_at_load.ko"
+	tap_finish
 fi
 expect pass "harness passes a clean run" -- 'true'
+# The result channel: what the guest writes to $PGC_RESULT arrives whole in
+# --result's file, while printk floods the console.
+expect pass "harness runs a command that writes to the result channel" \
+	--result "$dir/result" -- 'i=0; while [ $i -lt 200 ]; do
+		echo "ok $i result line" > /dev/kmsg
+		echo "ok $i result line"; i=$((i + 1)); done > $PGC_RESULT'
+if [ "$(grep -c '^ok [0-9]* result line$' "$dir/result" 2>/dev/null)" = 200 ]; then
+	tap_ok "harness: 200 whole lines on the result channel"
+else
+	tap_fail "harness: the result channel held $(wc -l <"$dir/result" 2>/dev/null || echo no) lines, not 200 whole ones"
+fi
 expect fail "harness fails a command exiting 3" -- 'exit 3'
 expect fail "harness fails a WARN at module load" --ko "$dir/warn_at_load.ko" \
 	-- 'insmod /pgcluster/warn_at_load.ko; true'
@@ -40,11 +50,9 @@ expect fail "harness fails a guest timeout" --timeout 25 -- 'sleep 600'
 # A kernel that dies before init is booted again, then failed.
 VM_BOOT_TRIES=2 expect fail "harness fails a kernel that panics before init" \
 	--timeout 60 --append rdinit=/nonexistent -- 'true'
-n=$((n + 1))
 if [ "$(grep -c 'booting again' "$dir/last.log")" = 1 ]; then
-	echo "ok $n harness booted that kernel twice (VM_BOOT_TRIES=2)"
+	tap_ok "harness booted that kernel twice (VM_BOOT_TRIES=2)"
 else
-	echo "not ok $n harness did not boot that kernel twice"
-	fail=1
+	tap_fail "harness did not boot that kernel twice"
 fi
-exit $fail
+tap_finish

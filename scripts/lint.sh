@@ -7,17 +7,14 @@
 # The sparse used is one the kernel tree accepts (scripts/sparse.sh builds
 # one from Debian unstable's source when the system's is too old).
 set -uo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-out=${PGCLUSTER_OUT:-/tmp/pgcluster-build}
-n=0
-fail=0
-ok()  { n=$((n + 1)); echo "ok $n $*"; }
-nok() { n=$((n + 1)); fail=1; echo "not ok $n $*"; }
-
-echo "TAP version 13"
+. "$(dirname "$0")/lib.sh"
+root=$pgc_root
+. "$root/selftests/tap.sh"
+ok() { tap_ok "$*"; }
+nok() { tap_fail "$*"; }
 ktree=$(PGCLUSTER_KERNEL_REFRESH=0 "$root/scripts/debug-kernel.sh" --source-only 2>/dev/null | tail -n1)
 checkpatch=$ktree/scripts/checkpatch.pl
-cd "$root"
+cd "$root" || exit 1
 files=$(git ls-files 'module/*.[ch]' 'include/*.h' 'selftests/*.[ch]' \
 	'selftests/modules/*.[ch]' 2>/dev/null || find module include selftests -name '*.[ch]')
 if [ -f "$checkpatch" ]; then
@@ -45,10 +42,10 @@ fi
 kernels=(distro)
 [ -n "$("$root/scripts/debug-kernel.sh" --cached 2>/dev/null)" ] && kernels+=(debug)
 for k in "${kernels[@]}"; do
-	kdir=$("$root/scripts/kernel.sh" "$k" kdir)
-	dir=$out/lint-$k
-	mkdir -p "$dir"
-	rsync -a --delete --exclude .git "$root/" "$dir/" >/dev/null
+	pgc_kernel "$k"
+	kdir=$pgc_kdir
+	dir=$(pgc_out "lint-$k")
+	pgc_stage --fresh "$dir"
 	log=$dir/lint.log
 	sparse=$("$root/scripts/sparse.sh" "$kdir" 2>"$dir/sparse.log" | tail -n1) || sparse=
 	check=(C=2)
@@ -81,4 +78,4 @@ for k in "${kernels[@]}"; do
 		nok "W=1 -Werror + sparse C=2 build on $k"
 	fi
 done
-exit $fail
+tap_finish

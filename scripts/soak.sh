@@ -16,7 +16,8 @@
 # see build.sh), VM_MEM and VM_CPUS (see vm-run.sh), and STRESS_MARGIN_MB
 # and STRESS_INJECT_PCT, passed on to stress.sh when set.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
+root=$pgc_root
 kernel=${1:-distro}
 secs=${SOAK_SECONDS:-3600}
 case "$secs" in
@@ -27,6 +28,9 @@ distro|trixie|debug) ;;
 *) echo "soak: kernel is distro, trixie or debug, not '$kernel'" >&2; exit 2 ;;
 esac
 
+# Resolved once here: build.sh and vm-run.sh take the answer from the
+# environment (pgc_kernel in lib.sh).
+pgc_kernel "$kernel"
 out=$("$root/scripts/build.sh" "$kernel" | tail -n1)
 # On top of the soak itself: the boot (about 60 s for the debug kernel
 # under TCG), the injection or tmpfs fill still running when the case ends
@@ -43,19 +47,18 @@ set +e
 "$root/scripts/vm-run.sh" --kernel "$kernel" --timeout $((secs + slack)) \
 	--selftests "$out/selftests" --ko "$out/pgcluster.ko" \
 	--ko "$out/selftests/modules/pgcluster_test.ko" --log "$log" \
-	-- "{ $env sh /pgcluster/selftests/stress.sh 2>&1; echo \$? > /tmp/soak.rc; } | tee /tmp/soak.tap
-echo PGC-SOAK-BEGIN; cat /tmp/soak.tap; echo PGC-SOAK-END
+	--result "$out/soak.tap" \
+	-- "{ $env sh /pgcluster/selftests/stress.sh 2>&1; echo \$? > /tmp/soak.rc; } | tee \$PGC_RESULT
 exit \$(cat /tmp/soak.rc)"
 rc=$?
 set -e
 
-# The guest printed a clean copy of the TAP at the end (the console that
+# The TAP from the guest's result channel, whole lines (the console that
 # kernel messages share may split the lines that streamed).
 echo
 echo "soak: $kernel kernel, $secs s, console in $log"
-tr -d '\r' <"$log" | sed -n '/^PGC-SOAK-BEGIN$/,/^PGC-SOAK-END$/{/^PGC-SOAK-/d;p}' |
-	grep -E '^(# (case ran|summary:|after the case)|(not )?ok [0-9]|# Totals)' |
-	sed 's/^/soak: /' || true
+grep -E '^(# (case ran|summary:|after the case)|(not )?ok [0-9]|# Totals)' \
+	"$out/soak.tap" | sed 's/^/soak: /' || true
 if [ "$rc" -eq 0 ]; then
 	echo "soak: PASS"
 else

@@ -4,14 +4,17 @@
 # vm-run.sh: boot a kernel under QEMU (TCG) with a busybox initramfs holding
 # pgcluster.ko, any other modules you name and the selftests, run one shell
 # command inside as root, stream the guest console and return the command's
-# exit status.
+# exit status.  The command's result (its TAP) travels on a channel of its
+# own, the guest's second serial port, apart from the console that printk
+# shares and splits lines on.
 #
 #   scripts/vm-run.sh [options] -- 'command'
 #
-#   --kernel distro|trixie|debug|PATH
+#   --kernel distro|trixie|debug|DIR|PATH
 #                                distro: Debian 12's 6.1 (default); trixie:
 #                                Debian 13's 6.12; debug: the 7.2 debug
-#                                kernel (see scripts/kernel.sh); or a bzImage
+#                                kernel; a kernel build directory (see
+#                                pgc_kernel in scripts/lib.sh); or a bzImage
 #   --ko FILE.ko                 copy a module to /pgcluster/ (repeatable)
 #   --selftests DIR              files copied to /pgcluster/selftests/
 #                                (default: selftests/ with its built programs)
@@ -24,12 +27,16 @@
 #   --timeout SEC                kill the guest after SEC (default 600)
 #   --append 'ARGS'              extra kernel command line
 #   --log FILE                   also write the console to FILE
+#   --result FILE                write what the guest wrote to $PGC_RESULT
+#                                (its second serial port, /dev/ttyS1) to
+#                                FILE, carriage returns removed
 #   --kvm                        use KVM instead of TCG (hangs on some hosts)
 #   --allow-alloc-failure-dumps  accept the stack dumps the kernel prints
 #                                by design when an allocation fails (below)
 #
 # Inside the guest: /pgcluster holds the modules, debugfs is mounted, PATH has
-# busybox, PGC_MODDIR=/pgcluster.  The run FAILS (exit 1) when the console
+# busybox, PGC_MODDIR=/pgcluster, PGC_RESULT=/dev/ttyS1 (the result channel:
+# selftests/run_tests.sh copies its TAP there).  The run FAILS (exit 1) when the console
 # shows a BUG, WARNING, Oops, KASAN, lockdep or kmemleak report, a Call Trace
 # or a panic, when the guest times out, or when the exit status is missing;
 # otherwise vm-run.sh exits with the command's own status.  The kernel is
@@ -57,7 +64,8 @@
 # VM_BOOT_TIMEOUT seconds (default 600, at most --timeout) counts as hung.
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
+root=$pgc_root
 kernel=distro
 kos=()
 files=()
@@ -69,6 +77,7 @@ numa=0
 tmo=600
 append=
 log=
+result=
 accel=tcg
 allow_dumps=
 
@@ -86,6 +95,7 @@ while [ $# -gt 0 ]; do
 	--timeout) tmo=$2; shift 2 ;;
 	--append) append=$2; shift 2 ;;
 	--log) log=$2; shift 2 ;;
+	--result) result=$2; shift 2 ;;
 	--kvm) accel=kvm; shift ;;
 	--allow-alloc-failure-dumps) allow_dumps=1; shift ;;
 	--) shift; break ;;
@@ -117,13 +127,12 @@ else
 	numa_args=(-smp "$cpus")
 fi
 
-case "$kernel" in
-distro|trixie|debug)
-	bzimage=$("$root/scripts/kernel.sh" "$kernel" image) ||
-		die "no $kernel kernel" ;;
-*)
-	bzimage=$kernel ;;
-esac
+if [ -f "$kernel" ]; then
+	bzimage=$kernel
+else
+	pgc_kernel "$kernel"
+	bzimage=$pgc_kimage
+fi
 [ -r "$bzimage" ] || die "kernel image $bzimage not readable"
 busybox=/bin/busybox	# from busybox-static: the initramfs has no libc
 [ -x "$busybox" ] || die "busybox-static is not installed: run scripts/deps.sh"
@@ -149,10 +158,14 @@ printf '%s\n' "$cmd" >"$ird/pgcluster/cmd.sh"
 cat >"$ird/init" <<'INIT'
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
-export PATH=/bin PGC_MODDIR=/pgcluster HOME=/tmp
+export PATH=/bin PGC_MODDIR=/pgcluster HOME=/tmp PGC_RESULT=/dev/ttyS1
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
+# The result channel: the second 8250 port (major 4, minor 64 + 1), raw so
+# that nothing is added to what the command writes.
+[ -c /dev/ttyS1 ] || mknod /dev/ttyS1 c 4 65
+stty -F /dev/ttyS1 raw -echo 2>/dev/null
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t tmpfs tmpfs /tmp
 mkdir -p /lib/modules
@@ -204,6 +217,7 @@ while :; do
 	echo "vm-run: booting $(basename "$bzimage") ($mem MiB, $cpus CPUs$numa_desc, $accel), timeout ${tmo}s"
 	rm -f "$work/boot-hung" "$work/qemu.pid"
 	: >"$out"
+	: >"$work/result"
 	start=$(date +%s)
 	boot_watchdog &
 	watchdog=$!
@@ -211,7 +225,8 @@ while :; do
 	timeout --foreground -k 10 "$tmo" \
 		qemu-system-x86_64 -accel "$accel" -cpu max -m "$mem" "${numa_args[@]}" \
 		-kernel "$bzimage" -initrd "$work/initramfs.cpio" -append "$kargs" \
-		-display none -monitor none -serial stdio -no-reboot \
+		-display none -monitor none -serial stdio \
+		-serial "file:$work/result" -no-reboot \
 		-pidfile "$work/qemu.pid" \
 		-device virtio-rng-pci </dev/null 2>&1 | tee "$out"
 	qrc=${PIPESTATUS[0]}
@@ -231,6 +246,7 @@ while :; do
 	attempt=$((attempt + 1))
 done
 [ -n "$log" ] && cp "$out" "$log"
+[ -n "$result" ] && tr -d '\r' <"$work/result" >"$result"
 
 if [ -f "$work/boot-hung" ] && ! guest_up; then
 	echo "vm-run: FAIL: the kernel did not reach init in ${boot_tmo}s, $tries boots" >&2

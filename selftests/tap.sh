@@ -1,6 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
-# TAP 13 helpers for the busybox-sh selftests; source it, then call
-# tap_ok/tap_fail/tap_check/tap_skip and end with `tap_finish`.
+# TAP 13 helpers for the busybox-sh selftests and the host scripts (bash);
+# source it, then call tap_ok/tap_fail/tap_check/tap_skip/tap_diag and end
+# with `tap_finish`, which prints the plan "1..N" (a plan at the end is valid
+# TAP): nobody counts tests by hand.  Exit status of tap_finish: 0 when
+# nothing failed, 1 when something did, 4 (kselftest's SKIP) when every
+# test was skipped.
 tap_n=0
 tap_nfail=0
 tap_nskip=0
@@ -14,6 +18,7 @@ tap_diag() { echo "# $*"; }
 # tap_check NAME COMMAND...: ok when the command succeeds.
 tap_check() { _n=$1; shift; if "$@"; then tap_ok "$_n"; else tap_fail "$_n"; fi; }
 tap_finish() {
+	echo "1..$tap_n"
 	echo "# Totals: pass:$((tap_n - tap_nfail - tap_nskip)) fail:$tap_nfail skip:$tap_nskip"
 	[ "$tap_nfail" -eq 0 ] || exit 1
 	[ "$tap_n" -gt "$tap_nskip" ] || exit 4

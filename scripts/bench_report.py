@@ -1,0 +1,418 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""bench_report.py [--markdown --command CMD] ROWS: the benchmark's tables.
+
+ROWS holds what scripts/bench.sh collected from the guest, one item a line
+after "BENCH| ": the bench module's raw rows ("row STEP KEY=VALUE...",
+"info KEY=VALUE..."; see selftests/modules/pgcluster_bench.c) and the guest
+script's "row stats ...", "meta TEXT" and "note TEXT" lines.  This prints
+the tables, the ratios between allocators and the goal lines; the table
+headings ("== speed", "== emergency path", "== waste", "== success") are
+what scripts/check.sh looks for.  With --markdown: the same as a Markdown
+page (docs/benchmarks.md, `make bench-doc`).  Python 3 standard library
+only.
+"""
+
+import argparse
+import datetime
+import sys
+
+NAMES = {
+    "pgcluster": "pgcluster",
+    "pgcluster_virtok": "pgcluster VIRTOK",
+    "kmalloc": "kmalloc",
+    "alloc_pages_exact": "alloc_pages_exact",
+    "alloc_pages": "alloc_pages",
+    "vmalloc": "vmalloc",
+    "vmalloc_va": "vmalloc VA",
+    "kvmalloc": "kvmalloc",
+    "alloc_pages_noretry": "alloc_pages NORETRY",
+    "kmalloc_noretry": "kmalloc NORETRY",
+}
+
+WASTE_BASIS = {
+    "kmalloc": "ksize()",
+    "alloc_pages_exact": "PAGE_ALIGN(size)",
+    "alloc_pages": "PAGE_SIZE << get_order(size)",
+    "vmalloc": "PAGE_ALIGN(size); page array not counted",
+    "vmalloc_va": "PAGE_ALIGN(size) + guard page (VA space)",
+    "pgcluster": "pgcluster_size()",
+}
+
+
+def parse(path):
+    """Rows as dicts (key "kind": row STEP / info / stats), plus text."""
+    rows, info, meta, notes = [], {}, [], []
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            line = line.rstrip("\r\n")
+            if not line.startswith("BENCH| "):
+                continue
+            line = line[len("BENCH| "):]
+            word, _, rest = line.partition(" ")
+            if word == "meta":
+                meta.append(rest)
+            elif word == "note":
+                notes.append(rest)
+            elif word in ("row", "info"):
+                fields = rest.split()
+                d = {}
+                if word == "row" and fields:
+                    d["step"] = fields.pop(0)
+                for kv in fields:
+                    k, _, v = kv.partition("=")
+                    d[k] = v
+                if word == "info":
+                    info.update(d)
+                else:
+                    rows.append(d)
+    return rows, info, meta, notes
+
+
+def num(d, k, default=0):
+    try:
+        return int(d.get(k, default), 0)
+    except ValueError:
+        return default
+
+
+def fmt_size(size):
+    return f"{size // 1024} KiB" if size % 1024 == 0 else f"{size} B"
+
+
+def fmt_ns(ps, ok):
+    if not ok:
+        return "fail"
+    ns = ps / 1000
+    return f"{ns:.0f}" if ns >= 100000 else f"{ns:.1f}"
+
+
+def fmt_ratio(num_, den, ok, places=2):
+    if not ok or not den:
+        return "-"
+    return f"{num_ / den:.{places}f}"
+
+
+def fmt_pct(part, whole):
+    return f"{100 * part / whole:.1f}%" if whole else "-"
+
+
+class Out:
+    """Text or Markdown: headings and notes as text, tables as blocks."""
+
+    def __init__(self, markdown):
+        self.md = markdown
+        self.lines = []
+        self.in_block = False
+        self.section = False
+
+    def _block(self, on):
+        if self.md and on != self.in_block:
+            self.lines.append("```")
+            self.in_block = on
+
+    def heading(self, text):
+        self._block(False)
+        self.section = True
+        if self.md:
+            self.lines.append("")
+            self.lines.append("## " + text[3:] if text.startswith("== ") else text)
+        else:
+            self.lines.append(text)
+
+    def text(self, text):
+        # In Markdown a section's prose is fixed-width too: a block.
+        self._block(self.md and self.section)
+        self.lines.append(text)
+
+    def table(self, text):
+        self._block(True)
+        self.lines.append(text)
+
+    def blank(self):
+        self._block(False)
+        self.lines.append("")
+
+    def done(self):
+        self._block(False)
+        return "\n".join(self.lines) + "\n"
+
+
+def measured(rows, step, extra=None):
+    """{(size, alloc, mode): row} of one timing step (and variant)."""
+    got = {}
+    for r in rows:
+        if r.get("step") != step:
+            continue
+        if extra and any(r.get(k) != v for k, v in extra.items()):
+            continue
+        got[(num(r, "size"), r["alloc"], r["mode"])] = r
+    return got
+
+
+def ok(r):
+    return r is not None and r.get("ok") == "1"
+
+
+def ps(r):
+    return num(r, "ps") if r else 0
+
+
+def speed(out, rows, info):
+    m = measured(rows, "speed")
+    if not m:
+        return
+    kinds = ["pgcluster", "kmalloc", "alloc_pages_exact", "alloc_pages",
+             "vmalloc"]
+    sizes = sorted({k[0] for k in m})
+    out.heading("== speed: median ns per alloc+free pair over "
+                f"{info.get('repeats', '?')} runs, GFP_KERNEL")
+    out.text(f"   hot = alloc, free at once, {info.get('hot_iters', '?')} pairs a run; "
+             f"batch = {info.get('batch', '?')} allocs, then {info.get('batch', '?')} frees")
+    out.text("   x kmalloc, x vmalloc: time relative to that allocator (lower is faster)")
+    out.text(f"   runs of all allocators interleaved; init_on_alloc {info.get('init_on_alloc', '?')}, "
+             f"init_on_free {info.get('init_on_free', '?')}")
+    out.table(f"{'size':<8} {'allocator':<18} {'hot ns':>9} {'x kmalloc':>9} {'x vmalloc':>9} "
+              f"{'batch ns':>10} {'x kmalloc':>9} {'x vmalloc':>9} {'fails':>6}")
+    for size in sizes:
+        km_h, vm_h = m.get((size, "kmalloc", "hot")), m.get((size, "vmalloc", "hot"))
+        km_b, vm_b = m.get((size, "kmalloc", "batch")), m.get((size, "vmalloc", "batch"))
+        for k in kinds:
+            h, b = m.get((size, k, "hot")), m.get((size, k, "batch"))
+            if h is None:
+                continue
+            out.table(f"{fmt_size(size):<8} {NAMES[k]:<18} {fmt_ns(ps(h), ok(h)):>9} "
+                      f"{fmt_ratio(ps(h), ps(km_h), ok(h) and ok(km_h)):>9} "
+                      f"{fmt_ratio(ps(h), ps(vm_h), ok(h) and ok(vm_h)):>9} "
+                      f"{fmt_ns(ps(b), ok(b)):>10} "
+                      f"{fmt_ratio(ps(b), ps(km_b), ok(b) and ok(km_b)):>9} "
+                      f"{fmt_ratio(ps(b), ps(vm_b), ok(b) and ok(vm_b)):>9} "
+                      f"{num(h, 'fails'):>6}")
+    pg, km, vm = (m.get((9000, k, "hot")) for k in ("pgcluster", "kmalloc", "vmalloc"))
+    goal = "goal 9000 B: pgcluster hot <= kmalloc hot"
+    if ok(pg) and ok(km):
+        out.text(f"{goal}: {fmt_ns(ps(pg), True)} vs {fmt_ns(ps(km), True)} ns: "
+                 f"{'met' if ps(pg) <= ps(km) else 'NOT met'}")
+    else:
+        out.text(f"{goal}: not measurable (failures)")
+    goal = "goal 9000 B: pgcluster >= 10x faster than vmalloc"
+    if ok(pg) and ok(vm) and ps(pg):
+        out.text(f"{goal}: {fmt_ratio(ps(vm), ps(pg), True)}x: "
+                 f"{'met' if ps(vm) >= 10 * ps(pg) else 'NOT met'}")
+    else:
+        out.text(f"{goal}: not measurable (failures)")
+
+
+def virt_valid(r):
+    """A VIRTOK row counts only when every result was an emergency mapping."""
+    return r is not None and num(r, "done") > 0 and num(r, "vhits") == num(r, "done")
+
+
+def vrows(out, m, kinds):
+    out.table(f"{'size':<8} {'allocator':<18} {'hot ns':>10} {'x vmalloc':>9} {'batch ns':>10} "
+              f"{'x vmalloc':>9} {'vmalloc%':>8} {'fails':>6}")
+    for size in sorted({k[0] for k in m}):
+        vm_h, vm_b = m.get((size, "vmalloc", "hot")), m.get((size, "vmalloc", "batch"))
+        for k in kinds:
+            h, b = m.get((size, k, "hot")), m.get((size, k, "batch"))
+            if h is None:
+                continue
+            h_ok, b_ok = ok(h), ok(b)
+            if k == "pgcluster_virtok" and not virt_valid(h):
+                # force_virtual absent or 0: not the emergency path
+                hot = bat = "n/a" if num(h, "done") else "fail"
+                h_ok = b_ok = False
+            else:
+                hot = fmt_ns(ps(h), h_ok)
+                bat = fmt_ns(ps(b), b_ok) if b is not None else "-"
+            pct = fmt_pct(num(h, "vhits"), num(h, "done")) \
+                if k in ("pgcluster_virtok", "kvmalloc") else "-"
+            out.table(f"{fmt_size(size):<8} {NAMES[k]:<18} {hot:>10} "
+                      f"{fmt_ratio(ps(h), ps(vm_h), h_ok and ok(vm_h)):>9} {bat:>10} "
+                      f"{fmt_ratio(ps(b), ps(vm_b), b is not None and b_ok and ok(vm_b)):>9} "
+                      f"{pct:>8} {num(h, 'fails'):>6}")
+
+
+def emergency(out, rows, info):
+    variants = []
+    for r in rows:
+        if r.get("step") == "emerg":
+            v = (r.get("cache", ""), r.get("forced", ""))
+            if v not in variants:
+                variants.append(v)
+    for cache, forced in variants:
+        m = measured(rows, "emerg", {"cache": cache, "forced": forced})
+        out.blank()
+        out.heading("== emergency path: median ns per alloc+free pair over "
+                    f"{info.get('repeats', '?')} runs, GFP_KERNEL")
+        if forced != "1":
+            out.text("   (no force_virtual: the pgcluster VIRTOK rows read n/a)")
+        elif cache == "0":
+            out.text("   without the slot cache (slot_cache=0): every pair allocates pages,")
+            out.text("   maps, unmaps and frees them")
+        else:
+            out.text(f"   with the slot cache (slot_cache={cache}): freed slots stay mapped and")
+            out.text("   the next request of that size reuses one")
+        out.text("   pgcluster VIRTOK is timed with force_virtual=1 (n/a: results were not")
+        out.text("   emergency mappings, knob absent or 0); kvmalloc: its normal path;")
+        out.text("   vmalloc%: share of results in vmalloc space; "
+                 f"hot {info.get('hot_iters', '?')} pairs, batch {info.get('batch', '?')}")
+        vrows(out, m, ["pgcluster_virtok", "vmalloc", "kvmalloc"])
+        pg_h, vm_h = m.get((131072, "pgcluster_virtok", "hot")), m.get((131072, "vmalloc", "hot"))
+        pg_b, vm_b = m.get((131072, "pgcluster_virtok", "batch")), m.get((131072, "vmalloc", "batch"))
+        goal = "goal 128 KiB: emergency <= 0.5x vmalloc+vfree"
+        if virt_valid(pg_h) and ok(pg_h) and ok(vm_h) and ok(pg_b) and ok(vm_b):
+            out.text(f"{goal}: {fmt_ratio(ps(pg_h), ps(vm_h), True)}x: "
+                     f"{'met' if 2 * ps(pg_h) <= ps(vm_h) else 'NOT met'} "
+                     f"(batch {info.get('batch', '?')}: {fmt_ratio(ps(pg_b), ps(vm_b), True)}x)")
+        else:
+            out.text(f"{goal}: not measurable")
+
+
+def waste(out, rows, info):
+    w = [r for r in rows if r.get("step") == "waste"]
+    if not w:
+        return
+    out.blank()
+    out.heading(f"== waste: {info.get('waste_count', '?')} allocations live at once, "
+                f"sizes uniform in [{info.get('min', '?')}, {info.get('max', '?')}] B")
+    out.text(f"   (xorshift64, seed {info.get('seed', '?')}); "
+             "held/req = bytes held per byte requested")
+    out.table(f"{'allocator':<18} {'requested B':>13} {'held B':>13} {'held/req':>9} "
+              f"{'fails':>6}  held counted as")
+    pg_req = 0
+    for r in w:
+        req, held = num(r, "requested"), num(r, "held")
+        out.table(f"{NAMES.get(r['alloc'], r['alloc']):<18} {req:>13} {held:>13} "
+                  f"{fmt_ratio(held, req, req, 3):>9} {num(r, 'fails'):>6}  "
+                  f"{WASTE_BASIS.get(r['alloc'], '')}")
+        if r["alloc"] == "pgcluster":
+            pg_req = req
+            out.text("goal pgcluster held/req <= 1.01: " +
+                     ("not measurable (failures)" if not req else
+                      "met" if held * 100 <= req * 101 else "NOT met"))
+    st = next((r for r in rows if r.get("step") == "stats"), None)
+    if st is None:
+        return
+    h0, h1 = num(st, "held0", None), num(st, "held1", None)
+    if pg_req and h0 is not None and h1 is not None:
+        d = h1 - h0
+        out.text(f"pgcluster stats: bytes_held +{d} for {pg_req} requested: "
+                 f"{d / pg_req:.4f} held/req (goal <= 1.01: "
+                 f"{'met' if d <= 1.01 * pg_req else 'NOT met'})")
+    else:
+        out.text("pgcluster stats: bytes_held n/a")
+    md, pool = num(st, "metadata", None), num(st, "pool", None)
+    if md is not None and pool:
+        out.text(f"pgcluster stats: metadata_bytes {md} / pool_bytes {pool} = "
+                 f"{100 * md / pool:.3f}% (with the set live)")
+    else:
+        out.text("pgcluster stats: metadata_bytes / pool_bytes n/a")
+
+
+def success_table(out, rows):
+    kinds = ["alloc_pages_noretry", "kmalloc_noretry", "kvmalloc", "pgcluster",
+             "pgcluster_virtok"]
+    sizes = sorted({num(r, "size") for r in rows})
+    by = {(r["alloc"], num(r, "size")): r for r in rows}
+    out.table(f"{'allocator':<22}" + "".join(f" {fmt_size(s):>11}" for s in sizes))
+    for k in kinds:
+        cells = [by.get((k, s)) for s in sizes]
+        if not any(cells):
+            continue
+        out.table(f"{NAMES[k]:<22}" + "".join(
+            f" {fmt_pct(num(c, 'ok'), num(c, 'n')) if c else '-':>11}" for c in cells))
+        if k in ("kvmalloc", "pgcluster_virtok"):
+            out.table(f"{'  of which virtual':<22}" + "".join(
+                f" {fmt_pct(num(c, 'virt'), num(c, 'ok')) if c else '-':>11}"
+                for c in cells))
+
+
+def success(out, rows, notes):
+    s = [r for r in rows if r.get("step") == "success"]
+    if not s:
+        return
+    n = num(s[0], "n")
+    total = n * sum({num(r, "size") for r in s})
+    out.blank()
+    out.heading(f"== success: {n} requests of each size per allocator, all held until the")
+    out.text(f"   allocator's row is done ({total >> 10} KiB requested), then freed; % succeeded")
+    out.text("   NORETRY = GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN; the others")
+    out.text("   GFP_KERNEL | __GFP_NOWARN; virtual = result in vmalloc space")
+    out.blank()
+    out.text("-- a) memory as the injector left it")
+    success_table(out, [r for r in s if r.get("phase") == "a"])
+    b = [r for r in s if r.get("phase") == "b"]
+    if b:
+        out.blank()
+        out.text("-- b) and every free block of order >= 1 held by the lab's seal")
+        out.text("   (inject/control seal:10000 around each allocator's row)")
+        success_table(out, b)
+        for t in notes:
+            if t.startswith("seal around success"):
+                out.text("   " + t)
+
+
+def kvpath(out, rows, info, notes):
+    m = measured(rows, "kvpath")
+    if not m:
+        return
+    sealed = any(r.get("sealed") == "1" for r in rows if r.get("step") == "kvpath")
+    out.blank()
+    out.heading("== vmalloc paths under fragmentation: median ns per pair, hot loop of "
+                f"{info.get('kv_iters', '?')}")
+    out.text(f"   pairs, {info.get('repeats', '?')} runs, pgcluster VIRTOK with force_virtual=1"
+             f"{', inside the seal' if sealed else ''}.")
+    out.text("   Before each size, kmalloc of that size is drained (kmalloc NORETRY until")
+    out.text(f"   it fails, at most {info.get('drain_mb', '?')} MiB held) to push kvmalloc "
+             "onto its vmalloc path;")
+    out.text("   kvmalloc's failing kmalloc try is part of its cost and is timed too.")
+    for r in rows:
+        if r.get("step") == "kvdrain":
+            out.text(f"   {fmt_size(num(r, 'size'))}: drained {num(r, 'drained')} kmalloc objects"
+                     f"{' (cap reached: kmalloc still succeeded)' if r.get('capped') == '1' else ''}")
+    vrows(out, m, ["kvmalloc", "vmalloc", "pgcluster_virtok"])
+    for t in notes:
+        if t.startswith("seal around kvpath"):
+            out.text("   " + t)
+
+
+def report(path, markdown=False, command="make bench"):
+    rows, info, meta, notes = parse(path)
+    out = Out(markdown)
+    if markdown:
+        out.text("# pgcluster benchmarks")
+        out.blank()
+        out.text(f"Generated by `{command}` (scripts/bench.sh, scripts/bench_report.py) "
+                 f"on {datetime.date.today().isoformat()}; do not edit by hand.")
+        out.text("Times come from QEMU TCG: compare them within one run only.")
+        out.blank()
+        for t in meta:
+            out.text(f"  - {t.strip()}" if t.startswith(" ") else f"- {t}")
+    else:
+        for t in meta:
+            out.text(t)
+    for t in notes:
+        if not t.startswith("seal around"):
+            out.text("NOTE: " + t)
+    out.blank()
+    speed(out, rows, info)
+    emergency(out, rows, info)
+    waste(out, rows, info)
+    success(out, rows, notes)
+    kvpath(out, rows, info, notes)
+    return out.done()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("rows", help="the rows bench.sh kept (bench.rows)")
+    ap.add_argument("--markdown", action="store_true", help="a Markdown page")
+    ap.add_argument("--command", default="make bench",
+                    help="the command named as the page's source")
+    a = ap.parse_args()
+    sys.stdout.write(report(a.rows, a.markdown, a.command))
+
+
+if __name__ == "__main__":
+    main()
