@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# lint.sh: checkpatch --strict (from the 7.2 source tree), W=1 with warnings
+# lint.sh: checkpatch --strict (from the 7.2 source tree), docs/api.md
+# against the kernel-doc (scripts/gen-api-doc.sh --check), W=1 with warnings
 # as errors and sparse C=2, against the distro kernel and, when built, the
 # debug kernel.  Prints one TAP line per step; exits non-zero on any failure.
 # The sparse used is one the kernel tree accepts (scripts/sparse.sh builds
@@ -37,6 +38,13 @@ if [ -f "$checkpatch" ]; then
 		nok "checkpatch --strict"
 else
 	nok "checkpatch: no kernel source tree (scripts/debug-kernel.sh --source-only)"
+fi
+
+if out=$("$root/scripts/gen-api-doc.sh" --check 2>&1); then
+	ok "docs/api.md matches the kernel-doc"
+else
+	echo "$out" | head -n 20 | sed 's/^/# /'
+	nok "docs/api.md is stale: run scripts/gen-api-doc.sh"
 fi
 
 kernels=(distro)
