@@ -128,7 +128,7 @@ static int pgc_force_virtual_store(char *s)
 static int pgc_refill_hold_show(char *buf, size_t size)
 {
 	return scnprintf(buf, size, "%c\n",
-			 READ_ONCE(pgc_reserve_refill_hold) ? 'Y' : 'N');
+			 pgc_reserve_held() ? 'Y' : 'N');
 }
 
 static int pgc_refill_hold_store(char *s)
@@ -136,12 +136,9 @@ static int pgc_refill_hold_store(char *s)
 	bool val;
 	int ret = pgc_parse_bool(s, &val);
 
-	if (ret)
-		return ret;
-	WRITE_ONCE(pgc_reserve_refill_hold, val);
-	if (!val)
-		pgc_reserve_kick();
-	return 0;
+	if (!ret)
+		pgc_reserve_hold(val);
+	return ret;
 }
 
 static const struct pgc_knob pgc_knobs[] = {

@@ -69,7 +69,8 @@ struct pgc_emerg_rec *pgc_rec_spare_take(void);
 bool pgc_rec_spare_put(struct pgc_emerg_rec *rec);
 bool pgc_reserve_refill(void);
 void pgc_reserve_kick(void);
-extern bool pgc_reserve_refill_hold;	/* testing/refill_hold */
+void pgc_reserve_hold(bool hold);
+bool pgc_reserve_held(void);
 void pgc_reserve_stop(void);
 
 #endif /* _PGCLUSTER_EMERG_H */

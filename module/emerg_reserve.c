@@ -175,7 +175,7 @@ bool pgc_reserve_refill(void)
  * Test knob (debugfs testing/refill_hold): while set, the worker leaves the
  * reserves as they are, so a test can see what a free puts back in them.
  */
-bool pgc_reserve_refill_hold;
+static bool pgc_reserve_refill_hold;
 
 static void pgc_refill_fn(struct work_struct *work)
 {
@@ -184,6 +184,34 @@ static void pgc_refill_fn(struct work_struct *work)
 	if (!pgc_reserve_refill() && !READ_ONCE(pgc_emerg_dying))
 		queue_delayed_work(pgc_emerg_wq, &pgc_refill_work,
 				   PGC_REFILL_RETRY);
+}
+
+/**
+ * pgc_reserve_hold() - hold or release the refill worker (testing/refill_hold)
+ * @hold: true to hold
+ *
+ * A hold waits for a running refill to finish, so that on return nothing
+ * tops the reserves up but frees.
+ *
+ * Context: process context; sleeps.
+ */
+void pgc_reserve_hold(bool hold)
+{
+	WRITE_ONCE(pgc_reserve_refill_hold, hold);
+	if (hold)
+		cancel_delayed_work_sync(&pgc_refill_work);
+	else
+		pgc_reserve_kick();
+}
+
+/**
+ * pgc_reserve_held() - is the refill worker held
+ *
+ * Return: the testing/refill_hold setting.
+ */
+bool pgc_reserve_held(void)
+{
+	return READ_ONCE(pgc_reserve_refill_hold);
 }
 
 /**

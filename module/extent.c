@@ -434,7 +434,7 @@ static u32 ext_black_depth(const struct rb_node *rb)
 {
 	u32 steps, black = 0;
 
-	for (steps = 0; rb && steps < 2 * 32 + 2; steps++, rb = rb_parent(rb))
+	for (steps = 0; rb && steps < 2 * 33 + 2; steps++, rb = rb_parent(rb))
 		black += rb_is_black(rb);
 	return rb ? 0 : black;
 }

@@ -26,7 +26,8 @@
  * @size: size of @buf, at most %PGC_INPUT_MAX is useful
  *
  * Accepts printable ASCII with single inner spaces, optionally ended by one
- * newline, which is dropped.
+ * newline, which is dropped.  The value is consumed: the file position
+ * moves past it, so a second write on the same open file is refused.
  *
  * Return: 0; -EINVAL when the input is empty, does not fit, is written at a
  * non-zero offset, starts or ends with a space or holds any other byte;
@@ -55,6 +56,7 @@ int pgc_input_get(const char __user *ubuf, size_t count, loff_t *ppos,
 		if (c == ' ' && buf[i + 1] == ' ')
 			return -EINVAL;
 	}
+	*ppos += count;
 	return 0;
 }
 

@@ -39,7 +39,7 @@ extern unsigned int pgc_slot_cache;	/* freed slots kept mapped, run-time */
 void pgc_report_bad_free(const void *ptr, const char *why,
 			 unsigned long caller);
 
-/* cluster.c: the contiguous allocator. */
+/* pool.c: the contiguous allocator. */
 int pgc_pool_init(void);
 void pgc_pool_exit(void);
 void *pgc_cluster_alloc(size_t size, gfp_t gfp, int node);

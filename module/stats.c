@@ -75,6 +75,7 @@ static void pgc_pool_show(struct seq_file *m)
 	/* Frees first: every free counted then has its allocation counted. */
 	frees = pgc_stat_read(PGC_STAT_FREES);
 	freed = pgc_stat_read(PGC_STAT_BYTES_FREED);
+	smp_rmb();	/* pairs with the ordering of an allocation before its free */
 	seq_printf(m, "live_allocations %llu\n",
 		   pgc_stat_read(PGC_STAT_ALLOCS) - frees);
 	seq_printf(m, "bytes_held %llu\n",

@@ -53,6 +53,7 @@ static int pgc_inject_init(void)
 	int ret;
 
 	pgc_inj.pattern = pgc_pattern_default;
+	pgc_inj.last_pattern = pgc_pattern_default;
 	if (!pgc_allow_inject)
 		return 0;
 	ret = pgc_pins_init();
