@@ -6,15 +6,16 @@
  *
  *   churn anon  SEED SECONDS MAX_MB    a heap that grows and shrinks:
  *       chunks of 16 KiB-2 MiB (log-uniform), each touched page by page,
- *       toward a target drawn uniformly in [0, MAX_MB] every 2 s; above
- *       the target a random chunk is freed
- *   churn files DIR SEED SECONDS MAX_MB  page cache: files of 4 KiB-4 MiB
+ *       toward a target drawn uniformly in [MAX_MB/2, MAX_MB] every 2 s;
+ *       above the target a random chunk is freed
+ *   churn files DIR SEED SECONDS MAX_MB  page cache: files of 4 KiB-1 MiB
  *       (log-uniform) written into DIR (tmpfs) toward a target drawn the
  *       same way; above it a random file is deleted
  *   churn small DIR SEED SECONDS MAX_FILES  unmovable kernel memory: files
- *       (three in four empty, the others 1-256 bytes) created and deleted at random toward a target count
- *       drawn uniformly in [0, MAX_FILES] every 2 s, so that dentries and
- *       inodes are allocated and freed all over their slabs
+ *       (three in four empty, the others 1-256 bytes) created and deleted
+ *       at random toward a target count drawn uniformly in [0, MAX_FILES]
+ *       every 2 s, so that dentries and inodes are allocated and freed all
+ *       over their slabs
  *
  * One operation every 1-4 ms (small: 20 per pause), so the churn
  * competes with the driver for CPU time but does not starve it.  The same
@@ -22,7 +23,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,9 +31,9 @@
 
 #define MAX_ITEMS 65536
 
-static uint64_t rng;
+static unsigned long long rng;
 
-static uint64_t rnd(void)
+static unsigned long long rnd(void)
 {
 	rng ^= rng >> 12;
 	rng ^= rng << 25;
@@ -90,7 +90,7 @@ static int anon(double end, size_t max)
 
 	while (now() < end) {
 		if (now() >= next) {
-			target = max ? rnd() % (max + 1) : 0;
+			target = max ? max / 2 + rnd() % (max / 2 + 1) : 0;
 			next = now() + 2;
 		}
 		if (total < target && nitems < MAX_ITEMS) {
@@ -127,11 +127,11 @@ static int files(const char *dir, double end, size_t max)
 	memset(buf, 0x5a, sizeof(buf));
 	while (now() < end) {
 		if (now() >= next) {
-			target = max ? rnd() % (max + 1) : 0;
+			target = max ? max / 2 + rnd() % (max / 2 + 1) : 0;
 			next = now() + 2;
 		}
 		if (total < target && nitems < MAX_ITEMS) {
-			size_t sz = logu(4096, 4 << 20), left = sz;
+			size_t sz = logu(4096, 1 << 20), left = sz;
 			int fd;
 
 			snprintf(name, sizeof(name), "%s/f%lu", dir, id);
@@ -210,7 +210,7 @@ static int small(const char *dir, double end, size_t max)
 	return 0;
 }
 
-static void usage(void)
+static void bad_usage(void)
 {
 	fprintf(stderr, "usage: churn anon SEED SECONDS MAX_MB\n"
 		"       churn files|small DIR SEED SECONDS MAX\n");
@@ -224,13 +224,13 @@ int main(int argc, char **argv)
 	double end;
 
 	if (argc < 5)
-		usage();
+		bad_usage();
 	if (strcmp(argv[1], "anon")) {
 		if (argc != 6)
-			usage();
+			bad_usage();
 		dir = argv[a++];
 	} else if (argc != 5) {
-		usage();
+		bad_usage();
 	}
 	rng = strtoull(argv[a], NULL, 0) * 0x9E3779B97F4A7C15ULL + argv[1][0];
 	if (!rng)
@@ -242,6 +242,6 @@ int main(int argc, char **argv)
 		return files(dir, end, strtoull(argv[a + 2], NULL, 0) << 20);
 	if (!strcmp(argv[1], "small"))
 		return small(dir, end, strtoull(argv[a + 2], NULL, 0));
-	usage();
+	bad_usage();
 	return 2;
 }

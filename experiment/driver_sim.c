@@ -248,7 +248,7 @@ static void ds_release(struct ds_ctx *c, struct ds_buf *b)
 
 	if (!ds_check(b->ptr, b->size, b->tag)) {
 		atomic64_inc(&k->lost);
-		pr_err_ratelimited("data lost: %zu B buffer at %px changed\n",
+		pr_err_ratelimited("data lost: %zu B buffer at %p changed\n",
 				   b->size, b->ptr);
 	}
 	ds_free(b->ptr);

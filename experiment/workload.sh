@@ -7,8 +7,8 @@
 #
 #  1. Loads pgcluster (allow_inject=1; pool_mb=0 in the kmalloc arm, so
 #     that arm holds no pool) and driver_sim.ko for the arm and seed.
-#  2. For SECONDS, churns page cache (churn files: tmpfs files up to 35%
-#     of memory), anonymous memory (churn anon: a heap up to 35% of
+#  2. For SECONDS, churns page cache (churn files: tmpfs files, 19-38%
+#     of memory), anonymous memory (churn anon: a heap of 19-38% of
 #     memory) and dentries/inodes (churn small: up to 30000 small files),
 #     all seeded with SEED, while the driver runs.
 #  3. Every EXP_INTERVAL seconds (default 5) prints one EXPROW line (CSV,
@@ -48,8 +48,8 @@ insmod "$M/pgcluster.ko" allow_inject=1 pool_mb=$pool || exit 1
 insmod "$M/driver_sim.ko" arm=$n seed="$SEED" || exit 1
 
 mem_mb=$(awk '/MemTotal/ {print int($2 / 1024)}' /proc/meminfo)
-anon_mb=$((mem_mb * 35 / 100))
-files_mb=$((mem_mb * 35 / 100))
+anon_mb=$((mem_mb * 38 / 100))
+files_mb=$((mem_mb * 38 / 100))
 small_max=30000
 echo "workload: arm $ARM, ${SECS}s, seed $SEED, ${mem_mb} MiB: anon <= ${anon_mb} MiB, files <= ${files_mb} MiB, <= $small_max small files"
 
