@@ -168,10 +168,15 @@ def summarise(args, data):
     row('free memory then, MiB', lambda d: '%.0f' % (num(d['end'][0]['free_kb']) / 1024))
 
     def worst(d, fill):
-        r = [x for x in d['worst'] if x['fill'] == str(fill)][0]
-        return '%s/%s tasks progressed, %s steps, %s failed requests, %s stalls%s' % (
-            r['tasks_progressed'], r['tasks'], r['steps'], r['fails'], r['stalls'],
-            '' if r.get('sealed') == '1' else ' (seal refused)')
+        rs = [x for x in d['worst'] if x['fill'] == str(fill)]
+        if not rs:
+            raise ValueError
+        prog = [int(num(x['tasks_progressed'])) for x in rs]
+        tot = lambda c: int(sum(num(x[c]) for x in rs))
+        return '%d runs: %s of %s tasks progressed; %d steps, %d failed requests, %d stalls%s' % (
+            len(rs), '/'.join(str(p) for p in prog), rs[0]['tasks'], tot('steps'),
+            tot('fails'), tot('stalls'),
+            '' if all(x.get('sealed') == '1' for x in rs) else ' (a seal was refused)')
     row('worst case, sealed checkerboard, pool as is', lambda d: worst(d, 0))
     row('worst case, sealed, pool filled first', lambda d: worst(d, 1))
 

@@ -21,8 +21,9 @@
 #  5. The worst case: a checkerboard over all free memory (pgcluster's
 #     lab), then 2 x CPUs + 2 tasks each needing a 16 KiB block per step for
 #     EXP_WORST_MS (default 2000) while the lab's seal holds every block of
-#     order >= 1; in the pgcluster arms once with the pool as it is and once
-#     with the pool filled first: EXPWORST lines.
+#     order >= 1; in the pgcluster arms with the pool as it is and with the
+#     pool filled first; each EXP_WORST_REPS times (default 3), each in a
+#     seal of its own: EXPWORST lines.
 #  6. Stops the driver (every buffer checked) and prints a last EXPROW.
 # Exits non-zero when the driver lost data or a step failed to run.
 
@@ -31,6 +32,7 @@ SECS=${2:-60}
 SEED=${3:-1}
 INTERVAL=${EXP_INTERVAL:-5}
 WORST_MS=${EXP_WORST_MS:-2000}
+WORST_REPS=${EXP_WORST_REPS:-3}
 M=${PGC_MODDIR:-/pgcluster}
 P=/sys/kernel/debug/pgcluster
 S=/sys/kernel/debug/driver_sim
@@ -152,10 +154,14 @@ tasks=$(($(nproc) * 2 + 2))
 echo checkerboard > $I/pattern
 echo 100% > $I/amount
 echo start > $I/control || rc=1
-echo "EXPWORSTHDR,arm,fill,tasks,ms,fill_allocs,steps,fails,stalls,virtual,lost,tasks_progressed,min_task_steps,max_step_us,sealed"
-fills=0
-[ "$ARM" != kmalloc ] && fills="0 1"
-for fill in $fills; do
+echo "EXPWORSTHDR,arm,fill,rep,tasks,ms,fill_allocs,steps,fails,stalls,virtual,lost,tasks_progressed,min_task_steps,max_step_us,sealed"
+runs=
+for rep in $(seq "$WORST_REPS"); do
+	runs="$runs 0:$rep"
+	[ "$ARM" != kmalloc ] && runs="$runs 1:$rep"
+done
+for run in $runs; do
+	fill=${run%:*}
 	echo "prepare $tasks $fill" > $S/worst || { rc=1; continue; }
 	sealed=1
 	# Builtins only from here to the unseal: a fork needs an order-2
@@ -163,7 +169,7 @@ for fill in $fills; do
 	echo seal:$((WORST_MS + 2000)) > $I/control || sealed=0
 	echo "run $WORST_MS" > $S/worst || rc=1
 	echo unseal > $I/control
-	line="EXPWORST,$ARM,$fill"
+	line="EXPWORST,$ARM,$fill,${run#*:}"
 	while read -r k val; do
 		case $k in
 		prepared) ;;
