@@ -10,7 +10,8 @@ scripts/experiment.sh).  Prints a markdown summary table on stdout and
 writes DIR/experiment.png (or --out): one column per arm, side by side,
 rows: unusable free space index and fragmentation index at orders 2, 3
 and 9 of the largest zone, buddy probe success at orders 2, 3 and 9, and
-the driver's allocation failure rate per interval, over time.
+the driver's allocation failure rate per interval, and free memory,
+over time.
 
 The PNG is drawn with matplotlib when it is installed, otherwise with a
 small built-in renderer (standard library only: zlib and struct), so the
@@ -67,6 +68,7 @@ def series(rows):
                 da, df = num(r[a]) - num(prev[a]), num(r[f]) - num(prev[f])
             rate = 100.0 * df / (da + df) if da + df > 0 else 0.0
             out.setdefault('fail_' + kind, []).append(rate)
+        out.setdefault('free', []).append(num(r['nr_free_pages']) * 4 / 1024)
         prev = r
     return t, out
 
@@ -201,10 +203,13 @@ PANELS = (
     ('fragmentation index', 'extfrag', (-1.0, 1.0)),
     ('buddy probe success (NORETRY)', 'probe', (0.0, 1.0)),
     ('driver allocation failures, % per interval', 'fail', None),
+    ('free memory, MiB', 'free', None),
 )
 
 
 def panel_lines(key, s):
+    if key == 'free':
+        return [('free', (40, 140, 40), s.get('free', []))]
     if key == 'fail':
         return [('process', (30, 100, 220), s.get('fail_proc', [])),
                 ('softirq', (200, 30, 30), s.get('fail_softirq', []))]
@@ -212,9 +217,9 @@ def panel_lines(key, s):
             for o, c in zip(ORDERS, ORDER_COLOURS)]
 
 
-def fail_range(all_series):
-    top = max([v for s in all_series for v in s.get('fail_proc', []) + s.get('fail_softirq', [])]
-              + [1.0])
+def auto_range(key, all_series):
+    names = ('free',) if key == 'free' else ('fail_proc', 'fail_softirq')
+    top = max([v for s in all_series for n in names for v in s.get(n, [])] + [1.0])
     return (0.0, top * 1.1)
 
 
@@ -233,7 +238,7 @@ def plot_matplotlib(args, data, out):
             for name, col, v in panel_lines(key, s):
                 ax.plot(t[:len(v)], v, marker='o' if key == 'probe' else None,
                         ms=3, label=name, color=tuple(c / 255 for c in col))
-            ax.set_ylim(*(yr or fail_range([x[1] for x in ser.values()])))
+            ax.set_ylim(*(yr or auto_range(key, [x[1] for x in ser.values()])))
             if i == 0:
                 ax.set_title(ARM_TITLES.get(a, a))
             if j == 0:
@@ -346,7 +351,7 @@ def plot_builtin(args, data, out):
         cv.text(x0, top - 22, ARM_TITLES.get(a, a), scale=2)
         for i, (title, key, yr) in enumerate(PANELS):
             y0 = top + i * (ph + gap) + 14
-            lo, hi = yr or fail_range([x[1] for x in ser.values()])
+            lo, hi = yr or auto_range(key, [x[1] for x in ser.values()])
             cv.text(x0, y0 - 14, title, (60, 60, 60), scale=2)
             cv.rect(x0, y0, x0 + pw, y0 + ph, (0, 0, 0))
             for frac in (0.25, 0.5, 0.75):

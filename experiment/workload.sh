@@ -109,11 +109,14 @@ sample() {
 mkdir -p /tmp/churn-files /tmp/churn-small
 sample 0
 start=$(date +%s)
-"$M/churn" anon "$SEED" "$SECS" "$anon_mb" &
+# The churn outlives the last sample by a little, so that sample is taken
+# under load and not while the churn exits and frees its memory.
+cs=$((SECS + 3))
+"$M/churn" anon "$SEED" "$cs" "$anon_mb" &
 p1=$!
-"$M/churn" files /tmp/churn-files "$SEED" "$SECS" "$files_mb" &
+"$M/churn" files /tmp/churn-files "$SEED" "$cs" "$files_mb" &
 p2=$!
-"$M/churn" small /tmp/churn-small "$SEED" "$SECS" "$small_max" &
+"$M/churn" small /tmp/churn-small "$SEED" "$cs" "$small_max" &
 p3=$!
 next=$INTERVAL
 while :; do
