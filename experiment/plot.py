@@ -188,7 +188,7 @@ def summarise(args, data):
             w('')
             w('**arm %s: fewer than two samples**' % a)
             ok = False
-        lost = sum(num(r['drv_lost']) for r in d['rows'][-1:])
+        lost = max([num(r['drv_lost']) for r in d['rows']] + [0])
         lost += sum(num(r.get('lost')) for r in d['worst'])
         if lost:
             w('')

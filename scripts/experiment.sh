@@ -48,7 +48,7 @@ seed=${EXP_SEED:-1}
 interval=${EXP_INTERVAL:-5}
 mem=${EXP_MEM:-1024}
 cpus=${EXP_CPUS:-2}
-arms=${EXP_ARMS:-kmalloc pgcluster virtok}
+read -ra arms <<<"${EXP_ARMS:-kmalloc pgcluster virtok}"
 for v in "$secs" "$seed" "$interval" "$mem" "$cpus"; do
 	case "$v" in ''|*[!0-9]*) echo "experiment: EXP_* values are numbers" >&2; exit 2 ;; esac
 done
@@ -63,7 +63,7 @@ mkdir -p "$res"
 # Enough for boot, load, the end test and the worst case under TCG.
 tmo=$((secs * 3 + 900))
 failed=
-for a in $arms; do
+for a in "${arms[@]}"; do
 	echo "experiment: arm $a, ${secs}s, seed $seed, $kernel" >&2
 	rm -f "$res/$a".* "$res/$a"-*.csv
 	set +e
@@ -103,13 +103,13 @@ done
 
 summary_rc=0
 python3 "$root/experiment/plot.py" --kernel "$kernel" \
-	--seconds "$secs" --seed "$seed" "$res" $arms | tee "$res/summary.md" ||
+	--seconds "$secs" --seed "$seed" "$res" "${arms[@]}" | tee "$res/summary.md" ||
 	summary_rc=$?
 [ -f "$res/experiment.png" ] && echo "experiment: plot $res/experiment.png" >&2
 
 if [ -n "$check" ]; then
 	bad=$failed
-	for a in $arms; do
+	for a in "${arms[@]}"; do
 		rows=$(($(wc -l <"$res/$a.csv") - 1))
 		if [ "$rows" -lt 2 ]; then
 			echo "experiment: check: arm $a produced $rows samples" >&2
@@ -129,7 +129,7 @@ if [ -n "$check" ]; then
 		echo "experiment: check FAILED:$bad" >&2
 		exit 1
 	fi
-	echo "experiment: check passed ($arms, ${secs}s each)" >&2
+	echo "experiment: check passed (${arms[*]}, ${secs}s each)" >&2
 	exit 0
 fi
 [ -z "$failed" ] || { echo "experiment: failed arms:$failed" >&2; exit 1; }
