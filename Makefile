@@ -14,7 +14,7 @@ INSTALL_MOD_DIR ?= extra
 DEPMOD ?= /sbin/depmod
 
 .PHONY: all modules clean install uninstall check demo bench bench-doc hosttest lint \
-	selftests soak fresh-check help kdir-exists
+	selftests soak fresh-check experiment help kdir-exists
 
 all: modules
 
@@ -48,6 +48,11 @@ demo:
 bench:
 	scripts/bench.sh
 
+# The fragmentation experiment: kmalloc vs pgcluster vs VIRTOK in fresh
+# boots (EXP_SECONDS, EXP_SEED, KERNEL; docs/experiment.md).
+experiment:
+	scripts/experiment.sh "$(KERNEL)"
+
 # The benchmark again, its tables written to docs/benchmarks.md.
 bench-doc:
 	scripts/bench.sh --doc docs/benchmarks.md
@@ -77,6 +82,7 @@ help:
 	@echo "make check                        all tests on the three kernels + lint"
 	@echo "make demo                         boot a VM and show pgcluster at work"
 	@echo "make bench                        benchmark tables (VM)"
+	@echo "make experiment [KERNEL=..] [EXP_SECONDS=60] [EXP_SEED=1]  fragmentation experiment: CSV, plot, summary"
 	@echo "make bench-doc                    the same, written to docs/benchmarks.md"
 	@echo "make soak [KERNEL=debug] [SOAK_SECONDS=3600]  stress test, one long VM run"
 	@echo "make fresh-check                  make demo and make check on a new Debian 12 root"

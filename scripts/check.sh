@@ -60,6 +60,23 @@ bench_tap() (
 	tap_finish
 )
 
+# exp_tap KERNEL: the short fragmentation experiment (scripts/experiment.sh
+# --check: every arm sampled, no console report, the driver lost no data)
+# as one TAP line.
+exp_tap() (
+	log=$out/experiment-$1.txt
+	"$root/scripts/experiment.sh" --check "$1" >"$log" 2>&1
+	rc=$?
+	grep -av '^\[ *[0-9]*\.[0-9]*\]' "$log" | tail -n 30 | sed 's/^/  | /'
+	. "$root/selftests/tap.sh"
+	if [ $rc = 0 ]; then
+		tap_ok "experiment --check on $1: every arm sampled, no data lost"
+	else
+		tap_fail "experiment --check on $1 (exit $rc, see $log)"
+	fi
+	tap_finish
+)
+
 elapsed() { echo "$(( ($(date +%s) - start) / 60 ))m$(( ($(date +%s) - start) % 60 ))s"; }
 
 # tap_of NAME: the TAP stage NAME printed, or when its guest wrote one on
@@ -152,6 +169,7 @@ for k in $kernels; do
 	# 8 minutes: there it is `KERNEL=debug make bench`, by hand.
 	[ "$k" = debug ] || stage bench-$k bench_tap "$k"
 	stage demo-$k "$root/scripts/demo-test.sh" "$k"
+	[ "$k" = distro ] && stage experiment-$k exp_tap "$k"
 done
 stage lint "$root/scripts/lint.sh"
 

@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# experiment.sh [--check] [KERNEL]: the fragmentation experiment (issue 12,
-# docs/experiment.md).  Builds pgcluster and experiment/driver_sim.ko for
+# experiment.sh [--check] [KERNEL]: the fragmentation experiment
+# (`make experiment`, docs/experiment.md).  Builds pgcluster and experiment/driver_sim.ko for
 # KERNEL (distro by default, or $KERNEL; see scripts/kernel.sh), builds the
 # static churn helper, boots one fresh guest per arm (kmalloc, pgcluster,
 # virtok) with the same seed and length, runs experiment/workload.sh in each
@@ -34,7 +34,8 @@
 # data.  The plot uses matplotlib when installed, else plot.py's own
 # standard-library renderer.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
+root=$pgc_root
 check=
 kernel=${KERNEL:-distro}
 while [ $# -gt 0 ]; do
@@ -61,12 +62,15 @@ if [ "$worst_ms" -lt 1 ] || [ "$worst_ms" -gt 8000 ]; then
 	exit 2
 fi
 
+# Resolved once here: build.sh and vm-run.sh take the answer from the
+# environment (pgc_kernel in lib.sh).
+pgc_kernel "$kernel"
 out=$("$root/scripts/build.sh" "$kernel" | tail -n1)
 echo "experiment: building driver_sim.ko for $kernel" >&2
-"$root/scripts/kernel.sh" "$kernel" make "$out" -s -C experiment module >&2
+pgc_kernel_make "$kernel" "$out" -s -C experiment module >&2
 gcc -static -O2 -Wall -Wextra -o "$out/experiment/churn" "$out/experiment/churn.c"
 
-res=${PGCLUSTER_OUT:-/tmp/pgcluster-build}/experiment/$kernel
+res=$(pgc_out "experiment/$pgc_kname")
 mkdir -p "$res"
 # Enough for boot, load, the end test and the worst case under TCG.
 tmo=$((secs * 3 + 900 + worst_reps * worst_ms * 4 / 1000))
