@@ -103,6 +103,16 @@ stage() {
 		}'
 	local rc=${PIPESTATUS[0]}
 	read -r p f s < <(tap_of "$name" | pgc_tap_count /dev/stdin)
+	# These stages' guests write their TAP to the result channel; an empty
+	# channel means it broke, and the console's copy is not trusted.
+	case $name in
+	selftests-*|numa-*|faults-*)
+		if [ ! -s "$out/$name.tap" ]; then
+			echo "not ok: $name wrote nothing to the result channel (see $log)" |
+				tee -a "$out/failures"
+			f=$((f + 1))
+		fi ;;
+	esac
 	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
 		echo "not ok: $name exited $rc (see $log)" |
 			tee -a "$out/failures"

@@ -5,8 +5,8 @@
 # pgcluster.ko, any other modules you name and the selftests, run one shell
 # command inside as root, stream the guest console and return the command's
 # exit status.  The command's result (its TAP) travels on a channel of its
-# own, the guest's second serial port, apart from the console that printk
-# shares and splits lines on.
+# own, the guest's second serial port, and its exit status on the third,
+# apart from the console that printk shares and splits lines on.
 #
 #   scripts/vm-run.sh [options] -- 'command'
 #
@@ -166,6 +166,9 @@ mount -t devtmpfs devtmpfs /dev 2>/dev/null
 # that nothing is added to what the command writes.
 [ -c /dev/ttyS1 ] || mknod /dev/ttyS1 c 4 65
 stty -F /dev/ttyS1 raw -echo 2>/dev/null
+# The exit status: the third port, so that no printk can split its line.
+[ -c /dev/ttyS2 ] || mknod /dev/ttyS2 c 4 66
+stty -F /dev/ttyS2 raw -echo 2>/dev/null
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t tmpfs tmpfs /tmp
 mkdir -p /lib/modules
@@ -181,6 +184,7 @@ if [ -w /sys/kernel/debug/kmemleak ]; then
 	cat /sys/kernel/debug/kmemleak
 fi
 echo "PGCLUSTER-EXIT: $rc"
+echo "PGCLUSTER-EXIT: $rc" >/dev/ttyS2
 poweroff -f
 INIT
 chmod +x "$ird/init"
@@ -218,6 +222,7 @@ while :; do
 	rm -f "$work/boot-hung" "$work/qemu.pid"
 	: >"$out"
 	: >"$work/result"
+	: >"$work/status"
 	start=$(date +%s)
 	boot_watchdog &
 	watchdog=$!
@@ -226,7 +231,8 @@ while :; do
 		qemu-system-x86_64 -accel "$accel" -cpu max -m "$mem" "${numa_args[@]}" \
 		-kernel "$bzimage" -initrd "$work/initramfs.cpio" -append "$kargs" \
 		-display none -monitor none -serial stdio \
-		-serial "file:$work/result" -no-reboot \
+		-serial "file:$work/result" -serial "file:$work/status" \
+		-no-reboot \
 		-pidfile "$work/qemu.pid" \
 		-device virtio-rng-pci </dev/null 2>&1 | tee "$out"
 	qrc=${PIPESTATUS[0]}
@@ -275,7 +281,10 @@ if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
 	echo "vm-run: FAIL: guest timed out after ${tmo}s" >&2
 	exit 1
 fi
-rc=$(tr -d '\r' <"$out" | sed -n 's/^PGCLUSTER-EXIT: \([0-9]*\)$/\1/p' | tail -n1)
+# The status port first; the console's copy for a guest without the port.
+rc=$(tr -d '\r' <"$work/status" | sed -n 's/^PGCLUSTER-EXIT: \([0-9]*\)$/\1/p' | tail -n1)
+[ -n "$rc" ] ||
+	rc=$(tr -d '\r' <"$out" | sed -n 's/^PGCLUSTER-EXIT: \([0-9]*\)$/\1/p' | tail -n1)
 if [ -z "$rc" ]; then
 	echo "vm-run: FAIL: no exit status from the guest (qemu exit $qrc)" >&2
 	exit 1

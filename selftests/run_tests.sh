@@ -31,8 +31,10 @@ run_all() {
 		tap_diag "$name"
 		# busybox sh has no PIPESTATUS: the status goes through a file.
 		rm -f /tmp/.pgc-test-rc
+		# awk, not sed: it ends a last line that a killed program left
+		# unfinished, so the next result line stays a line of its own.
 		{ timeout "$timeout" $run 2>&1; echo $? > /tmp/.pgc-test-rc; } |
-			sed 's/^/# /'
+			awk '{ print "# " $0; fflush() }'
 		rc=$(cat /tmp/.pgc-test-rc 2>/dev/null)
 		case "$rc" in
 		0) tap_ok "$name" ;;

@@ -880,6 +880,7 @@ static int emt_concurrency_inner(void)
 		t[i].id = i;
 		t[i].slot = slot;
 		t[i].few_sizes = emt_cache_mode;
+		t[i].result = PGCT_FAIL;	/* until the thread has run */
 		t[i].task = kthread_run(emt_thread_fn, &t[i], "pgct_emerg/%u", i);
 		if (!PGCT_CHECK(!IS_ERR(t[i].task), "kthread_run: %ld",
 				PTR_ERR(t[i].task)))

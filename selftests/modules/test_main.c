@@ -111,8 +111,11 @@ bool pgct_failed(void)
 
 int pgct_defer(void (*fn)(void *), void *arg)
 {
-	struct pgct_action *a = kmalloc(sizeof(*a), GFP_KERNEL);
+	struct pgct_action *a;
 	unsigned long flags;
+
+	might_sleep();
+	a = kmalloc(sizeof(*a), GFP_KERNEL);
 
 	if (!a) {
 		fn(arg);
@@ -330,6 +333,9 @@ static int __init pgct_init(void)
 static void __exit pgct_exit(void)
 {
 	debugfs_remove_recursive(pgct_dir);
+	/* Cases run theirs at the end; anything left came in too late. */
+	WARN_ON_ONCE(!list_empty(&pgct_actions));
+	pgct_run_deferred();
 	pgct_lab_exit();
 	kfree(pgct_results);
 	kfree(pgct_logbuf);
