@@ -32,7 +32,8 @@
  *            (GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN, freed at once)
  *   stats    the same counters with percentiles since load; no probe
  *   control  "freeze" (stop allocating and freeing, keep the live buffers),
- *            "start" (resume), "stop" (freeze and free every buffer)
+ *            "start" (resume), "stop" (freeze and free every buffer, the
+ *            worst case's fill included)
  *   worst    the design's worst case, with memory sealed by pgcluster's lab
  *            between the two writes:
  *              "prepare TASKS FILL": TASKS kthreads wait for "run"; with
@@ -46,7 +47,8 @@
  *              (however its allocation ended) counts one stall
  *            Numbers are plain decimal separated by single spaces;
  *            anything else is refused and changes nothing.
- *            reading it gives the last run's counts.
+ *            reading it gives the last run's counts.  The fill is held
+ *            until the next prepare or "stop".
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -395,8 +397,12 @@ static void ds_stop_free(void)
 	ds_free_all(&ds_tctx);
 }
 
+static void ds_worst_cleanup(void);
+
+/* Caller holds ds_lock. */
 static void ds_stop(void)
 {
+	ds_worst_cleanup();
 	ds_freeze();
 	ds_stop_free();
 }
@@ -702,7 +708,14 @@ static int ds_worst_run(unsigned int ms)
 		  progressed, min_steps, div_u64(max_ns, NSEC_PER_USEC));
 	if (lost)
 		pr_err("worst case: data lost in %llu steps\n", lost);
-	ds_worst_cleanup();
+	/*
+	 * The fill stays until the next prepare or "stop", so the pool can
+	 * be read as the run left it before the seal ends.
+	 */
+	kfree(ds_workers);
+	ds_workers = NULL;
+	ds_nworkers = 0;
+	WRITE_ONCE(ds_go, false);
 	return 0;
 }
 
