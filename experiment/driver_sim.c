@@ -53,6 +53,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/bitops.h>
 #include <linux/ctype.h>
 #include <linux/debugfs.h>
 #include <linux/delay.h>
@@ -135,7 +136,7 @@ static struct ds_counters ds_cnt[DS_NR_KINDS];
 static struct ds_ctx *ds_ctxs;		/* threads kthread contexts */
 static struct ds_ctx ds_tctx;		/* the timer's context */
 static struct timer_list ds_timer;
-static bool ds_running;			/* protected by ds_lock */
+static bool ds_running;			/* written under ds_lock */
 static bool ds_timer_on;		/* timer re-arms itself while set */
 static DEFINE_MUTEX(ds_lock);
 static struct dentry *ds_dir;
@@ -367,7 +368,7 @@ static int ds_start(void)
 		WRITE_ONCE(ds_timer_on, true);
 		mod_timer(&ds_timer, jiffies + 1);
 	}
-	ds_running = true;
+	WRITE_ONCE(ds_running, true);
 	return 0;
 }
 
@@ -384,7 +385,7 @@ static void ds_freeze(void)
 		kthread_stop(ds_ctxs[i].task);
 		ds_ctxs[i].task = NULL;
 	}
-	ds_running = false;
+	WRITE_ONCE(ds_running, false);
 }
 
 /* Caller holds ds_lock and has stopped every context. */
@@ -423,14 +424,18 @@ static u64 ds_percentile(const u64 *h, u64 total, unsigned int p)
 	return ds_bucket_top(DS_NR_BUCKETS - 1);
 }
 
-static void ds_show_counters(struct seq_file *m, bool window)
+static int ds_show_counters(struct seq_file *m, bool window)
 {
 	static const unsigned int pct[] = { 500, 990, 999 };
 	static const char *const pname[] = { "p50", "p99", "p999" };
-	u64 h[DS_NR_BUCKETS];
+	u64 *h;
 	int kind;
 	unsigned int b, i;
 
+	/* 1.25 KiB: too much for the stack of a read(). */
+	h = kmalloc_array(DS_NR_BUCKETS, sizeof(*h), GFP_KERNEL);
+	if (!h)
+		return -ENOMEM;
 	seq_printf(m, "arm %d\narm_name %s\nseed %lu\nrunning %d\n", arm,
 		   ds_arm_names[arm], seed, READ_ONCE(ds_running));
 	for (kind = 0; kind < DS_NR_KINDS; kind++) {
@@ -456,12 +461,13 @@ static void ds_show_counters(struct seq_file *m, bool window)
 			seq_printf(m, "%s_lat_%s_ns %llu\n", n, pname[i],
 				   ds_percentile(h, total, pct[i]));
 	}
+	kfree(h);
+	return 0;
 }
 
 static int ds_stats_show(struct seq_file *m, void *v)
 {
-	ds_show_counters(m, false);
-	return 0;
+	return ds_show_counters(m, false);
 }
 DEFINE_SHOW_ATTRIBUTE(ds_stats);
 
@@ -469,8 +475,11 @@ static int ds_sample_show(struct seq_file *m, void *v)
 {
 	static const unsigned int orders[] = { 2, 3, 9 };
 	unsigned int i;
+	int ret;
 
-	ds_show_counters(m, true);
+	ret = ds_show_counters(m, true);
+	if (ret)
+		return ret;
 	for (i = 0; i < ARRAY_SIZE(orders); i++) {
 		struct page *p = alloc_pages(GFP_KERNEL | __GFP_NORETRY |
 					     __GFP_NOWARN, orders[i]);
@@ -483,9 +492,24 @@ static int ds_sample_show(struct seq_file *m, void *v)
 }
 
 /* A read of sample resets the window, so only one reader may hold it. */
+static unsigned long ds_sample_busy;
+
 static int ds_sample_open(struct inode *inode, struct file *file)
 {
-	return single_open(file, ds_sample_show, NULL);
+	int ret;
+
+	if (test_and_set_bit(0, &ds_sample_busy))
+		return -EBUSY;
+	ret = single_open(file, ds_sample_show, NULL);
+	if (ret)
+		clear_bit(0, &ds_sample_busy);
+	return ret;
+}
+
+static int ds_sample_release(struct inode *inode, struct file *file)
+{
+	clear_bit(0, &ds_sample_busy);
+	return single_release(inode, file);
 }
 
 static const struct file_operations ds_sample_fops = {
@@ -493,7 +517,7 @@ static const struct file_operations ds_sample_fops = {
 	.open = ds_sample_open,
 	.read = seq_read,
 	.llseek = seq_lseek,
-	.release = single_release,
+	.release = ds_sample_release,
 };
 
 static ssize_t ds_control_write(struct file *file, const char __user *ubuf,
@@ -548,12 +572,17 @@ static bool ds_worst_over(void)
 	return kthread_should_stop() || ktime_get_ns() >= READ_ONCE(ds_deadline);
 }
 
+static bool ds_worker_go(void)
+{
+	/* Pairs with the release in ds_worst_run(): go implies the deadline. */
+	return smp_load_acquire(&ds_go) || kthread_should_stop();
+}
+
 static int ds_worker_fn(void *arg)
 {
 	struct ds_worker *w = arg;
 
-	wait_event_interruptible(ds_go_wq,
-				 READ_ONCE(ds_go) || kthread_should_stop());
+	wait_event_interruptible(ds_go_wq, ds_worker_go());
 	while (!ds_worst_over()) {
 		u64 t0 = ktime_get_ns(), tag = ds_rand(&w->rng);
 		bool stalled = false;
@@ -684,7 +713,8 @@ static int ds_worst_run(unsigned int ms)
 	if (!ds_nworkers || !ms || ms > 60000)
 		return -EINVAL;
 	WRITE_ONCE(ds_deadline, ktime_get_ns() + (u64)ms * NSEC_PER_MSEC);
-	WRITE_ONCE(ds_go, true);
+	/* The deadline above is seen by every worker that sees go. */
+	smp_store_release(&ds_go, true);
 	wake_up_all(&ds_go_wq);
 	msleep(ms);
 	for (i = 0; i < ds_nworkers; i++) {
