@@ -14,9 +14,11 @@
  * step every period_us (GFP_KERNEL); a timer takes tick_ops steps per jiffy
  * in softirq context with its own slots (GFP_ATOMIC).  A step frees every
  * expired buffer of its context, then fills one empty slot.  All randomness
- * comes from xorshift64* generators seeded from "seed", so two boots with
- * the same seed ask for the same sizes and lifetimes in the same order
- * (timing still differs).
+ * comes from xorshift64* generators seeded from "seed".  Each context draws
+ * its requests (size, tag, lifetime together) from one generator and its
+ * slot choice from another, so two boots with the same seed make the same
+ * requests in the same order, failed ones included; when they are made
+ * and which are live at once still depends on timing.
  *
  * Arms (parameter arm): 0 kmalloc (sizes above 8 KiB go to the page
  * allocator as compound pages), 1 pgcluster_alloc(), 2 pgcluster_alloc()
@@ -30,7 +32,8 @@
  *            (GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN, freed at once)
  *   stats    the same counters with percentiles since load; no probe
  *   control  "freeze" (stop allocating and freeing, keep the live buffers),
- *            "start" (resume), "stop" (freeze and free every buffer)
+ *            "start" (resume), "stop" (freeze and free every buffer, the
+ *            worst case's fill included)
  *   worst    the design's worst case, with memory sealed by pgcluster's lab
  *            between the two writes:
  *              "prepare TASKS FILL": TASKS kthreads wait for "run"; with
@@ -38,14 +41,20 @@
  *              GFP_ATOMIC allocations, which never grow it, so requests
  *              must grow it or go elsewhere
  *              "run MS": for MS ms every task repeats a step: take a
- *              16 KiB buffer (GFP_KERNEL | __GFP_NORETRY), fill, check,
- *              free; a failed request is retried after 0.5-1 ms; a step
- *              that has waited over stall_ms counts one stall
- *            reading it gives the last run's counts.
+ *              16 KiB buffer (GFP_KERNEL | __GFP_NORETRY), fill, hold it
+ *              across a short sleep, check, free; a failed request is
+ *              retried after 0.5-1 ms; a step taking over stall_ms
+ *              (however its allocation ended) counts one stall
+ *            Numbers are plain decimal separated by single spaces;
+ *            anything else is refused and changes nothing.
+ *            reading it gives the last run's counts.  The fill is held
+ *            until the next prepare or "stop".
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/bitops.h>
+#include <linux/ctype.h>
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/fs.h>
@@ -91,7 +100,7 @@ module_param(tick_ops, uint, 0444);
 MODULE_PARM_DESC(tick_ops, "softirq steps per timer tick (0 = no softirq context, at most 64)");
 static uint stall_ms = 100;
 module_param(stall_ms, uint, 0444);
-MODULE_PARM_DESC(stall_ms, "worst case: a step waiting longer counts as a stall");
+MODULE_PARM_DESC(stall_ms, "worst case: a step taking longer counts as a stall (1-60000)");
 
 #define DS_MAX_THREADS		64
 #define DS_MAX_WORST		256
@@ -111,7 +120,8 @@ struct ds_buf {
 
 struct ds_ctx {
 	struct ds_buf *bufs;
-	u64 rng;
+	u64 rng;		/* requests: size, tag, lifetime */
+	u64 slot_rng;		/* which empty slot; depends on timing */
 	int kind;
 	struct task_struct *task;
 };
@@ -126,7 +136,7 @@ static struct ds_counters ds_cnt[DS_NR_KINDS];
 static struct ds_ctx *ds_ctxs;		/* threads kthread contexts */
 static struct ds_ctx ds_tctx;		/* the timer's context */
 static struct timer_list ds_timer;
-static bool ds_running;			/* protected by ds_lock */
+static bool ds_running;			/* written under ds_lock */
 static bool ds_timer_on;		/* timer re-arms itself while set */
 static DEFINE_MUTEX(ds_lock);
 static struct dentry *ds_dir;
@@ -264,14 +274,14 @@ static void ds_step(struct ds_ctx *c, gfp_t gfp)
 	u64 now = ktime_get_ns();
 	struct ds_buf *b;
 	unsigned int i, start, empty = slots;
-	u64 t0;
+	u64 t0, life;
 
 	for (i = 0; i < slots; i++) {
 		b = &c->bufs[i];
 		if (b->ptr && now >= b->expires)
 			ds_release(c, b);
 	}
-	start = ds_rand(&c->rng) % slots;
+	start = ds_rand(&c->slot_rng) % slots;
 	for (i = 0; i < slots; i++) {
 		if (!c->bufs[(start + i) % slots].ptr) {
 			empty = (start + i) % slots;
@@ -281,8 +291,13 @@ static void ds_step(struct ds_ctx *c, gfp_t gfp)
 	if (empty == slots)
 		return;
 	b = &c->bufs[empty];
+	/*
+	 * A request is drawn whole before it is tried, so a failure does
+	 * not shift later requests: every arm sees the same stream.
+	 */
 	b->size = ds_pick_size(&c->rng);
 	b->tag = ds_rand(&c->rng);
+	life = ds_pick_lifetime(&c->rng);
 	t0 = ktime_get_ns();
 	b->ptr = ds_alloc(b->size, gfp);
 	now = ktime_get_ns();
@@ -296,7 +311,7 @@ static void ds_step(struct ds_ctx *c, gfp_t gfp)
 	if (ds_is_virtual(b->ptr))
 		atomic64_inc(&k->virt);
 	ds_fill(b->ptr, b->size, b->tag);
-	b->expires = now + ds_pick_lifetime(&c->rng);
+	b->expires = now + life;
 }
 
 static int ds_thread(void *arg)
@@ -353,7 +368,7 @@ static int ds_start(void)
 		WRITE_ONCE(ds_timer_on, true);
 		mod_timer(&ds_timer, jiffies + 1);
 	}
-	ds_running = true;
+	WRITE_ONCE(ds_running, true);
 	return 0;
 }
 
@@ -370,17 +385,27 @@ static void ds_freeze(void)
 		kthread_stop(ds_ctxs[i].task);
 		ds_ctxs[i].task = NULL;
 	}
-	ds_running = false;
+	WRITE_ONCE(ds_running, false);
 }
 
-static void ds_stop(void)
+/* Caller holds ds_lock and has stopped every context. */
+static void ds_stop_free(void)
 {
 	unsigned int i;
 
-	ds_freeze();
 	for (i = 0; i < threads; i++)
 		ds_free_all(&ds_ctxs[i]);
 	ds_free_all(&ds_tctx);
+}
+
+static void ds_worst_cleanup(void);
+
+/* Caller holds ds_lock. */
+static void ds_stop(void)
+{
+	ds_worst_cleanup();
+	ds_freeze();
+	ds_stop_free();
 }
 
 /* Percentile P/1000 of a histogram, as the top of its bucket in ns. */
@@ -399,14 +424,18 @@ static u64 ds_percentile(const u64 *h, u64 total, unsigned int p)
 	return ds_bucket_top(DS_NR_BUCKETS - 1);
 }
 
-static void ds_show_counters(struct seq_file *m, bool window)
+static int ds_show_counters(struct seq_file *m, bool window)
 {
 	static const unsigned int pct[] = { 500, 990, 999 };
 	static const char *const pname[] = { "p50", "p99", "p999" };
-	u64 h[DS_NR_BUCKETS];
+	u64 *h;
 	int kind;
 	unsigned int b, i;
 
+	/* 1.25 KiB: too much for the stack of a read(). */
+	h = kmalloc_array(DS_NR_BUCKETS, sizeof(*h), GFP_KERNEL);
+	if (!h)
+		return -ENOMEM;
 	seq_printf(m, "arm %d\narm_name %s\nseed %lu\nrunning %d\n", arm,
 		   ds_arm_names[arm], seed, READ_ONCE(ds_running));
 	for (kind = 0; kind < DS_NR_KINDS; kind++) {
@@ -432,12 +461,13 @@ static void ds_show_counters(struct seq_file *m, bool window)
 			seq_printf(m, "%s_lat_%s_ns %llu\n", n, pname[i],
 				   ds_percentile(h, total, pct[i]));
 	}
+	kfree(h);
+	return 0;
 }
 
 static int ds_stats_show(struct seq_file *m, void *v)
 {
-	ds_show_counters(m, false);
-	return 0;
+	return ds_show_counters(m, false);
 }
 DEFINE_SHOW_ATTRIBUTE(ds_stats);
 
@@ -445,8 +475,11 @@ static int ds_sample_show(struct seq_file *m, void *v)
 {
 	static const unsigned int orders[] = { 2, 3, 9 };
 	unsigned int i;
+	int ret;
 
-	ds_show_counters(m, true);
+	ret = ds_show_counters(m, true);
+	if (ret)
+		return ret;
 	for (i = 0; i < ARRAY_SIZE(orders); i++) {
 		struct page *p = alloc_pages(GFP_KERNEL | __GFP_NORETRY |
 					     __GFP_NOWARN, orders[i]);
@@ -459,9 +492,24 @@ static int ds_sample_show(struct seq_file *m, void *v)
 }
 
 /* A read of sample resets the window, so only one reader may hold it. */
+static unsigned long ds_sample_busy;
+
 static int ds_sample_open(struct inode *inode, struct file *file)
 {
-	return single_open(file, ds_sample_show, NULL);
+	int ret;
+
+	if (test_and_set_bit(0, &ds_sample_busy))
+		return -EBUSY;
+	ret = single_open(file, ds_sample_show, NULL);
+	if (ret)
+		clear_bit(0, &ds_sample_busy);
+	return ret;
+}
+
+static int ds_sample_release(struct inode *inode, struct file *file)
+{
+	clear_bit(0, &ds_sample_busy);
+	return single_release(inode, file);
 }
 
 static const struct file_operations ds_sample_fops = {
@@ -469,7 +517,7 @@ static const struct file_operations ds_sample_fops = {
 	.open = ds_sample_open,
 	.read = seq_read,
 	.llseek = seq_lseek,
-	.release = single_release,
+	.release = ds_sample_release,
 };
 
 static ssize_t ds_control_write(struct file *file, const char __user *ubuf,
@@ -524,12 +572,17 @@ static bool ds_worst_over(void)
 	return kthread_should_stop() || ktime_get_ns() >= READ_ONCE(ds_deadline);
 }
 
+static bool ds_worker_go(void)
+{
+	/* Pairs with the release in ds_worst_run(): go implies the deadline. */
+	return smp_load_acquire(&ds_go) || kthread_should_stop();
+}
+
 static int ds_worker_fn(void *arg)
 {
 	struct ds_worker *w = arg;
 
-	wait_event_interruptible(ds_go_wq,
-				 READ_ONCE(ds_go) || kthread_should_stop());
+	wait_event_interruptible(ds_go_wq, ds_worker_go());
 	while (!ds_worst_over()) {
 		u64 t0 = ktime_get_ns(), tag = ds_rand(&w->rng);
 		bool stalled = false;
@@ -553,10 +606,18 @@ static int ds_worker_fn(void *arg)
 		if (ds_is_virtual(p))
 			w->virt++;
 		ds_fill(p, SZ_16K, tag);
+		/*
+		 * Held across a sleep, as a driver holds a buffer while the
+		 * device uses it: compaction or reclaim may run meanwhile.
+		 */
+		usleep_range(50, 100);
 		if (!ds_check(p, SZ_16K, tag))
 			w->lost++;
 		ds_free(p);
 		w->steps++;
+		/* A slow step counts even when its allocation succeeded. */
+		if (!stalled && ktime_get_ns() - t0 > DS_STALL_NS)
+			w->stalls++;
 		w->max_step_ns = max(w->max_step_ns, ktime_get_ns() - t0);
 		cond_resched();
 	}
@@ -613,13 +674,15 @@ static int ds_worst_prepare(unsigned int tasks, unsigned int fill)
 {
 	unsigned int i;
 
-	if (!tasks || tasks > DS_MAX_WORST || fill > 1)
+	/* The kmalloc arm has no pool to fill. */
+	if (!tasks || tasks > DS_MAX_WORST || fill > 1 ||
+	    (fill && arm == DS_ARM_KMALLOC))
 		return -EINVAL;
 	ds_worst_cleanup();
 	ds_workers = kcalloc(tasks, sizeof(*ds_workers), GFP_KERNEL);
 	if (!ds_workers)
 		return -ENOMEM;
-	if (fill && arm != DS_ARM_KMALLOC)
+	if (fill)
 		ds_worst_fill();
 	WRITE_ONCE(ds_deadline, U64_MAX);
 	for (i = 0; i < tasks; i++) {
@@ -650,7 +713,8 @@ static int ds_worst_run(unsigned int ms)
 	if (!ds_nworkers || !ms || ms > 60000)
 		return -EINVAL;
 	WRITE_ONCE(ds_deadline, ktime_get_ns() + (u64)ms * NSEC_PER_MSEC);
-	WRITE_ONCE(ds_go, true);
+	/* The deadline above is seen by every worker that sees go. */
+	smp_store_release(&ds_go, true);
 	wake_up_all(&ds_go_wq);
 	msleep(ms);
 	for (i = 0; i < ds_nworkers; i++) {
@@ -674,15 +738,40 @@ static int ds_worst_run(unsigned int ms)
 		  progressed, min_steps, div_u64(max_ns, NSEC_PER_USEC));
 	if (lost)
 		pr_err("worst case: data lost in %llu steps\n", lost);
-	ds_worst_cleanup();
+	/*
+	 * The fill stays until the next prepare or "stop", so the pool can
+	 * be read as the run left it before the seal ends.
+	 */
+	kfree(ds_workers);
+	ds_workers = NULL;
+	ds_nworkers = 0;
+	WRITE_ONCE(ds_go, false);
 	return 0;
+}
+
+/*
+ * Splits @s on single spaces into exactly @n decimal numbers.  Signs,
+ * other bases, junk and extra or missing tokens are refused, so a typo
+ * cannot start something the writer did not ask for.
+ */
+static int ds_parse(char *s, unsigned int *v, unsigned int n)
+{
+	unsigned int i;
+	char *tok;
+
+	for (i = 0; i < n; i++) {
+		tok = strsep(&s, " ");
+		if (!tok || !isdigit(*tok) || kstrtouint(tok, 10, &v[i]))
+			return -EINVAL;
+	}
+	return s ? -EINVAL : 0;
 }
 
 static ssize_t ds_worst_write(struct file *file, const char __user *ubuf,
 			      size_t len, loff_t *ppos)
 {
-	char buf[48];
-	unsigned int a, b;
+	char buf[48], *s = buf, *cmd;
+	unsigned int v[2];
 	int ret;
 
 	if (len >= sizeof(buf))
@@ -690,11 +779,15 @@ static ssize_t ds_worst_write(struct file *file, const char __user *ubuf,
 	if (copy_from_user(buf, ubuf, len))
 		return -EFAULT;
 	buf[len] = '\0';
+	/* echo's newline only; any other whitespace is junk */
+	if (len && buf[len - 1] == '\n')
+		buf[len - 1] = '\0';
+	cmd = strsep(&s, " ");
 	mutex_lock(&ds_lock);
-	if (sscanf(buf, "prepare %u %u", &a, &b) == 2)
-		ret = ds_worst_prepare(a, b);
-	else if (sscanf(buf, "run %u", &a) == 1)
-		ret = ds_worst_run(a);
+	if (!strcmp(cmd, "prepare"))
+		ret = ds_parse(s, v, 2) ?: ds_worst_prepare(v[0], v[1]);
+	else if (!strcmp(cmd, "run"))
+		ret = ds_parse(s, v, 1) ?: ds_worst_run(v[0]);
 	else
 		ret = -EINVAL;
 	mutex_unlock(&ds_lock);
@@ -731,6 +824,7 @@ static int ds_alloc_ctx(struct ds_ctx *c, int kind, u64 s)
 	c->kind = kind;
 	/* xorshift must not start at zero */
 	c->rng = s ? s : 1;
+	c->slot_rng = (s ^ 0x5851F42D4C957F2DULL) | 1;
 	return 0;
 }
 
@@ -752,7 +846,8 @@ static int __init ds_init(void)
 
 	if (arm < 0 || arm >= DS_NR_ARMS || !threads ||
 	    threads > DS_MAX_THREADS || !slots || slots > 4096 ||
-	    period_us < 100 || period_us > 1000000 || tick_ops > 64) {
+	    period_us < 100 || period_us > 1000000 || tick_ops > 64 ||
+	    !stall_ms || stall_ms > 60000) {
 		pr_err("bad parameter (see modinfo)\n");
 		return -EINVAL;
 	}
@@ -766,18 +861,20 @@ static int __init ds_init(void)
 	if (ret)
 		goto err;
 	timer_setup(&ds_timer, ds_tick, 0);
+	mutex_lock(&ds_lock);
+	ret = ds_start();
+	if (ret)
+		/* ds_start() stopped its threads; they may hold buffers. */
+		ds_stop_free();
+	mutex_unlock(&ds_lock);
+	if (ret)
+		goto err;
+	/* Only now: a "worst" or "control" write needs running contexts. */
 	ds_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("stats", 0444, ds_dir, NULL, &ds_stats_fops);
 	debugfs_create_file("sample", 0400, ds_dir, NULL, &ds_sample_fops);
 	debugfs_create_file("control", 0200, ds_dir, NULL, &ds_control_fops);
 	debugfs_create_file("worst", 0600, ds_dir, NULL, &ds_worst_fops);
-	mutex_lock(&ds_lock);
-	ret = ds_start();
-	mutex_unlock(&ds_lock);
-	if (ret) {
-		debugfs_remove_recursive(ds_dir);
-		goto err;
-	}
 	pr_info("arm %s, seed %lu, %u threads, %u slots, %u softirq steps per tick\n",
 		ds_arm_names[arm], seed, threads, slots, tick_ops);
 	return 0;

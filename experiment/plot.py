@@ -153,7 +153,9 @@ def summarise(args, data):
         lambda d: lat(d, 'atomic_lat_p99_ns', max))
     row('pgcluster pool, MiB (largest)',
         lambda d: '%.0f' % (max(num(r['pool_bytes']) for r in d['rows']) / 2**20))
-    row('pgcluster emergency allocations', lambda d: '%d' % num(last(d)['emerg_allocs']))
+    # the last load sample: later rows count the worst case's too
+    row('pgcluster emergency allocations (during the load)',
+        lambda d: '%d' % final(d, 'emerg_allocs'))
 
     def delta(d, col):
         s = samples(d)
@@ -166,7 +168,7 @@ def summarise(args, data):
         got, bar = int(num(e['hugepages_got'])), int(num(e['hugepages_bar']))
         return '%d of %d asked (bar %d: %s)' % (
             got, int(num(e['hugepages_asked'])), bar, 'met' if got >= bar else 'NOT met')
-    row('2 MiB pages after the load, compacted', end)
+    row('2 MiB pages after the load, churn stopped (SIGSTOP), compacted', end)
     row('free memory then, MiB', lambda d: '%.0f' % (num(d['end'][0]['free_kb']) / 1024))
 
     def worst(d, fill):
@@ -175,10 +177,17 @@ def summarise(args, data):
             raise ValueError
         prog = [int(num(x['tasks_progressed'])) for x in rs]
         tot = lambda c: int(sum(num(x[c]) for x in rs))
-        return '%d runs: %s of %s tasks progressed; %d steps, %d failed requests, %d stalls%s' % (
+        held = sum(x.get('sealed_at_end') == '1' for x in rs)
+        mib = lambda c: '/'.join('%.1f' % (num(x.get(c)) / 2**20) for x in rs)
+        refills = '/'.join('%d' % (num(x.get('refills_after')) - num(x.get('refills_before')))
+                           for x in rs)
+        return ('%d runs: %s of %s tasks progressed; %d steps, %d failed requests, '
+                '%d stalls, %d virtual%s; seal held to the end in %d; pool free MiB '
+                'before %s, after %s; refills %s') % (
             len(rs), '/'.join(str(p) for p in prog), rs[0]['tasks'], tot('steps'),
-            tot('fails'), tot('stalls'),
-            '' if all(x.get('sealed') == '1' for x in rs) else ' (a seal was refused)')
+            tot('fails'), tot('stalls'), tot('virtual'),
+            '' if all(x.get('sealed') == '1' for x in rs) else ' (a seal was refused)',
+            held, mib('pool_free_before'), mib('pool_free_after'), refills)
     row('worst case, sealed checkerboard, pool as is', lambda d: worst(d, 0))
     row('worst case, sealed, pool filled first', lambda d: worst(d, 1))
 

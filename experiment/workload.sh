@@ -9,21 +9,25 @@
 #     that arm holds no pool) and driver_sim.ko for the arm and seed.
 #  2. For SECONDS, churns page cache (churn files: tmpfs files, 19-38%
 #     of memory), anonymous memory (churn anon: a heap of 19-38% of
-#     memory) and dentries/inodes (churn small: up to 30000 small files),
-#     all seeded with SEED, while the driver runs.
+#     memory, mmap()ed chunks) and dentries/inodes (churn small: up to
+#     30000 small files), all seeded with SEED, while the driver runs.
 #  3. Every EXP_INTERVAL seconds (default 5) prints one EXPROW line (CSV,
 #     columns in the EXPHDR line) and one EXPBUDDY line per zone.
-#  4. After the load: stops the churn and deletes its files, freezes the
+#  4. After the load: stops the churn with SIGSTOP (its memory and files
+#     stay occupied, as compaction_test keeps memory occupied), freezes the
 #     driver (its live buffers stay, as a running driver's would), compacts
 #     (echo 1 > /proc/sys/vm/compact_memory) and asks nr_hugepages for as
 #     many 2 MiB pages as free memory holds: EXPEND line.  The
-#     compaction_test bar is a third of free memory.
+#     compaction_test bar is a third of free memory.  Then ends the churn
+#     (SIGTERM) and deletes its files.
 #  5. The worst case: a checkerboard over all free memory (pgcluster's
 #     lab), then 2 x CPUs + 2 tasks each needing a 16 KiB block per step for
 #     EXP_WORST_MS (default 2000) while the lab's seal holds every block of
 #     order >= 1; in the pgcluster arms with the pool as it is and with the
 #     pool filled first; each EXP_WORST_REPS times (default 3), each in a
-#     seal of its own: EXPWORST lines.
+#     seal of its own: EXPWORST lines, with the pool's free bytes and
+#     refills before the seal and at its end, whether the seal still held
+#     at the end of the run, and vmstat deltas over the seal.
 #  6. Stops the driver (every buffer checked) and prints a last EXPROW.
 # Exits non-zero when the driver lost data or a step failed to run.
 
@@ -109,9 +113,9 @@ sample() {
 mkdir -p /tmp/churn-files /tmp/churn-small
 sample 0
 start=$(date +%s)
-# The churn outlives the last sample by a little, so that sample is taken
-# under load and not while the churn exits and frees its memory.
-cs=$((SECS + 3))
+# The churn runs until it is stopped after the last sample: that sample is
+# taken under load, and the end test runs with the churn's memory held.
+cs=$((SECS + 3600))
 "$M/churn" anon "$SEED" "$cs" "$anon_mb" &
 p1=$!
 "$M/churn" files /tmp/churn-files "$SEED" "$cs" "$files_mb" &
@@ -129,12 +133,11 @@ while :; do
 	sleep 1
 done
 rc=0
-for p in $p1 $p2 $p3; do
-	wait "$p" || { echo "workload: churn $p failed"; rc=1; }
-done
-rm -rf /tmp/churn-files /tmp/churn-small
+# A churn that failed has exited; kill then fails and wait tells.
+kill -STOP $p1 $p2 $p3 2>/dev/null
 
-# After the load: the driver keeps its live buffers, the pool stays.
+# After the load: the churn's memory and files and the driver's live
+# buffers stay; the pool stays.
 echo freeze > $S/control
 echo 1 > $V/compact_memory
 free_kb=$(awk '/MemFree/ {print $2}' /proc/meminfo)
@@ -147,9 +150,17 @@ got=$(cat $V/nr_hugepages)
 echo 0 > $V/nr_hugepages
 pool_now=$(awk '$1 == "pool_bytes" {print $2; exit}' $P/stats)
 live=$(awk '/_live_bytes/ {s += $2} END {print int(s / 1024)}' $S/stats)
-echo "EXPENDHDR,arm,free_kb,hugepages_asked,hugepages_bar,hugepages_got,pool_bytes,drv_live_kb"
-echo "EXPEND,$ARM,$free_kb,$ask,$bar,${got:--1},${pool_now:-0},$live"
+churn_kb=$(du -sk /tmp/churn-files /tmp/churn-small | awk '{s += $1} END {print s + 0}')
+echo "EXPENDHDR,arm,free_kb,hugepages_asked,hugepages_bar,hugepages_got,pool_bytes,drv_live_kb,churn,churn_files_kb"
+echo "EXPEND,$ARM,$free_kb,$ask,$bar,${got:--1},${pool_now:-0},$live,stopped,$churn_kb"
 sample after
+
+kill -TERM $p1 $p2 $p3 2>/dev/null
+kill -CONT $p1 $p2 $p3 2>/dev/null
+for p in $p1 $p2 $p3; do
+	wait "$p" || { echo "workload: churn $p failed"; rc=1; }
+done
+rm -rf /tmp/churn-files /tmp/churn-small
 
 # The worst case of the design.
 I=$P/inject
@@ -157,7 +168,14 @@ tasks=$(($(nproc) * 2 + 2))
 echo checkerboard > $I/pattern
 echo 100% > $I/amount
 echo start > $I/control || rc=1
-echo "EXPWORSTHDR,arm,fill,rep,tasks,ms,fill_allocs,steps,fails,stalls,virtual,lost,tasks_progressed,min_task_steps,max_step_us,sealed"
+VMKEYS="compact_stall compact_success compact_daemon_wake compact_migrate_scanned compact_daemon_migrate_scanned pgmigrate_success pageoutrun allocstall"
+vmsnap() {
+	awk -v keys="$VMKEYS" 'BEGIN { n = split(keys, k); for (i = 1; i <= n; i++) want[k[i]] = i }
+		$1 ~ /^allocstall_/ { v["allocstall"] += $2; next }
+		$1 in want { v[$1] = $2 }
+		END { for (i = 1; i <= n; i++) printf "%d ", v[k[i]]; print "" }' /proc/vmstat
+}
+echo "EXPWORSTHDR,arm,fill,rep,tasks,ms,fill_allocs,steps,fails,stalls,virtual,lost,tasks_progressed,min_task_steps,max_step_us,sealed,sealed_at_end,pool_free_before,pool_free_after,refills_before,refills_after,d_compact_stall,d_compact_success,d_compact_daemon_wake,d_compact_migrate_scanned,d_compact_daemon_migrate_scanned,d_pgmigrate_success,d_pageoutrun,d_allocstall"
 runs=
 for rep in $(seq "$WORST_REPS"); do
 	runs="$runs 0:$rep"
@@ -166,11 +184,25 @@ done
 for run in $runs; do
 	fill=${run%:*}
 	echo "prepare $tasks $fill" > $S/worst || { rc=1; continue; }
+	pf0=$(awk '$1 == "pool_free_bytes" {print $2; exit}' $P/stats)
+	rf0=$(awk '$1 == "refills" {print $2; exit}' $P/stats)
+	vm0=$(vmsnap)
 	sealed=1
 	# Builtins only from here to the unseal: a fork needs an order-2
 	# block, and the seal leaves none.
 	echo seal:$((WORST_MS + 2000)) > $I/control || sealed=0
 	echo "run $WORST_MS" > $S/worst || rc=1
+	# The seal may have ended early (timer, OOM path): look before unseal.
+	held=0 pf1=0 rf1=0
+	while read -r k val; do
+		[ "$k" = sealed: ] && held=1
+	done < $I/status
+	while read -r k val; do
+		case $k in
+		pool_free_bytes) pf1=$val ;;
+		refills) rf1=$val ;;
+		esac
+	done < $P/stats
 	echo unseal > $I/control
 	line="EXPWORST,$ARM,$fill,${run#*:}"
 	while read -r k val; do
@@ -179,7 +211,9 @@ for run in $runs; do
 		*) line="$line,$val" ;;
 		esac
 	done < $S/worst
-	echo "$line,$sealed"
+	vm1=$(vmsnap)
+	d=$(echo "$vm0 $vm1" | awk '{ n = NF / 2; for (i = 1; i <= n; i++) printf ",%d", $(n + i) - $i }')
+	echo "$line,$sealed,$held,${pf0:-0},$pf1,${rf0:-0},$rf1$d"
 	grep '^last seal' $I/status | sed 's/^/workload: /'
 done
 echo release > $I/control

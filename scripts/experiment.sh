@@ -30,8 +30,9 @@
 #
 # --check: a short run that fails when an arm's guest failed (vm-run.sh
 # judges the console: no WARNING, BUG, Call Trace, OOM report or timeout),
-# when an arm produced fewer than two samples, or when the driver lost
-# data.  The plot uses matplotlib when installed, else plot.py's own
+# when an arm has fewer than half of SECONDS/INTERVAL load samples or none
+# in its last two intervals, or when the driver lost data.  Rows spoilt by
+# console messages are dropped and counted (ARM*.dropped) in every run.  The plot uses matplotlib when installed, else plot.py's own
 # standard-library renderer.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -57,6 +58,10 @@ read -ra arms <<<"${EXP_ARMS:-kmalloc pgcluster virtok}"
 for v in "$secs" "$seed" "$interval" "$mem" "$cpus" "$worst_ms" "$worst_reps"; do
 	case "$v" in ''|*[!0-9]*) echo "experiment: EXP_* values are numbers" >&2; exit 2 ;; esac
 done
+if [ "$interval" -lt 1 ] || [ "$cpus" -lt 1 ] || [ "$secs" -lt 1 ]; then
+	echo "experiment: EXP_INTERVAL, EXP_CPUS and EXP_SECONDS are at least 1" >&2
+	exit 2
+fi
 if [ "$worst_ms" -lt 1 ] || [ "$worst_ms" -gt 8000 ]; then
 	echo "experiment: EXP_WORST_MS is 1-8000 (the lab seals for at most 10 s)" >&2
 	exit 2
@@ -108,8 +113,12 @@ for a in "${arms[@]}"; do
 				if (!n) { print "arm,t,node,zone," "o" 0 ",o1,o2,o3,o4,o5,o6,o7,o8,o9,o10"; n = -1 }
 				sub(/^[^,]*,/, ""); print; next
 			}
-			$1 == tag && NF == n { sub(/^[^,]*,/, ""); print }' \
+			$1 == tag && NF == n { sub(/^[^,]*,/, ""); print; next }
+			$1 == tag && tag != "EXPBUDDY" { bad++ }
+			END { printf "%d\n", bad > drop }' drop="$res/$a$suffix.dropped" \
 			>"$res/$a$suffix.csv"
+		d=$(cat "$res/$a$suffix.dropped")
+		[ "$d" = 0 ] || echo "experiment: arm $a: dropped $d malformed EXP$tag rows" >&2
 	done
 done
 
@@ -121,12 +130,21 @@ python3 "$root/experiment/plot.py" --kernel "$kernel" \
 
 if [ -n "$check" ]; then
 	bad=$failed
+	# An arm that stops sampling must fail: about secs/interval load
+	# samples (half is enough, TCG is slow) and one near the end.
+	want=$((secs / interval / 2))
+	[ "$want" -ge 1 ] || want=1
 	for a in "${arms[@]}"; do
-		rows=$(($(wc -l <"$res/$a.csv") - 1))
-		if [ "$rows" -lt 2 ]; then
-			echo "experiment: check: arm $a produced $rows samples" >&2
+		read -r rows last < <(awk -F, 'NR > 1 && $2 ~ /^[0-9]+$/ && $2 > 0 { n++; l = $2 }
+			END { print n + 0, l + 0 }' "$res/$a.csv")
+		if [ "$rows" -lt "$want" ] || [ "$last" -lt $((secs - 2 * interval)) ]; then
+			echo "experiment: check: arm $a: $rows load samples (want >= $want), last at ${last}s (want >= $((secs - 2 * interval))s)" >&2
 			bad="$bad $a"
 		fi
+		for f in "$res/$a"*.dropped; do
+			[ "$(cat "$f")" = 0 ] ||
+				echo "experiment: check: arm $a: $(cat "$f") malformed rows dropped ($(basename "$f" .dropped))" >&2
+		done
 		lost=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "drv_lost") c = i; next }
 				c && $c > 0 { n++ } END { print n + 0 }' "$res/$a.csv")
 		wlost=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "lost") c = i; next }
