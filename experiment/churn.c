@@ -45,7 +45,13 @@
 
 /* target, request and choice generators */
 static unsigned long long g_tgt, g_req, g_pick;
-static volatile sig_atomic_t stop;
+/* Set by the signal handler; a lock-free atomic is async-signal-safe. */
+static int stop_flag;
+
+static int stop_requested(void)
+{
+	return __atomic_load_n(&stop_flag, __ATOMIC_RELAXED);
+}
 
 static unsigned long long rnd(unsigned long long *s)
 {
@@ -58,7 +64,7 @@ static unsigned long long rnd(unsigned long long *s)
 static void on_term(int sig)
 {
 	(void)sig;
-	stop = 1;
+	__atomic_store_n(&stop_flag, 1, __ATOMIC_RELAXED);
 }
 
 /* Log-uniform in [lo, hi) for power-of-two ratios hi/lo, 1/256 steps. */
@@ -113,7 +119,7 @@ static int anon(double end, size_t max)
 	size_t total = 0, target = 0;
 	double next = 0;
 
-	while (!stop && now() < end) {
+	while (!stop_requested() && now() < end) {
 		if (now() >= next) {
 			target = draw_target(max);
 			next = now() + 2;
@@ -155,7 +161,7 @@ static int files(const char *dir, double end, size_t max)
 	double next = 0;
 
 	memset(buf, 0x5a, sizeof(buf));
-	while (!stop && now() < end) {
+	while (!stop_requested() && now() < end) {
 		if (now() >= next) {
 			target = draw_target(max);
 			next = now() + 2;
@@ -206,7 +212,7 @@ static int small(const char *dir, double end, size_t max)
 
 	if (max > MAX_ITEMS)
 		max = MAX_ITEMS;
-	while (!stop && now() < end) {
+	while (!stop_requested() && now() < end) {
 		if (now() >= next) {
 			target = rnd(&g_tgt) % (max + 1);
 			next = now() + 2;

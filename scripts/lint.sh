@@ -17,7 +17,7 @@ ktree=$(PGCLUSTER_KERNEL_REFRESH=0 "$root/scripts/debug-kernel.sh" --source-only
 checkpatch=$ktree/scripts/checkpatch.pl
 cd "$root" || exit 1
 files=$(git ls-files 'module/*.[ch]' 'include/*.h' 'selftests/*.[ch]' \
-	'selftests/modules/*.[ch]' 2>/dev/null || find module include selftests -name '*.[ch]')
+	'selftests/modules/*.[ch]' 'experiment/*.[ch]' 2>/dev/null || find module include selftests experiment -name '*.[ch]')
 if [ -f "$checkpatch" ]; then
 	bad=0
 	for f in $files; do
