@@ -45,9 +45,10 @@ struct pgct_action {
 };
 
 /*
- * pgct_lock: one case at a time; guards the log and the results.
- * pgct_state_lock: the log text and the deferred list, which the case's
- * threads and interrupts may touch while it runs.
+ * pgct_lock: one case at a time.  A case reads files (seq_file locks) while
+ * holding it, so the readers of log and results never take it.
+ * pgct_state_lock: the log text, the results and the deferred list, which
+ * the case's threads and interrupts and the readers may touch while it runs.
  */
 static DEFINE_MUTEX(pgct_lock);
 static DEFINE_SPINLOCK(pgct_state_lock);
@@ -111,11 +112,10 @@ bool pgct_failed(void)
 
 int pgct_defer(void (*fn)(void *), void *arg)
 {
-	struct pgct_action *a;
+	struct pgct_action *a = kmalloc(sizeof(*a), GFP_KERNEL);
 	unsigned long flags;
 
 	might_sleep();
-	a = kmalloc(sizeof(*a), GFP_KERNEL);
 
 	if (!a) {
 		fn(arg);
@@ -190,11 +190,13 @@ static void pgct_add_result(const char *name, int ret)
 {
 	char line[PGCT_NAME_MAX + 16];
 	size_t n, drop;
+	unsigned long flags;
 	char *nl;
 
 	n = scnprintf(line, sizeof(line), "%s %s%s\n",
 		      ret == PGCT_FAIL ? "not ok" : "ok", name,
 		      ret == PGCT_SKIP ? " # SKIP" : "");
+	spin_lock_irqsave(&pgct_state_lock, flags);
 	while (pgct_resultslen + n >= PGCT_RESULTS_SIZE) {
 		nl = memchr(pgct_results, '\n', pgct_resultslen);
 		drop = nl ? nl - pgct_results + 1 : pgct_resultslen;
@@ -205,6 +207,7 @@ static void pgct_add_result(const char *name, int ret)
 	memcpy(pgct_results + pgct_resultslen, line, n);
 	pgct_resultslen += n;
 	pgct_results[pgct_resultslen] = '\0';
+	spin_unlock_irqrestore(&pgct_state_lock, flags);
 }
 
 static int pgct_run_case(const struct pgct_case *c)
@@ -265,18 +268,22 @@ DEFINE_SHOW_ATTRIBUTE(pgct_list);
 
 static int pgct_log_show(struct seq_file *m, void *unused)
 {
-	mutex_lock(&pgct_lock);
+	unsigned long flags;
+
+	spin_lock_irqsave(&pgct_state_lock, flags);
 	seq_puts(m, pgct_logbuf);
-	mutex_unlock(&pgct_lock);
+	spin_unlock_irqrestore(&pgct_state_lock, flags);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(pgct_log);
 
 static int pgct_results_show(struct seq_file *m, void *unused)
 {
-	mutex_lock(&pgct_lock);
+	unsigned long flags;
+
+	spin_lock_irqsave(&pgct_state_lock, flags);
 	seq_puts(m, pgct_results);
-	mutex_unlock(&pgct_lock);
+	spin_unlock_irqrestore(&pgct_state_lock, flags);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(pgct_results);
