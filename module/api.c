@@ -52,6 +52,45 @@ static const char *pgc_gfp_refusal(gfp_t gfp, int node)
 	return NULL;
 }
 
+/* The body of both allocation functions; @caller is their _RET_IP_. */
+static void *pgc_alloc(size_t size, gfp_t gfp, unsigned int flags, int node,
+		       unsigned long caller)
+{
+	const char *refusal;
+	void *p;
+
+	/* memalloc_noio/nofs scopes apply, as in the page allocator. */
+	gfp = current_gfp_context(gfp);
+	if (unlikely(!size || size > PGCLUSTER_MAX_SIZE ||
+		     (flags & ~PGCLUSTER_VIRTOK))) {
+		pgc_stat_inc(PGC_STAT_REFUSED_REQUESTS);
+		if (!(gfp & __GFP_NOWARN))
+			pr_warn_ratelimited("rejected request: size %zu flags %#x from %pS\n",
+					    size, flags, (void *)caller);
+		return NULL;
+	}
+	refusal = pgc_gfp_refusal(gfp, node);
+	if (unlikely(refusal)) {
+		pgc_stat_inc(PGC_STAT_REFUSED_REQUESTS);
+		/* Misuse, not a shortage: reported even with __GFP_NOWARN. */
+		pr_err_ratelimited("refused request of %zu bytes (gfp %pGg, node %d) from %pS: %s\n",
+				   size, &gfp, node, (void *)caller,
+				   refusal);
+		return NULL;
+	}
+	if (node != NUMA_NO_NODE && (node < 0 || node >= MAX_NUMNODES ||
+				     !node_online(node)))
+		node = NUMA_NO_NODE;
+
+	p = pgc_skip_contig(flags) ? NULL : pgc_cluster_alloc(size, gfp, node);
+	if (!p && (flags & PGCLUSTER_VIRTOK))
+		p = pgc_emerg_alloc(size, gfp, node);
+	if (!p && !(gfp & __GFP_NOWARN))
+		pr_warn_ratelimited("allocation of %zu bytes failed (gfp %pGg, flags %#x) from %pS\n",
+				    size, &gfp, flags, (void *)caller);
+	return p;
+}
+
 /**
  * pgcluster_alloc_node() - allocate memory near a NUMA node
  * @size: bytes wanted, 1 to %PGCLUSTER_MAX_SIZE
@@ -91,39 +130,7 @@ static const char *pgc_gfp_refusal(gfp_t gfp, int node)
 void *pgcluster_alloc_node(size_t size, gfp_t gfp, unsigned int flags,
 			   int node)
 {
-	const char *refusal;
-	void *p;
-
-	/* memalloc_noio/nofs scopes apply, as in the page allocator. */
-	gfp = current_gfp_context(gfp);
-	if (unlikely(!size || size > PGCLUSTER_MAX_SIZE ||
-		     (flags & ~PGCLUSTER_VIRTOK))) {
-		pgc_stat_inc(PGC_STAT_REFUSED_REQUESTS);
-		if (!(gfp & __GFP_NOWARN))
-			pr_warn_ratelimited("rejected request: size %zu flags %#x from %pS\n",
-					    size, flags, (void *)_RET_IP_);
-		return NULL;
-	}
-	refusal = pgc_gfp_refusal(gfp, node);
-	if (unlikely(refusal)) {
-		pgc_stat_inc(PGC_STAT_REFUSED_REQUESTS);
-		/* Misuse, not a shortage: reported even with __GFP_NOWARN. */
-		pr_err_ratelimited("refused request of %zu bytes (gfp %pGg, node %d) from %pS: %s\n",
-				   size, &gfp, node, (void *)_RET_IP_,
-				   refusal);
-		return NULL;
-	}
-	if (node != NUMA_NO_NODE && (node < 0 || node >= MAX_NUMNODES ||
-				     !node_online(node)))
-		node = NUMA_NO_NODE;
-
-	p = pgc_skip_contig(flags) ? NULL : pgc_cluster_alloc(size, gfp, node);
-	if (!p && (flags & PGCLUSTER_VIRTOK))
-		p = pgc_emerg_alloc(size, gfp, node);
-	if (!p && !(gfp & __GFP_NOWARN))
-		pr_warn_ratelimited("allocation of %zu bytes failed (gfp %pGg, flags %#x) from %pS\n",
-				    size, &gfp, flags, (void *)_RET_IP_);
-	return p;
+	return pgc_alloc(size, gfp, flags, node, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(pgcluster_alloc_node);
 
@@ -140,7 +147,7 @@ EXPORT_SYMBOL_GPL(pgcluster_alloc_node);
  */
 void *pgcluster_alloc(size_t size, gfp_t gfp, unsigned int flags)
 {
-	return pgcluster_alloc_node(size, gfp, flags, NUMA_NO_NODE);
+	return pgc_alloc(size, gfp, flags, NUMA_NO_NODE, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(pgcluster_alloc);
 
