@@ -131,6 +131,27 @@ int pgc_parse_ulong(const char *s, unsigned long *val)
 }
 
 /**
+ * pgc_input_ulong() - a whole write holding one unsigned integer
+ * @ubuf: the user buffer
+ * @count: bytes written
+ * @ppos: the file position
+ * @val: result, decimal or 0x hexadecimal
+ *
+ * pgc_input_get() followed by pgc_parse_ulong().
+ *
+ * Return: 0, or the error either returned.
+ */
+int pgc_input_ulong(const char __user *ubuf, size_t count, loff_t *ppos,
+		    unsigned long *val)
+{
+	char buf[PGC_INPUT_MAX];
+	int ret;
+
+	ret = pgc_input_get(ubuf, count, ppos, buf, sizeof(buf));
+	return ret ? ret : pgc_parse_ulong(buf, val);
+}
+
+/**
  * pgc_parse_u32() - pgc_parse_ulong() for a 32-bit value
  * @s: the string
  * @val: result

@@ -202,7 +202,7 @@ const char *pgc_fmt_bytes(char *buf, size_t size, u64 bytes);
 const char *pgc_verdict(unsigned long blocks, unsigned long free_pages,
 			unsigned int order);
 void pgc_free_lists(unsigned int order, unsigned long *blocks,
-		    unsigned long *free_pages);
+		    unsigned long *free_pages, unsigned long *pcp_pages);
 
 /* ---- probes.c ------------------------------------------------------------ */
 

@@ -262,13 +262,10 @@ static int pgc_map_start_show(struct seq_file *m, void *unused)
 static ssize_t pgc_map_start_write(struct file *file, const char __user *ubuf,
 				   size_t count, loff_t *ppos)
 {
-	char buf[PGC_INPUT_MAX];
 	unsigned long v;
 	int ret;
 
-	ret = pgc_input_get(ubuf, count, ppos, buf, sizeof(buf));
-	if (!ret)
-		ret = pgc_parse_ulong(buf, &v);
+	ret = pgc_input_ulong(ubuf, count, ppos, &v);
 	if (ret)
 		return ret;
 	if (v >= pgc_end_pfn())
@@ -288,13 +285,10 @@ static int pgc_map_pages_show(struct seq_file *m, void *unused)
 static ssize_t pgc_map_pages_write(struct file *file, const char __user *ubuf,
 				   size_t count, loff_t *ppos)
 {
-	char buf[PGC_INPUT_MAX];
 	unsigned long v;
 	int ret;
 
-	ret = pgc_input_get(ubuf, count, ppos, buf, sizeof(buf));
-	if (!ret)
-		ret = pgc_parse_ulong(buf, &v);
+	ret = pgc_input_ulong(ubuf, count, ppos, &v);
 	if (ret)
 		return ret;
 	if (!v || v > PGC_MAP_MAX_PAGES)
@@ -318,13 +312,10 @@ static int pgc_map_scale_show(struct seq_file *m, void *unused)
 static ssize_t pgc_map_scale_write(struct file *file, const char __user *ubuf,
 				   size_t count, loff_t *ppos)
 {
-	char buf[PGC_INPUT_MAX];
 	unsigned long v;
 	int ret;
 
-	ret = pgc_input_get(ubuf, count, ppos, buf, sizeof(buf));
-	if (!ret)
-		ret = pgc_parse_ulong(buf, &v);
+	ret = pgc_input_ulong(ubuf, count, ppos, &v);
 	if (ret)
 		return ret;
 	if (v > PGC_MAP_MAX_SCALE)

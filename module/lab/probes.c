@@ -13,7 +13,9 @@
  * unseal, all in one write.  Each buddy probe records the report's verdict
  * for its order from the free lists read just before its allocation, in
  * the same write, because the per-cpu lists may flush into the free lists
- * at any time after it.
+ * at any time after it, and the pages on the per-cpu lists just before and
+ * after it: an allocation that fails after reclaim drains those lists and
+ * tries again, so a probe may be served by pages no sweep could see.
  *
  * pgc_probe_lock serialises the probes, their results and the held
  * allocations, and is held across a probe's seal: it comes before
@@ -35,6 +37,8 @@
 struct pgc_probe_seen {
 	unsigned long blocks;		/* free blocks of its order, just before */
 	unsigned long free_pages;	/* free pages then */
+	unsigned long pcp_before;	/* pages on per-cpu lists then */
+	unsigned long pcp_after;	/* and just after the allocation */
 	bool done, ok, sealed;
 };
 
@@ -61,10 +65,11 @@ void pgc_probes_show_seen(struct seq_file *m)
 		if (!p->done)
 			continue;
 		any = true;
-		seq_printf(m, "probe order-%u%s: %s, %lu blocks free just before it: %s\n",
+		seq_printf(m, "probe order-%u%s: %s, %lu blocks free just before it: %s; per-cpu lists %lu -> %lu pages\n",
 			   o, p->sealed ? ", sealed" : "",
 			   p->ok ? "ok" : "FAILED", p->blocks,
-			   pgc_verdict(p->blocks, p->free_pages, o));
+			   pgc_verdict(p->blocks, p->free_pages, o),
+			   p->pcp_before, p->pcp_after);
 	}
 	mutex_unlock(&pgc_probe_lock);
 	if (!any)
@@ -120,8 +125,8 @@ static ssize_t pgc_probe_write(struct file *file, const char __user *ubuf,
 {
 	char buf[PGC_INPUT_MAX], sz[16];
 	struct pgc_probe_seen seen = { .done = true };
+	unsigned long order, blocks, free_pages;
 	struct pgc_probe_seal ps;
-	unsigned long order;
 	struct page *page;
 	bool sealed, held;
 	int ret;
@@ -141,9 +146,10 @@ static ssize_t pgc_probe_write(struct file *file, const char __user *ubuf,
 		return ret;
 	}
 	/* the report's view of the free lists this allocation searches */
-	pgc_free_lists(order, &seen.blocks, &seen.free_pages);
+	pgc_free_lists(order, &seen.blocks, &seen.free_pages, &seen.pcp_before);
 	/* A probe only asks: no hard retries, no OOM killer, no warning. */
 	page = alloc_pages(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN, order);
+	pgc_free_lists(order, &blocks, &free_pages, &seen.pcp_after);
 	if (page)
 		__free_pages(page, order);
 	held = pgc_inject_probe_end(&ps);

@@ -145,17 +145,19 @@ const char *pgc_verdict(unsigned long blocks, unsigned long free_pages,
  * @order: the order
  * @blocks: blocks of @order a request could use (bigger ones split)
  * @free_pages: free pages
+ * @pcp_pages: free pages on the per-cpu lists, in no free list
  *
  * What the report's verdict counts; a racy snapshot.
  */
 void pgc_free_lists(unsigned int order, unsigned long *blocks,
-		    unsigned long *free_pages)
+		    unsigned long *free_pages, unsigned long *pcp_pages)
 {
 	struct pgc_zone_snap s;
 	int nid, zidx;
 
 	*blocks = 0;
 	*free_pages = 0;
+	*pcp_pages = 0;
 	for_each_online_node(nid) {
 		for (zidx = 0; zidx < MAX_NR_ZONES; zidx++) {
 			struct zone *zone = &NODE_DATA(nid)->node_zones[zidx];
@@ -165,6 +167,7 @@ void pgc_free_lists(unsigned int order, unsigned long *blocks,
 			pgc_zone_snapshot(zone, &s);
 			*blocks += pgc_suitable(s.nr_free, order);
 			*free_pages += s.free_pages;
+			*pcp_pages += pgc_zone_pcp_pages(zone);
 		}
 	}
 }
