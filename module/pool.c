@@ -24,6 +24,7 @@
 #include <linux/slab.h>
 #include <linux/topology.h>
 
+#include "pcp_cache.h"
 #include "pool.h"
 #include "stats.h"
 
@@ -284,6 +285,11 @@ void *pgc_cluster_alloc(size_t size, gfp_t gfp, int node)
 	if (!pref)
 		goto fail;
 
+	/* This CPU's cache: no shared lock; exact size, preferred node. */
+	p = pgc_pcp_alloc(units, pref->nid, zone);
+	if (p)
+		goto done;
+
 	spare = pgc_spare_get(gfp);
 	for (i = 0; (nid = pgc_nth_node(pref, i)) >= 0; i++) {
 		n = pgc_node_of(nid);
@@ -304,6 +310,7 @@ void *pgc_cluster_alloc(size_t size, gfp_t gfp, int node)
 	if (!p)
 		goto fail;
 
+done:
 	pgc_stat_inc(PGC_STAT_ALLOCS);
 	pgc_stat_add(PGC_STAT_BYTES_REQUESTED, size);
 	pgc_stat_add(PGC_STAT_BYTES_ALLOCATED, (u64)units << PGC_UNIT_SHIFT);
@@ -437,6 +444,8 @@ static void pgc_pool_teardown(void)
 	if (pgc_wq)
 		destroy_workqueue(pgc_wq);
 	pgc_wq = NULL;
+	/* Cached extents go back to their clusters while those still exist. */
+	pgc_pcp_exit();
 	/* Removed clusters still wait for their grace period. */
 	synchronize_rcu();
 	if (pgc_nodes) {
@@ -531,6 +540,8 @@ int pgc_pool_init(void)
 	int nid;
 
 	pgc_dying = false;
+	if (pgc_pcp_init())
+		goto fail;
 	pgc_wq = alloc_workqueue("pgcluster_refill", WQ_UNBOUND, 0);
 	pgc_nodes = kcalloc(nr_node_ids, sizeof(*pgc_nodes), GFP_KERNEL);
 	if (!pgc_wq || !pgc_nodes)
