@@ -33,10 +33,12 @@ static atomic_long_t pgc_pages_held = ATOMIC_LONG_INIT(0);
 static atomic_long_t pgc_pages_taken = ATOMIC_LONG_INIT(0);
 static atomic_long_t pgc_pages_returned = ATOMIC_LONG_INIT(0);
 
+/* Under @c's lock, after its map changed. */
 static void pgc_cluster_hints(struct pgc_cluster *c)
 {
 	WRITE_ONCE(c->largest, pgc_extent_largest_free(&c->map));
 	WRITE_ONCE(c->free_units, c->map.free_units);
+	pgc_index_update(c);
 }
 
 /* Give the pages of @c back; counts pages someone else still holds. */

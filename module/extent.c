@@ -27,8 +27,9 @@
  * The map never allocates: the caller gets nodes with pgc_extent_node_new()
  * before taking its lock and hands one in as the spare for an allocation
  * that may split.  Nodes are 40 bytes on 64-bit (an rb_node, start, length,
- * max_free, the free flag and a tag the caller may put on an allocation) and come from the "pgcluster_extent" slab
- * cache in the kernel, from malloc() on the host.
+ * max_free, the free flag and a tag the caller may put on an allocation)
+ * and come from the "pgcluster_extent" slab cache in the kernel, from
+ * malloc() on the host.
  *
  * The same file builds in the module and, with tests/host/extent_host.h in
  * place of the kernel headers and the kernel's tools/lib/rbtree.c, as a host

@@ -62,6 +62,7 @@ static struct pgc_cluster *pgc_node_unlist_free(struct pgc_node *n)
 		if (!c->map.nr_allocated && !c->dead) {
 			c->dead = true;
 			c->counted = false;
+			pgc_index_update(c);	/* out before retirement */
 			pgc_units_add(n, -(s64)c->map.nr_units);
 			found = c;
 		}
