@@ -367,6 +367,16 @@ unsigned long pgc_pcp_cached_bytes(void)
 	return bytes;
 }
 
+/**
+ * pgc_pcp_meta_bytes() - memory of the caches themselves
+ *
+ * Return: bytes of the per-CPU structures.
+ */
+size_t pgc_pcp_meta_bytes(void)
+{
+	return nr_cpu_ids * sizeof(struct pgc_pcp);
+}
+
 /* A dead CPU's cache would otherwise wait for the shrinker. */
 static int pgc_pcp_cpu_dead(unsigned int cpu)
 {

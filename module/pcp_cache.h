@@ -45,6 +45,7 @@ bool pgc_pcp_handed_out(u16 tag, const void *ptr, bool take);
 void pgc_pcp_release(struct pgc_pcp_batch *b);
 void pgc_pcp_drain_all(void);
 unsigned long pgc_pcp_cached_bytes(void);
+size_t pgc_pcp_meta_bytes(void);
 int pgc_pcp_init(void);
 void pgc_pcp_exit(void);
 

@@ -43,7 +43,7 @@ static unsigned long pgc_shrink_count(struct shrinker *s,
 		count += min(free, pages - n->reserve);
 	}
 	/* A scan drains the CPUs' caches first, which may free clusters. */
-	count += pgc_pcp_cached_bytes() >> PAGE_SHIFT;
+	count += DIV_ROUND_UP(pgc_pcp_cached_bytes(), PAGE_SIZE);
 	return count ? count : SHRINK_EMPTY;
 }
 

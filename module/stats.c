@@ -135,6 +135,7 @@ static void pgc_pool_show(struct seq_file *m)
 		   enodes * pgc_extent_node_bytes() +
 		   clusters * sizeof(struct pgc_cluster) +
 		   pgc_lookup_nodes() * sizeof(struct xa_node) + nodes_bytes +
+		   pgc_pcp_meta_bytes() +
 		   nr_cpu_ids * (PGC_NR_STATS * sizeof(u64) + sizeof(void *)));
 	seq_printf(m, "contig_refill_supported %d\n", PGC_HAVE_ALLOC_CONTIG);
 }
