@@ -2,7 +2,7 @@
 /*
  * Test cases for the per-CPU cache of freed extents, through the exported
  * API and the debugfs stats file.  Each case runs its body on one CPU
- * (work_on_cpu()), so that a free and the next allocation meet the same
+ * (the case's thread pinned there), so that a free and the next allocation meet the same
  * cache:
  *
  *   pcp_hot_pair     a freed extent comes back for the same size (pcp_hits,
@@ -27,7 +27,7 @@
 #include <linux/nodemask.h>
 #include <linux/pgcluster.h>
 #include <linux/slab.h>
-#include <linux/workqueue.h>
+#include <linux/sched.h>
 
 #include "pgct.h"
 
@@ -49,12 +49,22 @@ static long long pcpt_stat(const char *name)
 	return v;
 }
 
-/* Runs @fn on @cpu; PGCT_SKIP when it is not online. */
+/*
+ * Runs @fn on @cpu in the case's own thread (pinned there: reading stats
+ * needs the thread's mm, which a kworker lacks); PGCT_SKIP when @cpu is not
+ * online.
+ */
 static int pcpt_on(int cpu, long (*fn)(void *), void *arg)
 {
+	long ret;
+
 	if (cpu >= nr_cpu_ids || !cpu_online(cpu))
 		return PGCT_SKIP;
-	return work_on_cpu(cpu, fn, arg);
+	if (set_cpus_allowed_ptr(current, cpumask_of(cpu)))
+		return PGCT_SKIP;
+	ret = fn(arg);
+	set_cpus_allowed_ptr(current, cpu_possible_mask);
+	return ret;
 }
 
 static long pcpt_hot_pair_fn(void *arg)
