@@ -15,14 +15,13 @@
  *                    back: pcp_cached_bytes 0, pcp_drained moves
  *   pcp_zone_node    a cached extent is not handed out for a zone it is not
  *                    in (GFP_DMA) nor for another node (__GFP_THISNODE)
- *   pcp_irq          GFP_ATOMIC allocation and free from a hard-irq hrtimer,
+ *   pcp_irq          GFP_ATOMIC allocation and free from a hard-irq irq_work,
  *                    the free of an extent handed out from the cache
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/completion.h>
 #include <linux/cpumask.h>
-#include <linux/hrtimer.h>
+#include <linux/irq_work.h>
 #include <linux/mm.h>
 #include <linux/nodemask.h>
 #include <linux/pgcluster.h>
@@ -277,22 +276,20 @@ static int pgct_pcp_zone_node(void)
 }
 
 struct pcpt_irq {
-	struct hrtimer timer;
-	struct completion done;
+	struct irq_work work;
 	void *to_free;
 	void *got;
 	bool in_irq;
 };
 
-static enum hrtimer_restart pcpt_irq_timer(struct hrtimer *t)
+/* An ordinary irq_work runs in hard interrupt context on !PREEMPT_RT. */
+static void pcpt_irq_work(struct irq_work *w)
 {
-	struct pcpt_irq *x = container_of(t, struct pcpt_irq, timer);
+	struct pcpt_irq *x = container_of(w, struct pcpt_irq, work);
 
 	x->in_irq = in_hardirq();
 	pgcluster_free(x->to_free);
 	x->got = pgcluster_alloc(PCPT_SIZE, GFP_ATOMIC | __GFP_NOWARN, 0);
-	complete(&x->done);
-	return HRTIMER_NORESTART;
 }
 
 static long pcpt_irq_fn(void *arg)
@@ -306,20 +303,17 @@ static long pcpt_irq_fn(void *arg)
 	pgcluster_free(p);
 	x->to_free = pgcluster_alloc(PCPT_SIZE, GFP_KERNEL, 0);	/* cached */
 	PGCT_ASSERT(x->to_free, "allocation failed");
-	init_completion(&x->done);
-	hrtimer_init(&x->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
-	x->timer.function = pcpt_irq_timer;
-	hrtimer_start(&x->timer, ns_to_ktime(1000), HRTIMER_MODE_REL_PINNED_HARD);
-	wait_for_completion(&x->done);
-	hrtimer_cancel(&x->timer);
+	init_irq_work(&x->work, pcpt_irq_work);
+	/* Queued on this CPU: the free meets the CPU that handed it out. */
+	irq_work_queue(&x->work);
+	irq_work_sync(&x->work);
 	PGCT_EXPECT(x->got, "GFP_ATOMIC allocation in hard irq failed");
 	PGCT_EXPECT(pcpt_stat("bad_frees") == bad, "free in hard irq refused");
 	if (x->got)
 		PGCT_EXPECT(x->got == x->to_free,
 			    "extent freed in irq not reused (%p, %p)",
 			    x->to_free, x->got);
-	if (!x->in_irq)
-		pgct_log("timer callback ran outside hard irq\n");
+	pgct_log("callback ran in %s\n", x->in_irq ? "hard irq" : "task context");
 	pgcluster_free(x->got);
 	return pgct_failed() ? PGCT_FAIL : PGCT_PASS;
 }
