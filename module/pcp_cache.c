@@ -167,6 +167,9 @@ void *pgc_pcp_alloc(u32 units, int nid, enum zone_type zone)
 
 	if (units > PGC_PCP_MAX_UNITS || !READ_ONCE(pgc_pcp_enabled))
 		return NULL;
+	/* Racy hint: an empty cache costs no lock; if wrong, a miss. */
+	if (!data_race(READ_ONCE(raw_cpu_ptr(&pgc_pcp)->bytes)))
+		goto miss;
 	local_irq_save(flags);
 	pcp = this_cpu_ptr(&pgc_pcp);
 	spin_lock(&pcp->lock);
@@ -186,14 +189,16 @@ void *pgc_pcp_alloc(u32 units, int nid, enum zone_type zone)
 out:
 	spin_unlock(&pcp->lock);
 	local_irq_restore(flags);
-	if (!e.ptr) {
-		pgc_stat_inc(PGC_STAT_PCP_MISSES);
-		return NULL;
-	}
+	if (!e.ptr)
+		goto miss;
 	if (e.counted)
 		pgc_units_add(pgc_node_of(nid), -(s64)units);
 	pgc_stat_inc(PGC_STAT_PCP_HITS);
 	return e.ptr;
+
+miss:
+	pgc_stat_inc(PGC_STAT_PCP_MISSES);
+	return NULL;
 }
 
 /**
@@ -214,6 +219,9 @@ bool pgc_pcp_free(const void *ptr, u32 *units)
 	bool pushed;
 	int i;
 
+	/* Racy hint: if wrong, the slow path finds the token on any CPU. */
+	if (!data_race(READ_ONCE(raw_cpu_ptr(&pgc_pcp)->nr_tokens)))
+		return false;
 	local_irq_save(flags);
 	pcp = this_cpu_ptr(&pgc_pcp);
 	spin_lock(&pcp->lock);
