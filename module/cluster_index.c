@@ -83,14 +83,17 @@ static void pgc_index_unlink(struct pgc_index *idx, struct pgc_cluster *c)
 
 /**
  * pgc_index_update() - put a cluster in the bucket of its longest free run
- * @c: the cluster, its lock held; listed (c->counted) and not dead, else
- *	only taken out of the index
+ * @c: the cluster, its lock held once published; listed (c->counted) and
+ *	not dead, else only taken out of the index
  */
 void pgc_index_update(struct pgc_cluster *c)
 {
 	struct pgc_index *idx = &c->node->index;
 	unsigned int b = 0;
 
+	/* Not published yet (creation sets hints without the lock). */
+	if (!c->counted && !c->idx_bucket)
+		return;
 	lockdep_assert_held(&c->lock);
 	if (c->counted && !c->dead)
 		b = min_t(unsigned int, pgc_idx_bucket(c->largest),
