@@ -22,6 +22,7 @@
 #include <linux/string.h>
 #include <linux/xarray.h>
 
+#include "pcp_cache.h"
 #include "pool.h"
 #include "stats.h"
 
@@ -32,10 +33,12 @@ static atomic_long_t pgc_pages_held = ATOMIC_LONG_INIT(0);
 static atomic_long_t pgc_pages_taken = ATOMIC_LONG_INIT(0);
 static atomic_long_t pgc_pages_returned = ATOMIC_LONG_INIT(0);
 
+/* Under @c's lock, after its map changed. */
 static void pgc_cluster_hints(struct pgc_cluster *c)
 {
 	WRITE_ONCE(c->largest, pgc_extent_largest_free(&c->map));
 	WRITE_ONCE(c->free_units, c->map.free_units);
+	pgc_index_update(c);
 }
 
 /* Give the pages of @c back; counts pages someone else still holds. */
@@ -226,11 +229,55 @@ static struct pgc_cluster *pgc_lookup_ptr(const void *ptr,
 }
 
 /*
+ * Free the allocation at unit @start of @c, or stash it in this CPU's cache.
+ * A tagged (cached) extent is a live allocation only while the CPU of its
+ * tag has it handed out; otherwise it is free and this is a double free.
+ * Returns its units, or -ENOENT.
+ */
+static long pgc_cluster_free_locked(struct pgc_cluster *c, void *ptr,
+				    u32 start, struct pgc_pcp_batch *evicted)
+{
+	long units;
+	u16 tag;
+
+	units = pgc_extent_tag(&c->map, start, &tag);
+	if (units <= 0)
+		return -ENOENT;
+	if (tag) {
+		if (!pgc_pcp_handed_out(tag, ptr, true))
+			return -ENOENT;
+	} else if (pgc_pcp_stash(c, ptr, units, evicted)) {
+		pgc_extent_set_tag(&c->map, start,
+				   pgc_pcp_tag(smp_processor_id()));
+		return units;
+	}
+	pgc_extent_free(&c->map, start);
+	pgc_cluster_hints(c);
+	if (c->counted)
+		pgc_units_add(c->node, units);
+	return units;
+}
+
+/* Units of the live allocation at unit @start of @c, or -ENOENT. */
+static long pgc_cluster_size_locked(struct pgc_cluster *c, const void *ptr,
+				    u32 start)
+{
+	long units;
+	u16 tag;
+
+	units = pgc_extent_tag(&c->map, start, &tag);
+	if (units > 0 && tag && !pgc_pcp_handed_out(tag, ptr, false))
+		return -ENOENT;
+	return units;
+}
+
+/*
  * Find the live allocation starting at @ptr and, under its cluster's lock,
  * free it (@free) or only measure it.  Returns its units, or -ENOENT.
  */
 static long pgc_cluster_find(const void *ptr, bool free)
 {
+	struct pgc_pcp_batch evicted = { .nr = 0 };
 	struct pgc_cluster *c;
 	unsigned long flags, off;
 	long units = -ENOENT;
@@ -239,20 +286,52 @@ static long pgc_cluster_find(const void *ptr, bool free)
 	c = pgc_lookup_ptr(ptr, &off);
 	if (c && !(off & (PGCLUSTER_GRANULE - 1))) {
 		spin_lock_irqsave(&c->lock, flags);
-		if (!c->dead && free) {
-			units = pgc_extent_free(&c->map, off >> PGC_UNIT_SHIFT);
-			if (units > 0) {
-				pgc_cluster_hints(c);
-				if (c->counted)
-					pgc_units_add(c->node, units);
-			}
-		} else if (!c->dead) {
-			units = pgc_extent_size(&c->map, off >> PGC_UNIT_SHIFT);
+		if (!c->dead && free)
+			units = pgc_cluster_free_locked(c, (void *)ptr,
+							off >> PGC_UNIT_SHIFT,
+							&evicted);
+		else if (!c->dead)
+			units = pgc_cluster_size_locked(c, ptr,
+							off >> PGC_UNIT_SHIFT);
+		spin_unlock_irqrestore(&c->lock, flags);
+	}
+	rcu_read_unlock();
+	pgc_pcp_release(&evicted);
+	return units;
+}
+
+/**
+ * pgc_cluster_release_cached() - free a cached extent in its cluster
+ * @e: the extent, taken off a stack or out of a token table by the caller
+ * @free_counted: its units already count as free in its node's free_units
+ *
+ * Context: any context; no cluster lock held.
+ */
+void pgc_cluster_release_cached(const struct pgc_pcp_entry *e,
+				bool free_counted)
+{
+	struct pgc_cluster *c;
+	unsigned long flags, off;
+	long units = -ENOENT;
+	u16 tag = 0;
+
+	rcu_read_lock();
+	c = pgc_lookup_ptr(e->ptr, &off);
+	if (c) {
+		spin_lock_irqsave(&c->lock, flags);
+		if (!c->dead)
+			units = pgc_extent_tag(&c->map, off >> PGC_UNIT_SHIFT,
+					       &tag);
+		if (units > 0 && tag) {
+			pgc_extent_free(&c->map, off >> PGC_UNIT_SHIFT);
+			pgc_cluster_hints(c);
+			if (c->counted && !free_counted)
+				pgc_units_add(c->node, units);
 		}
 		spin_unlock_irqrestore(&c->lock, flags);
 	}
 	rcu_read_unlock();
-	return units;
+	WARN_ONCE(units <= 0 || !tag, "cached extent %p not found\n", e->ptr);
 }
 
 /**
@@ -265,10 +344,16 @@ static long pgc_cluster_find(const void *ptr, bool free)
  */
 bool pgc_cluster_free(const void *ptr)
 {
-	long units = pgc_cluster_find(ptr, true);
+	long units;
+	u32 fast;
 
-	if (units <= 0)
-		return false;
+	if (pgc_pcp_free(ptr, &fast)) {
+		units = fast;
+	} else {
+		units = pgc_cluster_find(ptr, true);
+		if (units <= 0)
+			return false;
+	}
 	pgc_stat_inc(PGC_STAT_FREES);
 	pgc_stat_add(PGC_STAT_BYTES_FREED, (u64)units << PGC_UNIT_SHIFT);
 	return true;

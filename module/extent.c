@@ -27,8 +27,9 @@
  * The map never allocates: the caller gets nodes with pgc_extent_node_new()
  * before taking its lock and hands one in as the spare for an allocation
  * that may split.  Nodes are 40 bytes on 64-bit (an rb_node, start, length,
- * max_free and the free flag) and come from the "pgcluster_extent" slab
- * cache in the kernel, from malloc() on the host.
+ * max_free, the free flag and a tag the caller may put on an allocation)
+ * and come from the "pgcluster_extent" slab cache in the kernel, from
+ * malloc() on the host.
  *
  * The same file builds in the module and, with tests/host/extent_host.h in
  * place of the kernel headers and the kernel's tools/lib/rbtree.c, as a host
@@ -53,6 +54,7 @@ struct pgc_extent {
 	u32 len;		/* units, >= 1 */
 	u32 max_free;		/* longest free extent in this subtree */
 	bool free;		/* free extent, else a live allocation */
+	u16 tag;		/* caller's mark on a live allocation; 0 free */
 };
 
 #ifdef __KERNEL__
@@ -218,6 +220,7 @@ void pgc_extent_map_init(struct pgc_extent_map *map, u32 nr_units,
 	node->start = 0;
 	node->len = nr_units;
 	node->free = true;
+	node->tag = 0;
 	node->max_free = nr_units;
 	rb_link_node(&node->rb, NULL, &map->root.rb_node);
 	rb_insert_augmented(&node->rb, &map->root, &ext_cb);
@@ -287,6 +290,7 @@ long pgc_extent_alloc(struct pgc_extent_map *map, u32 units,
 
 	if (n->len == units) {
 		n->free = false;
+		n->tag = 0;
 		ext_cb_propagate(&n->rb, NULL);
 		goto done;
 	}
@@ -300,6 +304,7 @@ long pgc_extent_alloc(struct pgc_extent_map *map, u32 units,
 	nn->start = n->start;
 	nn->len = units;
 	nn->free = false;
+	nn->tag = 0;
 	nn->max_free = 0;	/* so the path to it needs no update */
 	n->start += units;
 	n->len -= units;
@@ -388,6 +393,43 @@ long pgc_extent_size(const struct pgc_extent_map *map, u32 start)
 	if (!n || n->free)
 		return -ENOENT;
 	return n->len;
+}
+
+/**
+ * pgc_extent_tag() - size and tag of a live allocation
+ * @map: the map
+ * @start: first unit of the allocation
+ * @tag: set to its tag (0 unless pgc_extent_set_tag() gave it one)
+ *
+ * Return: its length in units, or -ENOENT when no live allocation starts at
+ * @start (*@tag is then left alone).
+ */
+long pgc_extent_tag(const struct pgc_extent_map *map, u32 start, u16 *tag)
+{
+	const struct pgc_extent *n = ext_lookup(map, start);
+
+	if (!n || n->free)
+		return -ENOENT;
+	*tag = n->tag;
+	return n->len;
+}
+
+/**
+ * pgc_extent_set_tag() - mark a live allocation
+ * @map: the map
+ * @start: first unit of the allocation
+ * @tag: the new tag; a free clears it
+ *
+ * Return: 0, or -ENOENT when no live allocation starts at @start.
+ */
+int pgc_extent_set_tag(struct pgc_extent_map *map, u32 start, u16 tag)
+{
+	struct pgc_extent *n = ext_lookup(map, start);
+
+	if (!n || n->free)
+		return -ENOENT;
+	n->tag = tag;
+	return 0;
 }
 
 /**

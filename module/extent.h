@@ -77,6 +77,15 @@ long pgc_extent_free(struct pgc_extent_map *map, u32 start);
 /* Units of the live allocation starting at @start, or -ENOENT. */
 long pgc_extent_size(const struct pgc_extent_map *map, u32 start);
 
+/*
+ * A live allocation may carry a 16-bit tag for the caller (0 when it never
+ * set one; every new allocation starts at 0).  pgc_extent_tag() returns the
+ * units like pgc_extent_size() and the tag; pgc_extent_set_tag() returns 0.
+ * Both return -ENOENT when no live allocation starts at @start.
+ */
+long pgc_extent_tag(const struct pgc_extent_map *map, u32 start, u16 *tag);
+int pgc_extent_set_tag(struct pgc_extent_map *map, u32 start, u16 tag);
+
 /* Longest free extent in units (O(1)). */
 u32 pgc_extent_largest_free(const struct pgc_extent_map *map);
 

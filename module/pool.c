@@ -3,9 +3,11 @@
  * The cluster pool: physically contiguous allocations of any size.
  *
  * Every node with memory has a struct pgc_node: an RCU list of its
- * clusters, a per-CPU current cluster (the fast path takes only that
- * cluster's lock), a grow mutex and a refill worker that keeps free space
- * above the node's low watermark.  A sleeping request that nothing fits
+ * clusters, an index of them by longest free run (cluster_index.c), a
+ * per-CPU current cluster (the fast path takes only that cluster's lock),
+ * a grow mutex and a refill worker that keeps free space above the node's
+ * low watermark.  Before all of that, an allocation tries this CPU's cache
+ * of freed extents (pcp_cache.c).  A sleeping request that nothing fits
  * grows the pool by one cluster for itself; a non-sleeping one is served
  * from the pool only.  Nodes are tried nearest first.  docs/design.md has
  * the design, pool.h the lock order.
@@ -24,6 +26,7 @@
 #include <linux/slab.h>
 #include <linux/topology.h>
 
+#include "pcp_cache.h"
 #include "pool.h"
 #include "stats.h"
 
@@ -113,6 +116,7 @@ static void pgc_cluster_publish(struct pgc_node *n, struct pgc_cluster *c)
 	spin_lock_irqsave(&c->lock, flags);
 	c->counted = true;
 	pgc_units_add(n, c->map.free_units);
+	pgc_index_update(c);
 	spin_unlock_irqrestore(&c->lock, flags);
 	list_add_tail_rcu(&c->link, &n->clusters);
 	WRITE_ONCE(n->pages, n->pages + pgc_cluster_pages(c));
@@ -157,26 +161,36 @@ static void pgc_refill_kick(struct pgc_node *n)
 		queue_work(pgc_wq, &n->refill_work);
 }
 
-/* Fast path (this CPU's cluster), then first fit over the node's list. */
+/* Tries before giving up on the index (clusters changed under us). */
+#define PGC_INDEX_TRIES	3
+
+/*
+ * This CPU's current cluster, then the node's index of clusters by longest
+ * free run: O(1) in the number of clusters.
+ */
 static void *pgc_node_alloc(struct pgc_node *n, u32 units,
 			    enum zone_type zone, struct pgc_extent **spare)
 {
-	struct pgc_cluster *c, *cur;
+	struct pgc_cluster *c, *tried = NULL;
 	void *p = NULL;
+	int i;
 
 	rcu_read_lock();
-	cur = this_cpu_read(*n->cur);
-	if (cur && pgc_cluster_fits(cur, units, zone)) {
-		p = pgc_cluster_try(cur, units, spare);
+	c = this_cpu_read(*n->cur);
+	if (c && pgc_cluster_fits(c, units, zone)) {
+		p = pgc_cluster_try(c, units, spare);
 		if (p)
 			goto out;
+		tried = c;
 	}
-	list_for_each_entry_rcu(c, &n->clusters, link) {
-		if (c == cur || !pgc_cluster_fits(c, units, zone))
-			continue;
+	for (i = 0; i < PGC_INDEX_TRIES; i++) {
+		c = pgc_index_pick(n, units, zone, tried);
+		if (!c)
+			break;
 		p = pgc_cluster_try(c, units, spare);
 		if (p)
 			break;
+		tried = c;
 	}
 	rcu_read_unlock();
 	/* Left the fast path: see whether the node runs low. */
@@ -284,6 +298,11 @@ void *pgc_cluster_alloc(size_t size, gfp_t gfp, int node)
 	if (!pref)
 		goto fail;
 
+	/* This CPU's cache: no shared lock; exact size, preferred node. */
+	p = pgc_pcp_alloc(units, pref->nid, zone);
+	if (p)
+		goto done;
+
 	spare = pgc_spare_get(gfp);
 	for (i = 0; (nid = pgc_nth_node(pref, i)) >= 0; i++) {
 		n = pgc_node_of(nid);
@@ -304,6 +323,7 @@ void *pgc_cluster_alloc(size_t size, gfp_t gfp, int node)
 	if (!p)
 		goto fail;
 
+done:
 	pgc_stat_inc(PGC_STAT_ALLOCS);
 	pgc_stat_add(PGC_STAT_BYTES_REQUESTED, size);
 	pgc_stat_add(PGC_STAT_BYTES_ALLOCATED, (u64)units << PGC_UNIT_SHIFT);
@@ -437,6 +457,8 @@ static void pgc_pool_teardown(void)
 	if (pgc_wq)
 		destroy_workqueue(pgc_wq);
 	pgc_wq = NULL;
+	/* Cached extents go back to their clusters while those still exist. */
+	pgc_pcp_exit();
 	/* Removed clusters still wait for their grace period. */
 	synchronize_rcu();
 	if (pgc_nodes) {
@@ -490,6 +512,7 @@ static struct pgc_node *pgc_node_create(int nid)
 	n->nid = nid;
 	spin_lock_init(&n->lock);
 	INIT_LIST_HEAD(&n->clusters);
+	pgc_index_init(&n->index);
 	mutex_init(&n->grow_mutex);
 	INIT_WORK(&n->refill_work, pgc_refill_fn);
 	n->last_shrink = jiffies - HZ;
@@ -531,6 +554,8 @@ int pgc_pool_init(void)
 	int nid;
 
 	pgc_dying = false;
+	if (pgc_pcp_init())
+		goto fail;
 	pgc_wq = alloc_workqueue("pgcluster_refill", WQ_UNBOUND, 0);
 	pgc_nodes = kcalloc(nr_node_ids, sizeof(*pgc_nodes), GFP_KERNEL);
 	if (!pgc_wq || !pgc_nodes)

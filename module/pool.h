@@ -5,14 +5,18 @@
  * shrink.c (the shrinker).  docs/design.md describes the design.
  *
  * Lock order: pgc_node.grow_mutex -> (reclaim);
- * pgc_node.lock -> pgc_cluster.lock (irqsave) -> free_units' lock.
- * pgc_node.lock is never taken in interrupt context.
+ * pgc_node.lock -> pgc_cluster.lock (irqsave) -> pgc_index.lock,
+ *	pgc_pcp.lock (pcp_cache.h), free_units' lock.
+ * pgc_node.lock is never taken in interrupt context; pgc_index.lock and
+ * pgc_pcp.lock are also taken alone, with interrupts off.
  */
 #ifndef _PGCLUSTER_POOL_H
 #define _PGCLUSTER_POOL_H
 
+#include <linux/bitmap.h>
 #include <linux/list.h>
 #include <linux/log2.h>
+#include <linux/mmzone.h>
 #include <linux/mutex.h>
 #include <linux/percpu_counter.h>
 #include <linux/rcupdate.h>
@@ -28,6 +32,17 @@
 				 PGC_CLUSTER_MAX_ORDER : 6)
 #define PGC_UNIT_SHIFT		ilog2(PGCLUSTER_GRANULE)
 
+/* cluster_index.c: buckets by longest free run, per zone. */
+#define PGC_IDX_SUB		4	/* sub-buckets per power of two */
+#define PGC_IDX_BUCKETS		(PGC_IDX_SUB * (PAGE_SHIFT + \
+				 PGC_CLUSTER_MAX_ORDER - PGC_UNIT_SHIFT + 1))
+
+struct pgc_index {
+	spinlock_t lock;		/* all of it; inside pgc_cluster.lock */
+	unsigned long map[MAX_NR_ZONES][BITS_TO_LONGS(PGC_IDX_BUCKETS)];
+	struct list_head bucket[MAX_NR_ZONES][PGC_IDX_BUCKETS];
+};
+
 struct pgc_node;
 struct pgc_source;
 
@@ -42,6 +57,8 @@ struct pgc_cluster {
 	/* Hints for lockless readers, written under @lock. */
 	u32 largest;			/* longest free run, units */
 	u32 free_units;
+	u8 idx_bucket;			/* in the node's index; 0 not there */
+	struct list_head idx_link;	/* pgc_index.bucket[zone][idx_bucket] */
 	void *base;			/* linear-map address of the first page */
 	unsigned long pfn;		/* first pfn */
 	const struct pgc_source *source;	/* where its pages came from */
@@ -66,6 +83,7 @@ struct pgc_node {
 	struct work_struct refill_work;
 	struct pgc_cluster * __percpu *cur;	/* this CPU's current cluster */
 	int *fallback;			/* other nodes by distance, -1 ends */
+	struct pgc_index index;		/* listed clusters by longest run */
 };
 
 /*
@@ -125,6 +143,13 @@ void pgc_cluster_retire(struct pgc_cluster *c, unsigned long nr_slots);
 void pgc_cluster_destroy(struct pgc_cluster *c);
 void pgc_cluster_exit(void);
 unsigned long pgc_lookup_nodes(void);
+
+/* cluster_index.c */
+void pgc_index_init(struct pgc_index *idx);
+void pgc_index_update(struct pgc_cluster *c);
+struct pgc_cluster *pgc_index_pick(struct pgc_node *n, u32 units,
+				   enum zone_type zone,
+				   const struct pgc_cluster *skip);
 
 /* pool.c */
 struct pgc_node *pgc_node_of(int nid);

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The pool's shrinker: under memory pressure (or drop_caches) it returns
- * wholly free clusters, newest first, never taking a node below its
- * reserve.  A shrink stamps the node so that the refill worker does not
- * grow it past the reserve again for a second.  Lock order: pool.h.
+ * The pool's shrinker: under memory pressure (or drop_caches) it drains
+ * the per-CPU caches of freed extents, then returns wholly free clusters,
+ * newest first, never taking a node below its reserve.  A shrink stamps
+ * the node so that the refill worker does not grow it past the reserve
+ * again for a second.  Lock order: pool.h.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -12,6 +13,7 @@
 #include <linux/rculist.h>
 #include <linux/shrinker.h>
 
+#include "pcp_cache.h"
 #include "pool.h"
 #include "stats.h"
 
@@ -40,6 +42,8 @@ static unsigned long pgc_shrink_count(struct shrinker *s,
 		rcu_read_unlock();
 		count += min(free, pages - n->reserve);
 	}
+	/* A scan drains the CPUs' caches first, which may free clusters. */
+	count += DIV_ROUND_UP(pgc_pcp_cached_bytes(), PAGE_SIZE);
 	return count ? count : SHRINK_EMPTY;
 }
 
@@ -58,6 +62,7 @@ static struct pgc_cluster *pgc_node_unlist_free(struct pgc_node *n)
 		if (!c->map.nr_allocated && !c->dead) {
 			c->dead = true;
 			c->counted = false;
+			pgc_index_update(c);	/* out before retirement */
 			pgc_units_add(n, -(s64)c->map.nr_units);
 			found = c;
 		}
@@ -82,6 +87,8 @@ static unsigned long pgc_shrink_scan(struct shrinker *s,
 	struct pgc_cluster *c;
 	int nid;
 
+	/* Cached extents keep their clusters busy: give them back first. */
+	pgc_pcp_drain_all();
 	for_each_node_state(nid, N_MEMORY) {
 		struct pgc_node *n = pgc_node_of(nid);
 

@@ -15,6 +15,7 @@
 #include <linux/xarray.h>
 
 #include "emerg.h"
+#include "pcp_cache.h"
 #include "pool.h"
 #include "stats.h"
 
@@ -31,6 +32,10 @@ static const char * const pgc_stat_names[] = {
 	[PGC_STAT_GROW_SYNC]		= "grow_sync",
 	[PGC_STAT_SHRINKS]		= "shrinks",
 	[PGC_STAT_GROW_STALLS]		= "grow_stalls",
+	[PGC_STAT_PCP_HITS]		= "pcp_hits",
+	[PGC_STAT_PCP_MISSES]		= "pcp_misses",
+	[PGC_STAT_PCP_FAST_FREES]	= "pcp_fast_frees",
+	[PGC_STAT_PCP_DRAINED]		= "pcp_drained",
 	[PGC_STAT_EMERG_ALLOCS]		= "emerg_allocs",
 	[PGC_STAT_EMERG_FREES]		= "emerg_frees",
 	[PGC_STAT_EMERG_FAILURES]	= "emerg_failures",
@@ -118,6 +123,7 @@ static void pgc_pool_show(struct seq_file *m)
 	seq_printf(m, "pool_bytes %lu\n", pool);
 	seq_printf(m, "pool_free_bytes %lu\n", free);
 	seq_printf(m, "pool_reserve_bytes %lu\n", reserve);
+	seq_printf(m, "pcp_cached_bytes %lu\n", pgc_pcp_cached_bytes());
 	seq_printf(m, "pool_pages_held %lu\n", pgc_pool_pages_held());
 	seq_printf(m, "clusters %lu\n", clusters);
 	seq_printf(m, "cluster_min_bytes %lu\n",
@@ -129,6 +135,7 @@ static void pgc_pool_show(struct seq_file *m)
 		   enodes * pgc_extent_node_bytes() +
 		   clusters * sizeof(struct pgc_cluster) +
 		   pgc_lookup_nodes() * sizeof(struct xa_node) + nodes_bytes +
+		   pgc_pcp_meta_bytes() +
 		   nr_cpu_ids * (PGC_NR_STATS * sizeof(u64) + sizeof(void *)));
 	seq_printf(m, "contig_refill_supported %d\n", PGC_HAVE_ALLOC_CONTIG);
 }

@@ -22,6 +22,10 @@ enum pgc_stat_item {
 	PGC_STAT_GROW_SYNC,		/* clusters added for one request */
 	PGC_STAT_SHRINKS,
 	PGC_STAT_GROW_STALLS,
+	PGC_STAT_PCP_HITS,		/* allocations from a CPU's cache */
+	PGC_STAT_PCP_MISSES,		/* cacheable sizes it could not serve */
+	PGC_STAT_PCP_FAST_FREES,	/* frees pushed back without the cluster */
+	PGC_STAT_PCP_DRAINED,		/* cached extents freed by drain, eviction */
 	/* The emergency allocator. */
 	PGC_STAT_EMERG_ALLOCS,
 	PGC_STAT_EMERG_FREES,

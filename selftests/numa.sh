@@ -84,6 +84,7 @@ tap_check "reserve_is_pool_at_load" [ "$(pgc_stat pool_reserve_bytes)" -eq $((p0
 
 tap_check "numa_node_placement" run_case numa_node_placement
 tap_check "numa_local_node" run_case numa_local_node
+tap_check "pcp_zone_node" run_case pcp_zone_node
 sleep 1	# a refill kicked by the cases ends
 show "after the placement cases"
 

@@ -47,6 +47,7 @@ extern const struct pgct_case pgct_lab_cases[];
 extern const struct pgct_case pgct_gfp_cases[];
 extern const struct pgct_case pgct_stress_cases[];
 extern const struct pgct_case pgct_numa_cases[];
+extern const struct pgct_case pgct_pcp_cases[];
 extern const struct pgct_case pgct_harness_cases[];
 
 /* Gives back what a lab case keeps across calls (module exit). */

@@ -35,6 +35,7 @@ static const struct pgct_case *const pgct_tables[] = {
 	pgct_gfp_cases,
 	pgct_stress_cases,
 	pgct_numa_cases,
+	pgct_pcp_cases,
 	pgct_harness_cases,
 };
 

@@ -415,6 +415,33 @@ static int t_double_free(void)
 	return 0;
 }
 
+static int t_tag(void)
+{
+	struct pgc_extent_map map;
+	struct snap s;
+	u16 tag = 99;
+
+	abcd(&map);
+	EXPECT(pgc_extent_tag(&map, 0, &tag) == 10 && tag == 0);
+	EXPECT(pgc_extent_set_tag(&map, 10, 7) == 0);
+	EXPECT(pgc_extent_tag(&map, 10, &tag) == 20 && tag == 7);
+	EXPECT(pgc_extent_tag(&map, 0, &tag) == 10 && tag == 0);
+	snap_take(&map, &s);
+	EXPECT(pgc_extent_set_tag(&map, 31, 1) == -ENOENT);
+	EXPECT(pgc_extent_set_tag(&map, 100, 1) == -ENOENT);
+	tag = 5;
+	EXPECT(pgc_extent_tag(&map, 31, &tag) == -ENOENT && tag == 5);
+	EXPECT(snap_same(&map, &s));
+	/* A free forgets the tag; a new allocation there starts untagged. */
+	EXPECT(pgc_extent_free(&map, 10) == 20);
+	EXPECT(pgc_extent_set_tag(&map, 10, 1) == -ENOENT);
+	EXPECT(pgc_extent_alloc(&map, 20, &spare) == 10);
+	EXPECT(pgc_extent_tag(&map, 10, &tag) == 20 && tag == 0);
+	EXPECT(pgc_extent_check(&map) == 0);
+	pgc_extent_map_destroy(&map);
+	return 0;
+}
+
 static int t_foreign_middle(void)
 {
 	struct pgc_extent_map map;
@@ -856,6 +883,7 @@ static const struct test tests[] = {
 	{ "foreign_start_free_extent", t_foreign_free_start },
 	{ "foreign_start_out_of_range", t_foreign_out_of_range },
 	{ "size_lookup", t_size },
+	{ "tag_set_get_cleared_by_free", t_tag },
 	{ "largest_free", t_largest_free },
 	{ "for_each_order_and_stop", t_for_each },
 	{ "check_detects_corruption", t_check_detects },
