@@ -45,7 +45,7 @@ extern atomic_long_t pgc_emerg_live_slots;
 extern atomic_t pgc_emerg_fail_pages;	/* test knob: next N pages fail */
 void pgc_emerg_track(struct pgc_emerg_rec *rec);
 void pgc_emerg_release(struct pgc_emerg_rec *rec);
-void pgc_emerg_dispose(struct pgc_emerg_rec *rec);
+bool pgc_emerg_dispose(struct pgc_emerg_rec *rec);
 
 /* emerg_cache.c */
 void pgc_cache_init(void);

@@ -22,6 +22,7 @@
 
 #include "emerg.h"
 #include "stats.h"
+#include "trace.h"
 
 /*
  * Freed slots kept mapped, under pgc_emerg_lock: on a list per page count
@@ -90,6 +91,8 @@ static struct pgc_emerg_rec *pgc_cache_evict(void)
 	pgc_cache_unlink(rec);
 	atomic_long_add(rec->nr_pages, &pgc_emerg_pages_mapped);
 	pgc_stat_inc(PGC_STAT_EMERG_CACHE_RELEASED);
+	trace_pgcluster_emerg_cache(PGC_TRACE_CACHE_EVICT, (void *)rec->addr,
+				    rec->nr_pages);
 	return rec;
 }
 
