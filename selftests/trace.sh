@@ -184,14 +184,11 @@ has "evicted 2-page slot unmapped" "pgcluster_emerg_unmap: ptr=$c2 pages=2 slot=
 echo 0 > $D/testing/force_virtual
 
 # ---- pool: refill, pool_grow, shrink; then sync grow ----------------------
-# With a 4 MiB pool the refill worker wins the race to grow it.
+# A 4 MiB pool: the case holds its allocations until the refill worker
+# has grown the pool.
 begin
 tap_check "trace_grow_passes" run_case trace_grow
-n=0
-while [ $n -lt 30 ] && ! grep -q 'why=refill' $T/trace; do
-	sleep 0.1
-	n=$((n + 1))
-done
+sed 's/^/# /' "$tlog"
 echo "buddy 0" > $D/pool_grow
 sleep 1		# a refill the knob's cluster kicked
 p0=$(pgc_stat pool_bytes)

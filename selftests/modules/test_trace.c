@@ -9,11 +9,13 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/delay.h>
 #include <linux/gfp.h>
 #include <linux/irqflags.h>
 #include <linux/mm.h>
 #include <linux/pgcluster.h>
 #include <linux/sizes.h>
+#include <linux/slab.h>
 #include <linux/topology.h>
 
 #include "pgct.h"
@@ -114,24 +116,49 @@ static int pgct_trace_cache(void)
 }
 
 #define PGCT_TRACE_GROW_N	6
+#define PGCT_TRACE_STATS	"/sys/kernel/debug/pgcluster/stats"
+#define PGCT_TRACE_STATS_LEN	16384
+#define PGCT_TRACE_WAIT_MS	5000
+
+/* The "refills" counter of debugfs stats, or -1. */
+static long long pgct_trace_refills(char *buf)
+{
+	if (pgct_read_file(PGCT_TRACE_STATS, buf, PGCT_TRACE_STATS_LEN) < 0)
+		return -1;
+	return pgct_find_value(buf, "refills");
+}
 
 /*
  * Six 1 MiB allocations held at once: more than a 4 MiB pool of 2 MiB
- * clusters serves, so the pool grows for a request (sync) and the refill
- * worker is kicked.
+ * clusters serves, so the pool grows, for a request or by the refill
+ * worker.  The allocations are held until the worker has grown the pool
+ * (it keeps a pool with a reserve above its low watermark), at most 5 s:
+ * with pool_mb=0 there is no worker and every grow is a request's own.
  */
 static int pgct_trace_grow(void)
 {
 	void *p[PGCT_TRACE_GROW_N];
-	int i, n;
+	long long refills0, refills;
+	char *buf;
+	int i, n, ms;
 
+	buf = kmalloc(PGCT_TRACE_STATS_LEN, GFP_KERNEL);
+	PGCT_ASSERT(buf, "no memory for stats");
+	refills0 = pgct_trace_refills(buf);
 	for (n = 0; n < PGCT_TRACE_GROW_N; n++) {
 		p[n] = pgcluster_alloc(SZ_1M, GFP_KERNEL, 0);
 		if (!PGCT_CHECK(p[n], "1 MiB #%d", n))
 			break;
 	}
+	refills = refills0;
+	for (ms = 0; ms < PGCT_TRACE_WAIT_MS && refills == refills0; ms += 20) {
+		msleep(20);
+		refills = pgct_trace_refills(buf);
+	}
+	pgct_log("refills %lld -> %lld", refills0, refills);
 	for (i = 0; i < n; i++)
 		pgcluster_free(p[i]);
+	kfree(buf);
 	return pgct_failed() ? PGCT_FAIL : PGCT_PASS;
 }
 
