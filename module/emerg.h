@@ -54,7 +54,7 @@ void pgc_cache_shrinker_exit(void);
 void pgc_cache_exit(void);
 struct pgc_emerg_rec *pgc_cache_take(unsigned int nr);
 bool pgc_cache_claim(struct pgc_emerg_rec *rec, struct pgc_emerg_rec **victim);
-void pgc_cache_put(struct pgc_emerg_rec *rec);
+bool pgc_cache_put(struct pgc_emerg_rec *rec);
 unsigned long pgc_cache_trim(unsigned int keep, unsigned long pages);
 unsigned int pgc_cache_slots_read(void);
 unsigned long pgc_cache_pages_read(void);

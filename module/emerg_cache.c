@@ -134,8 +134,9 @@ bool pgc_cache_claim(struct pgc_emerg_rec *rec,
  * unmapped instead.
  *
  * Context: any context.
+ * Return: true when @rec was unmapped instead and that unmap deferred.
  */
-void pgc_cache_put(struct pgc_emerg_rec *rec)
+bool pgc_cache_put(struct pgc_emerg_rec *rec)
 {
 	unsigned long flags;
 	bool keep;
@@ -153,10 +154,10 @@ void pgc_cache_put(struct pgc_emerg_rec *rec)
 		WRITE_ONCE(pgc_cache_pages, pgc_cache_pages - rec->nr_pages);
 	}
 	spin_unlock_irqrestore(&pgc_emerg_lock, flags);
-	if (!keep) {
-		atomic_long_add(rec->nr_pages, &pgc_emerg_pages_mapped);
-		pgc_emerg_dispose(rec);
-	}
+	if (keep)
+		return false;
+	atomic_long_add(rec->nr_pages, &pgc_emerg_pages_mapped);
+	return pgc_emerg_dispose(rec);
 }
 
 /**

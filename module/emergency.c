@@ -388,7 +388,7 @@ int pgc_emerg_free(const void *ptr)
 		pgc_emerg_dispose(victim);
 	if (cache) {
 		atomic_long_sub(rec->nr_pages, &pgc_emerg_pages_mapped);
-		pgc_cache_put(rec);
+		deferred = pgc_cache_put(rec);
 	} else {
 		deferred = pgc_emerg_dispose(rec);
 	}
