@@ -75,6 +75,16 @@ TRACE_DEFINE_ENUM(PGC_TRACE_LAB_UNSEAL);
 #define PGC_TRACE_WHY_LEN	40	/* a bad free's reason */
 #define PGC_TRACE_PATTERN_LEN	32	/* "name:N" of a lab pattern */
 
+/*
+ * The 7.x gfp name table makes show_gfp_flags() inside TP_printk() longer
+ * than sparse will expand; sparse gets a stand-in, the compiler the table.
+ */
+#ifdef __CHECKER__
+#define pgc_show_gfp(gfp)	((gfp) ? "gfp" : "none")
+#else
+#define pgc_show_gfp(gfp)	show_gfp_flags(gfp)
+#endif
+
 /* Result kinds of pgcluster_alloc and pgcluster_free. */
 #define PGC_TRACE_FAILED	0
 #define PGC_TRACE_CONTIG	1
@@ -112,7 +122,7 @@ TRACE_EVENT(pgcluster_alloc,
 			   __entry->call_site = call_site;),
 	    TP_printk("size=%zu rounded=%zu gfp=%s flags=%#x node=%d kind=%s ptr=%p call_site=%pS",
 		      __entry->size, __entry->rounded,
-		      show_gfp_flags(__entry->gfp), __entry->flags,
+		      pgc_show_gfp(__entry->gfp), __entry->flags,
 		      __entry->node, pgc_show_kind(__entry->kind),
 		      __entry->ptr, (void *)__entry->call_site)
 );
