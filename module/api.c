@@ -16,6 +16,7 @@
 
 #include "internal.h"
 #include "stats.h"
+#include "trace.h"
 
 /**
  * pgc_report_bad_free() - count and log a free of a pointer not handed out
@@ -28,6 +29,7 @@
 void pgc_report_bad_free(const void *ptr, const char *why, unsigned long caller)
 {
 	pgc_stat_inc(PGC_STAT_BAD_FREES);
+	trace_pgcluster_bad_free(ptr, why, caller);
 	pr_err_ratelimited("bad free of %p ignored: %s (caller %pS)\n",
 			   ptr, why, (void *)caller);
 }
@@ -67,6 +69,7 @@ static void *pgc_alloc(size_t size, gfp_t gfp, unsigned int flags, int node,
 		if (!(gfp & __GFP_NOWARN))
 			pr_warn_ratelimited("rejected request: size %zu flags %#x from %pS\n",
 					    size, flags, (void *)caller);
+		trace_pgcluster_alloc(size, gfp, flags, node, NULL, caller);
 		return NULL;
 	}
 	refusal = pgc_gfp_refusal(gfp, node);
@@ -76,6 +79,7 @@ static void *pgc_alloc(size_t size, gfp_t gfp, unsigned int flags, int node,
 		pr_err_ratelimited("refused request of %zu bytes (gfp %pGg, node %d) from %pS: %s\n",
 				   size, &gfp, node, (void *)caller,
 				   refusal);
+		trace_pgcluster_alloc(size, gfp, flags, node, NULL, caller);
 		return NULL;
 	}
 	if (node != NUMA_NO_NODE && (node < 0 || node >= MAX_NUMNODES ||
@@ -88,6 +92,7 @@ static void *pgc_alloc(size_t size, gfp_t gfp, unsigned int flags, int node,
 	if (!p && !(gfp & __GFP_NOWARN))
 		pr_warn_ratelimited("allocation of %zu bytes failed (gfp %pGg, flags %#x) from %pS\n",
 				    size, &gfp, flags, (void *)caller);
+	trace_pgcluster_alloc(size, gfp, flags, node, p, caller);
 	return p;
 }
 
@@ -170,16 +175,29 @@ EXPORT_SYMBOL_GPL(pgcluster_alloc);
  */
 void pgcluster_free(const void *ptr)
 {
+	size_t size = 0;
+	int freed;
+
 	if (!ptr)
 		return;
+	/* The event's size costs a lookup: only while the event is on. */
+	if (trace_pgcluster_free_enabled())
+		size = pgcluster_size(ptr);
 	if (is_vmalloc_addr(ptr)) {
-		if (!pgc_emerg_free(ptr))
+		freed = pgc_emerg_free(ptr);
+		if (!freed)
 			pgc_report_bad_free(ptr, "not a live emergency allocation",
 					    _RET_IP_);
+		else
+			trace_pgcluster_free(ptr, size, true,
+					     freed == PGC_EMERG_FREED_DEFERRED,
+					     _RET_IP_);
 		return;
 	}
 	if (!pgc_cluster_free(ptr))
 		pgc_report_bad_free(ptr, "not a live cluster allocation", _RET_IP_);
+	else
+		trace_pgcluster_free(ptr, size, false, false, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(pgcluster_free);
 

@@ -45,7 +45,7 @@ extern atomic_long_t pgc_emerg_live_slots;
 extern atomic_t pgc_emerg_fail_pages;	/* test knob: next N pages fail */
 void pgc_emerg_track(struct pgc_emerg_rec *rec);
 void pgc_emerg_release(struct pgc_emerg_rec *rec);
-void pgc_emerg_dispose(struct pgc_emerg_rec *rec);
+bool pgc_emerg_dispose(struct pgc_emerg_rec *rec);
 
 /* emerg_cache.c */
 void pgc_cache_init(void);
@@ -54,7 +54,7 @@ void pgc_cache_shrinker_exit(void);
 void pgc_cache_exit(void);
 struct pgc_emerg_rec *pgc_cache_take(unsigned int nr);
 bool pgc_cache_claim(struct pgc_emerg_rec *rec, struct pgc_emerg_rec **victim);
-void pgc_cache_put(struct pgc_emerg_rec *rec);
+bool pgc_cache_put(struct pgc_emerg_rec *rec);
 unsigned long pgc_cache_trim(unsigned int keep, unsigned long pages);
 unsigned int pgc_cache_slots_read(void);
 unsigned long pgc_cache_pages_read(void);

@@ -22,6 +22,7 @@
 
 #include "emerg.h"
 #include "stats.h"
+#include "trace.h"
 
 /*
  * Freed slots kept mapped, under pgc_emerg_lock: on a list per page count
@@ -90,6 +91,8 @@ static struct pgc_emerg_rec *pgc_cache_evict(void)
 	pgc_cache_unlink(rec);
 	atomic_long_add(rec->nr_pages, &pgc_emerg_pages_mapped);
 	pgc_stat_inc(PGC_STAT_EMERG_CACHE_RELEASED);
+	trace_pgcluster_emerg_cache(PGC_TRACE_CACHE_EVICT, (void *)rec->addr,
+				    rec->nr_pages);
 	return rec;
 }
 
@@ -131,8 +134,9 @@ bool pgc_cache_claim(struct pgc_emerg_rec *rec,
  * unmapped instead.
  *
  * Context: any context.
+ * Return: true when @rec was unmapped instead and that unmap deferred.
  */
-void pgc_cache_put(struct pgc_emerg_rec *rec)
+bool pgc_cache_put(struct pgc_emerg_rec *rec)
 {
 	unsigned long flags;
 	bool keep;
@@ -150,10 +154,10 @@ void pgc_cache_put(struct pgc_emerg_rec *rec)
 		WRITE_ONCE(pgc_cache_pages, pgc_cache_pages - rec->nr_pages);
 	}
 	spin_unlock_irqrestore(&pgc_emerg_lock, flags);
-	if (!keep) {
-		atomic_long_add(rec->nr_pages, &pgc_emerg_pages_mapped);
-		pgc_emerg_dispose(rec);
-	}
+	if (keep)
+		return false;
+	atomic_long_add(rec->nr_pages, &pgc_emerg_pages_mapped);
+	return pgc_emerg_dispose(rec);
 }
 
 /**

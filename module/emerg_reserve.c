@@ -21,6 +21,7 @@
 
 #include "emerg.h"
 #include "stats.h"
+#include "trace.h"
 
 /* Records kept in reserve: at most this many, and no more than reserve pages. */
 #define PGC_REC_RESERVE_MAX	64
@@ -51,6 +52,8 @@ struct page *pgc_reserve_take(void)
 	if (page) {
 		list_del(&page->lru);
 		WRITE_ONCE(pgc_reserve_level, pgc_reserve_level - 1);
+		trace_pgcluster_reserve(PGC_TRACE_RESERVE_TAKE, 1,
+					pgc_reserve_level);
 	}
 	spin_unlock(&pgc_reserve_lock);
 	return page;
@@ -75,6 +78,8 @@ bool pgc_reserve_put(struct page *page, bool clear)
 			clear_highpage(page);
 		list_add(&page->lru, &pgc_reserve_list);
 		WRITE_ONCE(pgc_reserve_level, pgc_reserve_level + 1);
+		trace_pgcluster_reserve(PGC_TRACE_RESERVE_REFILL, 1,
+					pgc_reserve_level);
 		taken = true;
 	}
 	spin_unlock(&pgc_reserve_lock);

@@ -33,6 +33,7 @@
 
 #include "emerg.h"
 #include "stats.h"
+#include "trace.h"
 
 #define PGC_EMERG_HASH_BITS	10
 
@@ -209,6 +210,7 @@ void *pgc_emerg_alloc(size_t size, gfp_t gfp, int node)
 	if (rec) {
 		pgc_stat_inc(PGC_STAT_EMERG_CACHE_HITS);
 		addr = (void *)rec->addr;
+		trace_pgcluster_emerg_cache(PGC_TRACE_CACHE_HIT, addr, nr);
 		if (want_init_on_alloc(gfp))
 			memset(addr, 0, (size_t)nr << PAGE_SHIFT);
 		goto done;
@@ -241,6 +243,7 @@ void *pgc_emerg_alloc(size_t size, gfp_t gfp, int node)
 	if (!addr)
 		goto fail_pages;
 	rec->addr = (unsigned long)addr;
+	trace_pgcluster_emerg_map(addr, nr, map);
 
 	spin_lock_irq(&pgc_emerg_lock);
 	pgc_emerg_track(rec);
@@ -294,6 +297,7 @@ void pgc_emerg_release(struct pgc_emerg_rec *rec)
 {
 	unsigned int nr = rec->nr_pages;
 
+	trace_pgcluster_emerg_unmap((void *)rec->addr, nr, rec->map_pages);
 	pgc_emerg_unmap(rec);
 	pgc_emerg_put_pages(rec, nr);
 	pgc_rec_put(rec);
@@ -332,16 +336,18 @@ static bool pgc_emerg_may_sleep(void)
  * Unmaps @rec now if the context allows, else hands it to the worker.
  *
  * Context: any context.
+ * Return: true when the unmap was handed to the worker.
  */
-void pgc_emerg_dispose(struct pgc_emerg_rec *rec)
+bool pgc_emerg_dispose(struct pgc_emerg_rec *rec)
 {
 	if (pgc_emerg_may_sleep()) {
 		pgc_emerg_release(rec);
-		return;
+		return false;
 	}
 	pgc_stat_inc(PGC_STAT_DEFERRED_FREES);
 	llist_add(&rec->llnode, &pgc_deferred);
 	queue_work(pgc_emerg_wq, &pgc_deferred_work);
+	return true;
 }
 
 /**
@@ -353,18 +359,19 @@ void pgc_emerg_dispose(struct pgc_emerg_rec *rec)
  * worker when the caller cannot sleep.
  *
  * Context: any context.
- * Return: true when @ptr was a live allocation (now freed), false when it
- * was not handed out here or is already freed (nothing is changed).
+ * Return: %PGC_EMERG_FREED, or %PGC_EMERG_FREED_DEFERRED when its unmap
+ * was handed to the worker; 0 when @ptr was not handed out here or is
+ * already freed (nothing is changed).
  */
-bool pgc_emerg_free(const void *ptr)
+int pgc_emerg_free(const void *ptr)
 {
 	unsigned long addr = (unsigned long)ptr;
 	struct pgc_emerg_rec *rec, *victim = NULL;
-	bool cache = false;
+	bool cache = false, deferred = false;
 	unsigned long flags;
 
 	if (!PAGE_ALIGNED(addr))
-		return false;
+		return 0;
 	spin_lock_irqsave(&pgc_emerg_lock, flags);
 	rec = pgc_emerg_find(addr);
 	if (rec) {
@@ -373,7 +380,7 @@ bool pgc_emerg_free(const void *ptr)
 	}
 	spin_unlock_irqrestore(&pgc_emerg_lock, flags);
 	if (!rec)
-		return false;
+		return 0;
 
 	pgc_stat_inc(PGC_STAT_EMERG_FREES);
 	atomic_long_dec(&pgc_emerg_live_slots);
@@ -381,11 +388,11 @@ bool pgc_emerg_free(const void *ptr)
 		pgc_emerg_dispose(victim);
 	if (cache) {
 		atomic_long_sub(rec->nr_pages, &pgc_emerg_pages_mapped);
-		pgc_cache_put(rec);
+		deferred = pgc_cache_put(rec);
 	} else {
-		pgc_emerg_dispose(rec);
+		deferred = pgc_emerg_dispose(rec);
 	}
-	return true;
+	return deferred ? PGC_EMERG_FREED_DEFERRED : PGC_EMERG_FREED;
 }
 
 /**

@@ -54,7 +54,10 @@ void pgc_emerg_exit(void);
 void *pgc_emerg_alloc(size_t size, gfp_t gfp, int node);
 /* True when @ptr is the start of a live emergency allocation. */
 bool pgc_emerg_owns(const void *ptr);
-bool pgc_emerg_free(const void *ptr);
+/* pgc_emerg_free(): 0 when @ptr is not a live allocation, else one of: */
+#define PGC_EMERG_FREED			1
+#define PGC_EMERG_FREED_DEFERRED	2	/* its unmap went to the worker */
+int pgc_emerg_free(const void *ptr);
 size_t pgc_emerg_size(const void *ptr);
 void pgc_emerg_show_slots(struct seq_file *m);
 unsigned long pgc_emerg_pages_held(void);

@@ -29,6 +29,7 @@
 #include "pcp_cache.h"
 #include "pool.h"
 #include "stats.h"
+#include "trace.h"
 
 /* A spare extent node per CPU, for when node memory is short. */
 static DEFINE_PER_CPU(struct pgc_extent *, pgc_spare);
@@ -246,6 +247,9 @@ static void *pgc_node_grow_alloc(struct pgc_node *n, u32 units, gfp_t gfp,
 			spin_unlock_irqrestore(&c->lock, flags);
 			pgc_cluster_publish(n, c);
 			pgc_stat_inc(PGC_STAT_GROW_SYNC);
+			trace_pgcluster_pool_grow(n->nid, c->order,
+						  c->source->name,
+						  PGC_TRACE_GROW_SYNC);
 		}
 	}
 	if (restricted)
@@ -358,6 +362,8 @@ static void pgc_refill_fn(struct work_struct *work)
 			break;
 		pgc_cluster_publish(n, c);
 		pgc_stat_inc(PGC_STAT_REFILLS);
+		trace_pgcluster_pool_grow(n->nid, c->order, c->source->name,
+					  PGC_TRACE_GROW_REFILL);
 		cond_resched();
 	}
 	mutex_unlock(&n->grow_mutex);
@@ -390,6 +396,8 @@ int pgc_pool_grow(const struct pgc_source *src, int nid)
 	if (c) {
 		pgc_cluster_publish(n, c);
 		pgc_stat_inc(PGC_STAT_REFILLS);
+		trace_pgcluster_pool_grow(nid, c->order, c->source->name,
+					  PGC_TRACE_GROW_KNOB);
 	}
 	mutex_unlock(&n->grow_mutex);
 	return c ? 0 : -ENOMEM;
@@ -417,6 +425,8 @@ static void pgc_node_fill(struct pgc_node *n, unsigned long target)
 		if (c->order < want)
 			cap = c->order;
 		pgc_cluster_publish(n, c);
+		trace_pgcluster_pool_grow(n->nid, c->order, c->source->name,
+					  PGC_TRACE_GROW_LOAD);
 	}
 }
 

@@ -16,6 +16,7 @@
 #include "pcp_cache.h"
 #include "pool.h"
 #include "stats.h"
+#include "trace.h"
 
 static struct shrinker *pgc_shrinker;
 
@@ -97,6 +98,7 @@ static unsigned long pgc_shrink_scan(struct shrinker *s,
 			if (!c)
 				break;
 			freed += pgc_cluster_pages(c);
+			trace_pgcluster_shrink(nid, pgc_cluster_pages(c));
 			pgc_cluster_retire(c, pgc_cluster_slots(c));
 			pgc_stat_inc(PGC_STAT_SHRINKS);
 		}

@@ -41,6 +41,7 @@
 #include <linux/vmstat.h>
 
 #include "lab.h"
+#include "trace.h"
 
 /*
  * The kernel's reserve, per zone: at least PGC_RESERVE_BLOCKS blocks and
@@ -402,6 +403,7 @@ void pgc_inject_start(void)
 	pgc_inj.last_pinned = run.pinned;
 	pgc_inj.last_ms = div_u64(ktime_get_ns() - t0, NSEC_PER_MSEC);
 	pgc_inj.last_end = run.end;
+	trace_pgcluster_lab(PGC_TRACE_LAB_START, &run.pattern, run.pinned);
 	pr_info("inject: done in %llu ms: %lu MiB covered, %lu MiB pinned (%s)\n",
 		pgc_inj.last_ms, pgc_pages_to_mb(run.covered),
 		pgc_pages_to_mb(run.pinned), pgc_run_end_text[run.end]);
@@ -460,6 +462,7 @@ void pgc_inject_release(void)
 	if (!pgc_pins_held())
 		return;
 	freed = pgc_pins_free(false);
+	trace_pgcluster_lab(PGC_TRACE_LAB_RELEASE, &pgc_inj.last_pattern, freed);
 	pr_info("inject: released %lu pages (%lu MiB)\n", freed,
 		pgc_pages_to_mb(freed));
 }

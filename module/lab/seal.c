@@ -46,6 +46,7 @@
 #include <linux/workqueue.h>
 
 #include "lab.h"
+#include "trace.h"
 
 #define PGC_SEAL_PASSES		4
 
@@ -188,6 +189,7 @@ static void pgc_unseal_locked(enum pgc_seal_end why)
 	WRITE_ONCE(st->on, false);
 	st->last_end = why;
 	st->last_held_ms = div_u64(ktime_get_ns() - st->t0, NSEC_PER_MSEC);
+	trace_pgcluster_lab(PGC_TRACE_LAB_UNSEAL, &pgc_inj.last_pattern, freed);
 	if (why == PGC_SEAL_OOM)
 		pr_warn("inject: %s: %lu sealed pages given back\n",
 			pgc_seal_end_text[why], freed);
@@ -310,6 +312,7 @@ int pgc_seal(unsigned int ms, bool quiet)
 
 	mutex_lock(&st->lock);
 	st->last_pinned = run.pinned;
+	trace_pgcluster_lab(PGC_TRACE_LAB_SEAL, &run.pattern, run.pinned);
 	st->last_pass_ms = div_u64(ktime_get_ns() - t0, NSEC_PER_MSEC);
 	if (st->on && st->gen == run.seal_gen) {
 		st->deadline = jiffies + msecs_to_jiffies(ms);

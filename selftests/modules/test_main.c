@@ -37,6 +37,7 @@ static const struct pgct_case *const pgct_tables[] = {
 	pgct_numa_cases,
 	pgct_pcp_cases,
 	pgct_harness_cases,
+	pgct_trace_cases,
 };
 
 struct pgct_action {
