@@ -4,13 +4,17 @@
  * or driver author may want to watch with tracefs, perf, trace-cmd or
  * bpftrace.  trace.c is the one file that defines them (CREATE_TRACE_POINTS);
  * every other file only calls trace_pgcluster_*().  A disabled event is a
- * static branch not taken, and whatever an event must look up (the usable
- * size of a new allocation, a pattern's name) is looked up in
- * TP_fast_assign, which runs only when the event is enabled.
+ * static branch not taken, and whatever an event must work out (the usable
+ * size of a new allocation, a pattern's name) is worked out in
+ * TP_fast_assign, which runs only when the event is enabled, without
+ * taking locks.
  * docs/tracing.md lists the events and their fields.
  */
 #ifndef _PGCLUSTER_TRACE_ENUMS_H
 #define _PGCLUSTER_TRACE_ENUMS_H
+
+#include <linux/mm.h>
+#include <linux/pgcluster.h>
 
 /* Why a cluster was added (pgcluster_pool_grow). */
 enum pgc_trace_grow {
@@ -41,6 +45,18 @@ enum pgc_trace_lab {
 };
 
 struct pgc_pattern;
+
+/*
+ * What pgcluster_size() reports for a result of a @size request, 0 on
+ * failure; computed, not looked up, so that no lock is taken here.
+ */
+static inline size_t pgc_trace_rounded(size_t size, const void *ptr)
+{
+	if (!ptr)
+		return 0;
+	return is_vmalloc_addr(ptr) ? PAGE_ALIGN(size) :
+				      round_up(size, PGCLUSTER_GRANULE);
+}
 
 #endif /* _PGCLUSTER_TRACE_ENUMS_H */
 
@@ -111,7 +127,7 @@ TRACE_EVENT(pgcluster_alloc,
 			     __field(const void *, ptr)
 			     __field(unsigned long, call_site)),
 	    TP_fast_assign(__entry->size = size;
-			   __entry->rounded = pgcluster_size(ptr);
+			   __entry->rounded = pgc_trace_rounded(size, ptr);
 			   __entry->gfp = (__force unsigned long)gfp;
 			   __entry->flags = flags;
 			   __entry->node = node;
