@@ -26,7 +26,8 @@
 #      time through debugfs pool_grow to 1, 8, 64 and 512 clusters; before
 #      each size N >= 8 the first N - 1 clusters are filled (GFP_NOWAIT)
 #      with holes one granule too small for 9000 B between 64 B pins, then
-#      the Nth cluster is added (the adversarial shape), timed, the pins
+#      the Nth cluster is added (the adversarial shape; a request that
+#      fits nowhere is timed before), timed, the pins
 #      freed and the N clusters timed again, empty.  Then reloaded again
 #      (pool_mb=0) with 10 to 100,000 allocations live;
 #   3. success under a checkerboard: pgcluster is reloaded with a fresh pool
@@ -255,6 +256,7 @@ for n in $POOLS; do
 	if [ "$n" -ge 8 ]; then
 		grow_to $((n - 1)) || rc=1
 		step "adv fill" "n=$n" || rc=1
+		step "adv miss" "n=$n clusters=$(stat clusters $PG/stats)" || rc=1
 		grow_to "$n" || rc=1
 		step growth "axis=pool n=$n adv=1 clusters=$(stat clusters $PG/stats) pool=$(stat pool_bytes $PG/stats)" || rc=1
 		step "adv free" || rc=1
@@ -351,11 +353,14 @@ set -e
 	grep -a '^BENCH| ' "$work/result"
 } >"$rows"
 if [ -n "$doc" ]; then
+	png=${doc%.md}-growth.png
 	python3 "$root/scripts/bench_report.py" --markdown \
-		--command "$doc_cmd" "$rows" >"$doc"
-	echo "bench: wrote $doc" >&2
+		--command "$doc_cmd" --png "$png" --png-name "$(basename "$png")" \
+		"$rows" >"$doc"
+	echo "bench: wrote $doc and $png" >&2
 fi
-python3 "$root/scripts/bench_report.py" "$rows"
+python3 "$root/scripts/bench_report.py" --png "$out/bench-growth.png" "$rows"
+echo "bench: cost growth plot: $out/bench-growth.png" >&2
 [ "$rc" = 0 ] || grep -a '^vm-run' "$work/console" | tail -n 5 >&2
 echo "bench: exit $rc (raw rows: $rows)" >&2
 exit $rc

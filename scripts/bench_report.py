@@ -18,6 +18,9 @@ only.
 
 import argparse
 import datetime
+import importlib.util
+import math
+import os
 import sys
 
 NAMES = {
@@ -209,7 +212,9 @@ def speed(out, rows, info):
     sizes = sorted({k[0] for k in m})
     out.heading("== speed: median ns per alloc+free pair over "
                 f"{info.get('repeats', '?')} runs, GFP_KERNEL")
-    out.text(f"   hot = alloc, free at once, {info.get('hot_iters', '?')} pairs a run; "
+    out.text(f"   hot = alloc, free at once, {info.get('hot_iters', '?')} pairs a run, timed in 10 "
+             "chunks, the median chunk the run's figure;")
+    out.text(f"   "
              f"batch = {info.get('batch', '?')} allocs, then {info.get('batch', '?')} frees")
     out.text("   x kmalloc, x vmalloc: time relative to that allocator (lower is faster)")
     out.text(f"   runs of all allocators interleaved; init_on_alloc {info.get('init_on_alloc', '?')}, "
@@ -314,9 +319,13 @@ def growth(out, rows, info):
         out.text("   adv: the first N-1 clusters hold holes one granule too small for 9000 B")
         out.text("   between 64 B pins (filled with GFP_NOWAIT), only the Nth has room")
         fills = [r for r in rows if r.get("step") == "advfill"]
+        miss = {r.get("n"): r for r in rows if r.get("step") == "advmiss"}
         for r in fills:
+            m = miss.get(r.get("n"), {})
             out.text(f"   adversarial fill before N={r.get('n', '?')}: {num(r, 'holes')} holes of "
-                     f"{num(r, 'hole_size')} B")
+                     f"{num(r, 'hole_size')} B in {m.get('clusters', '?')} clusters; a 9000 B "
+                     f"GFP_NOWAIT request then searches them all and fails in "
+                     f"{fmt_fig(trio(m, 'miss50'))} ns (p50; max {fmt_fig(trio(m, 'missmax'))})")
         out.table(f"{'clusters':>8} {'shape':<6} {'pgcluster pair ns':>22} {'lat p50':>7} "
                   f"{'lat p99':>7} {'lat max':>8} {'kmalloc pair ns':>22} {'spread':>6}")
         for r in pool:
@@ -406,6 +415,8 @@ def tail(out, rows, info):
     n = t[0].get("n", "?")
     out.text(f"   {n} samples a run; each percentile is the median over {info.get('repeats', '?')} "
              "runs, (min-max) for p99.9;")
+    out.text("   max: the median of the runs' maxima; x kmalloc: p99.9 over kmalloc's p99.9 in the same")
+    out.text("   condition (a tail both share is the machine's: ticks, a vCPU the host preempted)")
     out.text("   runs of the four allocators interleaved; alloc_pages: order rounded up; "
              "GFP_KERNEL")
     conds = []
@@ -424,7 +435,7 @@ def tail(out, rows, info):
                          f"(refills, pool_grow included) +{r.get('refills')}, "
                          f"grow_sync +{r.get('grow_sync')}")
         out.table(f"{'size':<8} {'allocator':<12} {'p50':>7} {'p99':>8} {'p99.9':>22} "
-                  f"{'max':>9} {'p99.9/p50':>9} {'fails':>6}")
+                  f"{'max':>9} {'p99.9/p50':>9} {'x kmalloc':>9} {'fails':>6}")
         mine = [r for r in t if r.get("cond") == c]
         trios, worst, met = [], 0.0, True
         for size in sorted({num(r, "size") for r in mine}):
@@ -434,9 +445,13 @@ def tail(out, rows, info):
                     continue
                 p50, p99, p999, mx = (trio(r, f) for f in ("p50", "p99", "p999", "max"))
                 ratio = p999[1] / p50[1] if p50 and p999 and p50[1] else float("inf")
+                km = next((x for x in mine if x.get("alloc") == "kmalloc" and
+                           num(x, "size") == size), {})
+                km999 = trio(km, "p999")
+                xkm = f"{p999[1] / km999[1]:.2f}" if p999 and km999 and km999[1] else "-"
                 out.table(f"{fmt_size(size):<8} {NAMES[k]:<12} {p50[1] if p50 else '-':>7} "
                           f"{p99[1] if p99 else '-':>8} {fmt_fig(p999):>22} "
-                          f"{mx[1] if mx else '-':>9} {ratio:>9.1f} {num(r, 'fails'):>6}")
+                          f"{mx[1] if mx else '-':>9} {ratio:>9.1f} {xkm:>9} {num(r, 'fails'):>6}")
                 if k == "pgcluster":
                     trios += [p50, p999]
                     worst = max(worst, ratio)
@@ -653,7 +668,7 @@ def kvpath(out, rows, info, notes):
             out.text("   " + t)
 
 
-def report(path, markdown=False, command="make bench"):
+def report(path, markdown=False, command="make bench", png_name=None):
     rows, info, meta, notes = parse(path)
     out = Out(markdown)
     if markdown:
@@ -676,6 +691,9 @@ def report(path, markdown=False, command="make bench"):
     emergency(out, rows, info)
     obs(out, rows)
     growth(out, rows, info)
+    if markdown and png_name:
+        out.blank()
+        out.lines.append(f"![cost growth]({png_name})")
     tail(out, rows, info)
     scale(out, rows, info)
     waste(out, rows, info)
@@ -684,14 +702,78 @@ def report(path, markdown=False, command="make bench"):
     return out.done()
 
 
+def growth_png(rows, path):
+    """The cost-growth plot as a PNG, drawn with experiment/plot.py's
+    standard-library Canvas: pair ns (median, min-max whisker) against
+    clusters and against live allocations, log x."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    spec = importlib.util.spec_from_file_location(
+        "pgc_plot", os.path.join(here, "..", "experiment", "plot.py"))
+    plot = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(plot)
+    g = [r for r in rows if r.get("step") == "growth" and trio(r, "pair")]
+    panels = [
+        ("pair ns vs clusters", "pool", "clusters", [
+            ("pgcluster empty", (30, 90, 200), lambda r: r.get("alloc") == "pgcluster" and r.get("adv") == "0"),
+            ("pgcluster adv", (210, 40, 40), lambda r: r.get("alloc") == "pgcluster" and r.get("adv") == "1"),
+            ("kmalloc", (120, 120, 120), lambda r: r.get("alloc") == "kmalloc" and r.get("adv") == "0"),
+        ]),
+        ("pair ns vs live allocations", "live", "n", [
+            ("pgcluster", (30, 90, 200), lambda r: r.get("alloc") == "pgcluster"),
+            ("kmalloc", (120, 120, 120), lambda r: r.get("alloc") == "kmalloc"),
+        ]),
+    ]
+    pw, ph, left, top = 420, 260, 80, 60
+    cv = plot.Canvas(left + 2 * (pw + left) , top + ph + 60)
+    cv.text(10, 10, "pgcluster cost growth: 9000 b alloc+free pair, ns (median, min-max)", scale=2)
+    for j, (title, axis, xkey, lines) in enumerate(panels):
+        x0, y0 = left + j * (pw + left), top
+        pts = [r for r in g if r.get("axis") == axis and num(r, xkey) > 0]
+        if not pts:
+            continue
+        xs = [math.log10(num(r, xkey)) for r in pts]
+        xlo, xhi = min(xs), max(xs)
+        ytop = 2 * max(trio(r, "pair")[1] for r in pts) / 1000
+        cv.text(x0, y0 - 18, title, scale=2)
+        cv.rect(x0, y0, x0 + pw, y0 + ph, (0, 0, 0))
+        cv.text(x0 - 70, y0, f"{ytop:.0f}", scale=2)
+        cv.text(x0 - 70, y0 + ph - 10, "0", scale=2)
+        cv.text(x0, y0 + ph + 6, str(num(pts[xs.index(xlo)], xkey)), scale=2)
+        cv.text(x0 + pw - 60, y0 + ph + 6, str(num(pts[xs.index(xhi)], xkey)), scale=2)
+
+        def xy(r, v):
+            fx = (math.log10(num(r, xkey)) - xlo) / (xhi - xlo) if xhi > xlo else 0.5
+            fy = min(max(v / 1000 / ytop, 0.0), 1.0)
+            return x0 + 10 + int(fx * (pw - 20)), y0 + ph - int(fy * ph)
+        for k, (name, col, want) in enumerate(lines):
+            mine = sorted((r for r in pts if want(r)), key=lambda r: num(r, xkey))
+            p = [xy(r, trio(r, "pair")[1]) for r in mine]
+            for a, b in zip(p, p[1:]):
+                cv.line(a[0], a[1], b[0], b[1], col, thick=2)
+            for r, q in zip(mine, p):
+                lo, hi = xy(r, trio(r, "pair")[0]), xy(r, trio(r, "pair")[2])
+                cv.line(q[0] + k * 3, lo[1], q[0] + k * 3, hi[1], col)
+                cv.rect(q[0] - 2, q[1] - 2, q[0] + 2, q[1] + 2, col, fill=True)
+            lx, ly = x0 + pw - 150, y0 + 8 + k * 16
+            cv.rect(lx, ly + 2, lx + 10, ly + 8, col, fill=True)
+            cv.text(lx + 14, ly, name, scale=2)
+    cv.png(path)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("rows", help="the rows bench.sh kept (bench.rows)")
     ap.add_argument("--markdown", action="store_true", help="a Markdown page")
     ap.add_argument("--command", default="make bench",
                     help="the command named as the page's source")
+    ap.add_argument("--png", help="also draw the cost-growth plot to this PNG")
+    ap.add_argument("--png-name", help="the PNG's name to link from the Markdown page")
     a = ap.parse_args()
-    sys.stdout.write(report(a.rows, a.markdown, a.command))
+    sys.stdout.write(report(a.rows, a.markdown, a.command, a.png_name))
+    if a.png:
+        rows = parse(a.rows)[0]
+        if any(r.get("step") == "growth" for r in rows):
+            growth_png(rows, a.png)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@
 #include <linux/pgcluster.h>
 
 #define PB_REPEATS_MAX	31
+#define PB_CHUNKS	10	/* a hot run is timed in this many chunks */
 #define PB_GFP		(GFP_KERNEL | __GFP_NOWARN)
 #define PB_GFP_NORETRY	(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN)
 
@@ -43,6 +44,8 @@ struct pb_counts {
 __printf(1, 2) void pb_out(const char *fmt, ...);
 u64 pb_hot(enum pb_kind k, size_t size, unsigned int n, struct pb_counts *c);
 u64 pb_median(u64 *v, unsigned int n);
+u64 pb_hot_ps(enum pb_kind k, size_t size, unsigned int iters,
+	      struct pb_counts *c);
 
 void pb_step_growth(const char *arg);
 void pb_step_adv(const char *arg);

@@ -12,14 +12,18 @@
  *   info KEY=VALUE...                         the settings of the run
  *   row STEP KEY=VALUE...                     one measurement
  *
+ * bench_perf.c adds the growth, adv, tail, scale and obs steps.
+ *
  * Steps ("run" takes "STEP [ARG]"):
  *
  *   speed        for 9000 B, 16, 36 and 128 KiB, per allocator (pgcluster
  *                contiguous, kmalloc, alloc_pages_exact, alloc_pages with
  *                the order rounded up, vmalloc) and mode ("hot": alloc then
  *                free at once, hot_iters times; "batch": batch allocations,
- *                then all freed): the median over repeats runs, each timed
- *                as a whole with ktime_get_ns(), in ps per alloc+free pair.
+ *                then all freed): median, min and max over repeats runs,
+ *                in ps per alloc+free pair; a batch run is timed whole with
+ *                ktime_get_ns(), a hot run in PB_CHUNKS chunks whose median
+ *                is the run's figure.
  *   emerg        the same for 16, 36 and 128 KiB: pgcluster VIRTOK (meant
  *                to run with pgcluster's force_virtual=1), vmalloc,
  *                kvmalloc; vhits counts results in vmalloc space.
@@ -251,6 +255,30 @@ static noinline u64 pb_batch(enum pb_kind k, size_t size, unsigned int n,
 	return 0;
 }
 
+/**
+ * pb_hot_ps() - picoseconds per hot pair in one run
+ * @k: allocator
+ * @size: bytes
+ * @iters: pairs in the run
+ * @c: counters to add to
+ *
+ * The run is timed in PB_CHUNKS chunks and its figure is the median chunk:
+ * a vCPU preempted by a busy host, or a tick, costs one chunk, not the run.
+ *
+ * Return: the median chunk's picoseconds per pair.
+ */
+u64 pb_hot_ps(enum pb_kind k, size_t size, unsigned int iters,
+	      struct pb_counts *c)
+{
+	u64 chunk[PB_CHUNKS];
+	unsigned int i, n = iters >= 10 * PB_CHUNKS ? PB_CHUNKS : 1;
+	unsigned int per = iters / n;
+
+	for (i = 0; i < n; i++)
+		chunk[i] = div_u64(pb_hot(k, size, per, c) * 1000, per);
+	return pb_median(chunk, n);
+}
+
 u64 pb_median(u64 *v, unsigned int n)
 {
 	unsigned int i, j;
@@ -294,8 +322,7 @@ static void pb_measure(const enum pb_kind *kinds, unsigned int nk,
 
 	for (i = 0; i < repeats; i++) {
 		for (k = 0; k < nk; k++) {
-			hot[k][i] = div_u64(pb_hot(kinds[k], size, iters,
-						   &c[k]) * 1000, iters);
+			hot[k][i] = pb_hot_ps(kinds[k], size, iters, &c[k]);
 			cond_resched();
 		}
 	}

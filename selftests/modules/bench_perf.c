@@ -12,9 +12,10 @@
  *                  time the 9000 B hot pair (ps) and single allocations (ns)
  *   growth         the same without a held set: the caller sets the pool up
  *                  (debugfs pool_grow) and labels the rows
- *   adv fill|free  fill the pool with GFP_NOWAIT as holes one granule too
- *                  small for 9000 B separated by 64 B pins, the holes freed;
- *                  "free" releases the pins
+ *   adv fill|miss|free  fill the pool with GFP_NOWAIT as holes one granule
+ *                  too small for 9000 B separated by 64 B pins, the holes
+ *                  freed; "miss" times 9000 B GFP_NOWAIT requests that
+ *                  search every cluster and fail; "free" releases the pins
  *   tail C [MB]    latency percentiles (p50, p99, p99.9, max) of single
  *                  allocations, tail_n samples a run, for four allocators
  *                  at three sizes; with MB a kthread repeatedly takes up to
@@ -160,9 +161,8 @@ static void pb_cost(const char *step, const char *extra, bool lat)
 		pb_hot(pb_cost_kinds[k], PB_PAIR_SIZE, iters / 8 + 1, &warm);
 	for (r = 0; r < repeats; r++) {
 		for (k = 0; k < PB_COST_KINDS; k++) {
-			pair[k][r] = div_u64(pb_hot(pb_cost_kinds[k],
-						    PB_PAIR_SIZE, iters,
-						    &c[k]) * 1000, iters);
+			pair[k][r] = pb_hot_ps(pb_cost_kinds[k], PB_PAIR_SIZE,
+					       iters, &c[k]);
 			if (lat) {
 				m = pb_lat(pb_cost_kinds[k], PB_PAIR_SIZE,
 					   min(iters, tail_n), pb_samples,
@@ -290,10 +290,40 @@ static void pb_adv_fill(void)
 	       holes, hole, PB_PIN_SIZE, pb_adv_n + 2 > PB_ADV_MAX / 2);
 }
 
+/* The cost of a request no cluster can serve: the whole search, then NULL. */
+static void pb_adv_miss(void)
+{
+	static u64 med[PB_REPEATS_MAX], top[PB_REPEATS_MAX];
+	unsigned int n = max(hot_iters / 10, 10U), r, i, hits = 0;
+	char f[2][PB_FIG_LEN];
+	u64 t0;
+	void *p;
+
+	for (r = 0; r < repeats; r++) {
+		for (i = 0; i < n; i++) {
+			t0 = ktime_get_ns();
+			p = pgcluster_alloc(PB_PAIR_SIZE, GFP_NOWAIT | __GFP_NOWARN, 0);
+			pb_samples[i] = ktime_get_ns() - t0;
+			if (p) {
+				hits++;
+				pgcluster_free(p);
+			}
+		}
+		sort(pb_samples, n, sizeof(*pb_samples), pb_cmp_u64, NULL);
+		med[r] = pb_samples[n / 2];
+		top[r] = pb_samples[n - 1];
+		cond_resched();
+	}
+	pb_out("row advmiss n_req=%u miss50=%s missmax=%s hits=%u", n,
+	       pb_fig(f[0], med, repeats), pb_fig(f[1], top, repeats), hits);
+}
+
 void pb_step_adv(const char *arg)
 {
 	if (!strcmp(arg, "fill")) {
 		pb_adv_fill();
+	} else if (!strcmp(arg, "miss")) {
+		pb_adv_miss();
 	} else if (!strcmp(arg, "free")) {
 		pb_out("info adv_freed=%u", pb_adv_n);
 		pb_adv_release();
