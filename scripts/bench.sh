@@ -40,7 +40,7 @@
 #      path are timed sealed; tail latency under the checkerboard (not
 #      sealed); after the release, tail latency while the pool is grown
 #      (pool_grow) and shrunk (drop_caches runs the shrinker) in a loop and
-#      a kthread takes and returns most free memory.
+#      a kthread takes and returns half of free memory.
 #
 # Timings come from TCG: they are only comparable within one run, and a busy
 # host (the load average is printed) makes long runs slower than short ones.
@@ -323,14 +323,18 @@ fi
 s0=$(stat shrinks $PG/stats) r0=$(stat refills $PG/stats) g0=$(stat grow_sync $PG/stats)
 rm -f /tmp/stop
 (
-	while [ ! -e /tmp/stop ]; do
+	i=0
+	# Bounded, so that it ends even if this script does not.
+	while [ ! -e /tmp/stop ] && [ $i -lt 3000 ]; do
+		i=$((i + 1))
 		echo "buddy 0" > $PG/pool_grow
 		echo "buddy 0" > $PG/pool_grow
 		echo 3 > /proc/sys/vm/drop_caches
 		sleep 0.2 2>/dev/null || sleep 1
 	done
 ) &
-hog=$(awk '/MemFree/ { m = int($2 / 1024) - 96; print (m > 0 ? m : 1) }' /proc/meminfo)
+# Half of free memory: more has the OOM killer take this script.
+hog=$(awk '/MemFree/ { m = int($2 / 2048); print (m > 0 ? m : 1) }' /proc/meminfo)
 step "tail pressure $hog" || rc=1
 touch /tmp/stop
 wait

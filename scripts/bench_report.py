@@ -401,7 +401,7 @@ CONDS = {
     "quiet": "quiet system (pgcluster pool_mb=160)",
     "checkerboard": "under the lab's checkerboard (90% of free memory pinned, not sealed)",
     "pressure": "pool grown (pool_grow) and shrunk (drop_caches) in a loop, a kthread "
-                "taking and returning most free memory",
+                "taking and returning half of free memory",
 }
 
 

@@ -364,7 +364,8 @@ static int pb_hog_fn(void *data)
 			__free_page(page);
 		}
 		hog->rounds++;
-		msleep(20);
+		/* Pressure in bursts: the timed thread must still get a CPU. */
+		msleep(200);
 	}
 	return 0;
 }
