@@ -348,6 +348,10 @@ def growth(out, rows, info):
         pool_pg = [trio(r, "pair") for r in pool if r.get("alloc") == "pgcluster" and trio(r, "pair")]
         goal_flat(out, "goal pool size (adversarial included): pgcluster pair cost within 1.5x "
                   "from smallest to largest", pool_pg)
+        misses = [trio(miss[r.get("n")], "miss50") for r in fills
+                  if r.get("n") in miss and trio(miss[r.get("n")], "miss50")]
+        goal_flat(out, "goal pool size, adversarial: a request no cluster can serve (the whole "
+                  "search) within 1.5x from fewest to most clusters", misses)
         pgc_all += pool_pg
     live = [r for r in g if r.get("axis") == "live"]
     if live:
