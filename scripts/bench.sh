@@ -13,10 +13,23 @@
 #      kmalloc, alloc_pages_exact, alloc_pages and vmalloc (hot and batch);
 #      then the emergency path (pgcluster VIRTOK with force_virtual=1)
 #      against vmalloc and kvmalloc, with the slot cache and without it
-#      (slot_cache=0);
+#      (slot_cache=0); the cost of observability (the 9000 B hot pair with
+#      nothing on, with pgcluster's tracepoints enabled in tracefs, with
+#      per-caller accounting on in debugfs pgcluster/callers; "not
+#      available" where the module lacks them); tail latency on a quiet
+#      system; throughput with 1, 2, 4 and 8 threads;
 #   2. waste: bytes held per byte requested for 2000 live allocations of
 #      4 KiB to 128 KiB, plus pgcluster's own bytes_held, metadata_bytes and
 #      pool_bytes from debugfs stats;
+#   2b. cost growth: pgcluster reloaded with pool_mb=0 (no reserve, so no
+#      refill worker and no background growth) and grown one cluster at a
+#      time through debugfs pool_grow to 1, 8, 64 and 512 clusters; before
+#      each size N >= 8 the first N - 1 clusters are filled (GFP_NOWAIT)
+#      with holes one granule too small for 9000 B between 64 B pins, then
+#      the Nth cluster is added (the adversarial shape; a request that
+#      fits nowhere is timed before), timed, the pins
+#      freed and the N clusters timed again, empty.  Then reloaded again
+#      (pool_mb=0) with 10 to 100,000 allocations live;
 #   3. success under a checkerboard: pgcluster is reloaded with a fresh pool
 #      and allow_inject=1, 90% of free memory is pinned in a checkerboard,
 #      and N requests per size are held per allocator: once as the injector
@@ -24,7 +37,10 @@
 #      remaining free block of order >= 1 held, a seal per allocator; the
 #      injector leaves 10% of free memory unfragmented, which serves any
 #      small test).  Then kvmalloc's vmalloc path, vmalloc and the emergency
-#      path are timed sealed.
+#      path are timed sealed; tail latency under the checkerboard (not
+#      sealed); after the release, tail latency while the pool is grown
+#      (pool_grow) and shrunk (drop_caches runs the shrinker) in a loop and
+#      a kthread takes and returns half of free memory.
 #
 # Timings come from TCG: they are only comparable within one run, and a busy
 # host (the load average is printed) makes long runs slower than short ones.
@@ -56,6 +72,11 @@
 #                             print the state in force.  BENCH_APPEND= (empty)
 #                             measures the distro default.
 #   VM_MEM                    guest MiB [2048]
+#   BENCH_QUICK=1             a short run (scripts/check.sh): fewer runs and
+#                             samples, cost growth up to 64 clusters and
+#                             10,000 live allocations
+#   TAIL_N, SCALE_MS          samples per tail-latency run, ms per scaling
+#                             run [5000, 200; 2000, 100 quick]
 #   BENCH_LOG                 console log kept here [$PGCLUSTER_OUT/<kernel>/bench.log]
 #   VERBOSE=1                 stream the guest console while it runs
 #
@@ -88,9 +109,29 @@ else
 	hot_iters=${HOT_ITERS:-1000}
 	batch=${BATCH:-1000}
 fi
+quick=${BENCH_QUICK:-0}
+if [ "$sanitized" = 1 ]; then
+	# A vmalloc pair takes milliseconds there: the fewest samples allowed.
+	tail_n=${TAIL_N:-100}
+	scale_ms=${SCALE_MS:-100}
+	pools="1 8 64"
+	lives="10 100 1000"
+elif [ "$quick" = 1 ]; then
+	repeats=${REPEATS:-5}
+	tail_n=${TAIL_N:-2000}
+	scale_ms=${SCALE_MS:-100}
+	pools="1 8 64"
+	lives="10 100 1000 10000"
+else
+	tail_n=${TAIL_N:-5000}
+	scale_ms=${SCALE_MS:-200}
+	pools="1 8 64 512"
+	lives="10 100 1000 10000 100000"
+fi
 append=${BENCH_APPEND-init_on_alloc=0}
 
-for v in "$pool_mb" "$success_pool_mb" "$success_n" "$repeats" "$hot_iters" "$batch"; do
+for v in "$pool_mb" "$success_pool_mb" "$success_n" "$repeats" "$hot_iters" "$batch" \
+	"$tail_n" "$scale_ms"; do
 	case "$v" in ''|*[!0-9]*) echo "bench: numeric settings only (got '$v')" >&2; exit 2 ;; esac
 done
 
@@ -114,7 +155,9 @@ guest=$work/bench-guest.sh
 cat >"$guest" <<GUEST
 POOL1=$pool_mb
 POOL2=$success_pool_mb
-BPARAMS="repeats=$repeats hot_iters=$hot_iters batch=$batch success_n=$success_n"
+BPARAMS="repeats=$repeats hot_iters=$hot_iters batch=$batch success_n=$success_n tail_n=$tail_n scale_ms=$scale_ms"
+POOLS="$pools"
+LIVES="$lives"
 GUEST
 cat >>"$guest" <<'GUEST'
 D=/sys/kernel/debug
@@ -185,6 +228,55 @@ step waste || rc=1
 cat $PG/stats > /tmp/stats1
 say "row stats held0=$(stat bytes_held /tmp/stats0) held1=$(stat bytes_held /tmp/stats1) metadata=$(stat metadata_bytes /tmp/stats1) pool=$(stat pool_bytes /tmp/stats1)"
 step free || rc=1
+# Observability: the same pair with nothing on, tracepoints, caller
+# accounting (files another part of the module adds; absent: not available).
+T=/sys/kernel/tracing
+[ -d $T/events ] || mount -t tracefs nodev $T 2>/dev/null
+step obs "mode=none" || rc=1
+if [ -d $T/events/pgcluster ] && echo 1 > $T/events/pgcluster/enable; then
+	step obs "mode=trace" || rc=1
+	echo 0 > $T/events/pgcluster/enable
+else
+	say "row obs mode=trace avail=0"
+fi
+if [ -e $PG/callers ] && echo on > $PG/callers; then
+	step obs "mode=callers" || rc=1
+	echo off > $PG/callers
+else
+	say "row obs mode=callers avail=0"
+fi
+step "tail quiet" || rc=1
+step scale || rc=1
+unload
+
+# Cost growth.  pool_mb=0: no reserve, so nothing grows the pool behind the
+# bench's back; pool_grow adds one cluster a write.
+grow_to() {
+	while [ "$(stat clusters $PG/stats)" -lt "$1" ]; do
+		echo "buddy 0" > $PG/pool_grow || { say "note pool_grow failed at $(stat clusters $PG/stats) clusters"; return 1; }
+	done
+}
+say "meta part 1b: pgcluster reloaded with pool_mb=0, grown through pool_grow"
+load pool_mb=0
+for n in $POOLS; do
+	if [ "$n" -ge 8 ]; then
+		grow_to $((n - 1)) || rc=1
+		step "adv fill" "n=$n" || rc=1
+		step "adv miss" "n=$n clusters=$(stat clusters $PG/stats)" || rc=1
+		grow_to "$n" || rc=1
+		step growth "axis=pool n=$n adv=1 clusters=$(stat clusters $PG/stats) pool=$(stat pool_bytes $PG/stats)" || rc=1
+		step "adv free" || rc=1
+	fi
+	grow_to "$n" || rc=1
+	step growth "axis=pool n=$n adv=0 clusters=$(stat clusters $PG/stats) pool=$(stat pool_bytes $PG/stats)" || rc=1
+done
+unload
+say "meta part 1c: pgcluster reloaded with pool_mb=0, allocations held"
+load pool_mb=0
+for n in $LIVES; do
+	step "growth live $n" "axis=live" || rc=1
+	say "row poolsize n=$n clusters=$(stat clusters $PG/stats) pool=$(stat pool_bytes $PG/stats)"
+done
 unload
 
 say "meta part 2: pgcluster reloaded with pool_mb=$POOL2 allow_inject=1"
@@ -222,13 +314,36 @@ for s in 16384 36864 131072; do
 done
 force 0
 if [ $injected = 1 ]; then
+	step "tail checkerboard" || rc=1
 	echo release > $C || { say "note release failed"; rc=1; }
 fi
+# Pressure: a loop grows the pool past its reserve and runs the shrinker
+# (drop_caches), while the bench's kthread takes and returns most free
+# memory; the stats deltas show that shrinker and growth ran.
+s0=$(stat shrinks $PG/stats) r0=$(stat refills $PG/stats) g0=$(stat grow_sync $PG/stats)
+rm -f /tmp/stop
+(
+	i=0
+	# Bounded, so that it ends even if this script does not.
+	while [ ! -e /tmp/stop ] && [ $i -lt 3000 ]; do
+		i=$((i + 1))
+		echo "buddy 0" > $PG/pool_grow
+		echo "buddy 0" > $PG/pool_grow
+		echo 3 > /proc/sys/vm/drop_caches
+		sleep 0.2 2>/dev/null || sleep 1
+	done
+) &
+# Half of free memory: more has the OOM killer take this script.
+hog=$(awk '/MemFree/ { m = int($2 / 2048); print (m > 0 ? m : 1) }' /proc/meminfo)
+step "tail pressure $hog" || rc=1
+touch /tmp/stop
+wait
+say "row pressure shrinks=$(( $(stat shrinks $PG/stats) - s0 )) refills=$(( $(stat refills $PG/stats) - r0 )) grow_sync=$(( $(stat grow_sync $PG/stats) - g0 )) hog_mb=$hog"
 unload
 exit $rc
 GUEST
 
-tmo=1800
+tmo=2400
 [ "$sanitized" = 1 ] && tmo=3600
 kos=(--ko "$out/pgcluster.ko" --ko "$bench_ko")
 load=$(cut -d' ' -f1 /proc/loadavg)
@@ -244,15 +359,18 @@ exit $(cat /tmp/.rc)' 2>&1 |
 rc=${PIPESTATUS[0]}
 set -e
 {
-	echo "BENCH| meta host: $(nproc) CPUs, load average $load at boot, QEMU TCG"
+	echo "BENCH| meta host: $(nproc) CPUs, load average $load at boot and $(cut -d' ' -f1 /proc/loadavg) at the end, QEMU TCG"
 	grep -a '^BENCH| ' "$work/result"
 } >"$rows"
 if [ -n "$doc" ]; then
+	png=${doc%.md}-growth.png
 	python3 "$root/scripts/bench_report.py" --markdown \
-		--command "$doc_cmd" "$rows" >"$doc"
-	echo "bench: wrote $doc" >&2
+		--command "$doc_cmd" --png "$png" --png-name "$(basename "$png")" \
+		"$rows" >"$doc"
+	echo "bench: wrote $doc and $png" >&2
 fi
-python3 "$root/scripts/bench_report.py" "$rows"
+python3 "$root/scripts/bench_report.py" --png "$out/bench-growth.png" "$rows"
+echo "bench: cost growth plot: $out/bench-growth.png" >&2
 [ "$rc" = 0 ] || grep -a '^vm-run' "$work/console" | tail -n 5 >&2
 echo "bench: exit $rc (raw rows: $rows)" >&2
 exit $rc

@@ -12,14 +12,18 @@
  *   info KEY=VALUE...                         the settings of the run
  *   row STEP KEY=VALUE...                     one measurement
  *
+ * bench_perf.c adds the growth, adv, tail, scale and obs steps.
+ *
  * Steps ("run" takes "STEP [ARG]"):
  *
  *   speed        for 9000 B, 16, 36 and 128 KiB, per allocator (pgcluster
  *                contiguous, kmalloc, alloc_pages_exact, alloc_pages with
  *                the order rounded up, vmalloc) and mode ("hot": alloc then
  *                free at once, hot_iters times; "batch": batch allocations,
- *                then all freed): the median over repeats runs, each timed
- *                as a whole with ktime_get_ns(), in ps per alloc+free pair.
+ *                then all freed): median, min and max over repeats runs,
+ *                in ps per alloc+free pair; a batch run is timed whole with
+ *                ktime_get_ns(), a hot run in PB_CHUNKS chunks whose median
+ *                is the run's figure.
  *   emerg        the same for 16, 36 and 128 KiB: pgcluster VIRTOK (meant
  *                to run with pgcluster's force_virtual=1), vmalloc,
  *                kvmalloc; vhits counts results in vmalloc space.
@@ -62,21 +66,20 @@
 #include <linux/cpumask.h>
 #include <linux/pgcluster.h>
 
-#define PB_BUF_SIZE	32768
-#define PB_LINE_MAX	160
+#include "bench.h"
+
+#define PB_BUF_SIZE	65536
+#define PB_LINE_MAX	256
 #define PB_CMD_MAX	48
-#define PB_REPEATS_MAX	31
 #define PB_WASTE_MIN	4096
 #define PB_WASTE_MAX	131072
 #define PB_KV_ITERS_MAX	200
-#define PB_GFP		(GFP_KERNEL | __GFP_NOWARN)
-#define PB_GFP_NORETRY	(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN)
 
-static unsigned int repeats = 7;
+unsigned int repeats = 7;
 module_param(repeats, uint, 0444);
 MODULE_PARM_DESC(repeats, "Timed runs per row, median printed (1-31; default 7)");
 
-static unsigned int hot_iters = 1000;
+unsigned int hot_iters = 1000;
 module_param(hot_iters, uint, 0444);
 MODULE_PARM_DESC(hot_iters, "Pairs per hot-loop run (1-1000000; default 1000)");
 
@@ -100,18 +103,8 @@ static ulong seed = 0x9e3779b97f4a7c15UL;
 module_param(seed, ulong, 0444);
 MODULE_PARM_DESC(seed, "Seed of the waste step's size sequence (nonzero)");
 
-enum pb_kind {
-	PB_PGC,		/* pgcluster_alloc(size, gfp, 0) */
-	PB_PGC_VIRT,	/* pgcluster_alloc(size, gfp, PGCLUSTER_VIRTOK) */
-	PB_KMALLOC,
-	PB_PAGES_EXACT,
-	PB_PAGES,	/* alloc_pages(gfp, get_order(size)) */
-	PB_VMALLOC,
-	PB_KVMALLOC,
-};
-
 /* Names in the rows: one word each, bench_report.py knows them. */
-static const char *const pb_kind_name[] = {
+const char *const pb_kind_name[] = {
 	[PB_PGC]	 = "pgcluster",
 	[PB_PGC_VIRT]	 = "pgcluster_virtok",
 	[PB_KMALLOC]	 = "kmalloc",
@@ -121,10 +114,10 @@ static const char *const pb_kind_name[] = {
 	[PB_KVMALLOC]	 = "kvmalloc",
 };
 
-/* One measured row: medians in picoseconds per alloc+free pair. */
+/* One measured row: picoseconds per alloc+free pair, median/min/max. */
 struct pb_row {
-	u64 hot_ps;
-	u64 batch_ps;
+	u64 hot_ps, hot_min, hot_max;
+	u64 batch_ps, batch_min, batch_max;
 	unsigned long fails;	/* failed allocations, all runs */
 	unsigned long vhits;	/* results in vmalloc space */
 	unsigned long done;	/* successful allocations, all runs */
@@ -142,7 +135,7 @@ static void **pb_held;		/* pgcluster set kept by "waste" */
 static void **pb_success_ptrs;	/* success_n per size, one allocator */
 static unsigned int pb_held_n;
 
-static __printf(1, 2) void pb_out(const char *fmt, ...)
+void pb_out(const char *fmt, ...)
 {
 	char line[PB_LINE_MAX];
 	va_list args;
@@ -159,66 +152,11 @@ static __printf(1, 2) void pb_out(const char *fmt, ...)
 	pb_buf[pb_len] = '\0';
 }
 
-static __always_inline void *pb_alloc(enum pb_kind k, size_t size, gfp_t gfp)
-{
-	struct page *page;
-
-	switch (k) {
-	case PB_PGC:
-		return pgcluster_alloc(size, gfp, 0);
-	case PB_PGC_VIRT:
-		return pgcluster_alloc(size, gfp, PGCLUSTER_VIRTOK);
-	case PB_KMALLOC:
-		return kmalloc(size, gfp);
-	case PB_PAGES_EXACT:
-		return alloc_pages_exact(size, gfp);
-	case PB_PAGES:
-		page = alloc_pages(gfp, get_order(size));
-		return page ? page_address(page) : NULL;
-	case PB_VMALLOC:
-		return __vmalloc(size, gfp);
-	case PB_KVMALLOC:
-		return kvmalloc(size, gfp);
-	}
-	return NULL;
-}
-
-static __always_inline void pb_free(enum pb_kind k, void *p, size_t size)
-{
-	switch (k) {
-	case PB_PGC:
-	case PB_PGC_VIRT:
-		pgcluster_free(p);
-		break;
-	case PB_KMALLOC:
-		kfree(p);
-		break;
-	case PB_PAGES_EXACT:
-		free_pages_exact(p, size);
-		break;
-	case PB_PAGES:
-		free_pages((unsigned long)p, get_order(size));
-		break;
-	case PB_VMALLOC:
-		vfree(p);
-		break;
-	case PB_KVMALLOC:
-		kvfree(p);
-		break;
-	}
-}
-
 /* Only the kinds that may return either kind of memory are checked. */
 static __always_inline bool pb_check_virt(enum pb_kind k)
 {
 	return k == PB_PGC_VIRT || k == PB_KVMALLOC;
 }
-
-struct pb_counts {
-	unsigned long fails;
-	unsigned long vhits;
-	unsigned long done;
-};
 
 static __always_inline u64 pb_hot_loop(enum pb_kind k, size_t size,
 				       unsigned int n, struct pb_counts *c)
@@ -273,8 +211,8 @@ static __always_inline u64 pb_batch_loop(enum pb_kind k, size_t size,
  * One specialised copy of each loop per allocator (the kind is a constant
  * in every inlined call): the timed loops make no indirect calls.
  */
-static noinline u64 pb_hot(enum pb_kind k, size_t size, unsigned int n,
-			   struct pb_counts *c)
+noinline u64 pb_hot(enum pb_kind k, size_t size, unsigned int n,
+		    struct pb_counts *c)
 {
 	switch (k) {
 	case PB_PGC:
@@ -317,7 +255,31 @@ static noinline u64 pb_batch(enum pb_kind k, size_t size, unsigned int n,
 	return 0;
 }
 
-static u64 pb_median(u64 *v, unsigned int n)
+/**
+ * pb_hot_ps() - picoseconds per hot pair in one run
+ * @k: allocator
+ * @size: bytes
+ * @iters: pairs in the run
+ * @c: counters to add to
+ *
+ * The run is timed in PB_CHUNKS chunks and its figure is the median chunk:
+ * a vCPU preempted by a busy host, or a tick, costs one chunk, not the run.
+ *
+ * Return: the median chunk's picoseconds per pair.
+ */
+u64 pb_hot_ps(enum pb_kind k, size_t size, unsigned int iters,
+	      struct pb_counts *c)
+{
+	u64 chunk[PB_CHUNKS];
+	unsigned int i, n = iters >= 10 * PB_CHUNKS ? PB_CHUNKS : 1;
+	unsigned int per = iters / n;
+
+	for (i = 0; i < n; i++)
+		chunk[i] = div_u64(pb_hot(k, size, per, c) * 1000, per);
+	return pb_median(chunk, n);
+}
+
+u64 pb_median(u64 *v, unsigned int n)
 {
 	unsigned int i, j;
 	u64 x;
@@ -360,14 +322,15 @@ static void pb_measure(const enum pb_kind *kinds, unsigned int nk,
 
 	for (i = 0; i < repeats; i++) {
 		for (k = 0; k < nk; k++) {
-			hot[k][i] = div_u64(pb_hot(kinds[k], size, iters,
-						   &c[k]) * 1000, iters);
+			hot[k][i] = pb_hot_ps(kinds[k], size, iters, &c[k]);
 			cond_resched();
 		}
 	}
 	for (k = 0; k < nk; k++) {
 		rows[k].hot_ok = !c[k].fails;
 		rows[k].hot_ps = pb_median(hot[k], repeats);
+		rows[k].hot_min = hot[k][0];
+		rows[k].hot_max = hot[k][repeats - 1];
 		hot_fails[k] = c[k].fails;
 	}
 
@@ -382,6 +345,8 @@ static void pb_measure(const enum pb_kind *kinds, unsigned int nk,
 		if (do_batch) {
 			rows[k].batch_ok = c[k].fails == hot_fails[k];
 			rows[k].batch_ps = pb_median(bat[k], repeats);
+			rows[k].batch_min = bat[k][0];
+			rows[k].batch_max = bat[k][repeats - 1];
 			rows[k].measured_batch = true;
 		}
 		rows[k].fails = c[k].fails;
@@ -391,17 +356,18 @@ static void pb_measure(const enum pb_kind *kinds, unsigned int nk,
 }
 
 #define PB_ROW_FMT \
-	"row %s size=%zu alloc=%s mode=%s ps=%llu ok=%d fails=%lu vhits=%lu done=%lu"
+	"row %s size=%zu alloc=%s mode=%s ps=%llu min=%llu max=%llu ok=%d fails=%lu vhits=%lu done=%lu"
 
 /* One "row" line per mode of a measured allocator. */
 static void pb_out_rows(const char *step, size_t size, enum pb_kind k,
 			const struct pb_row *r)
 {
-	pb_out(PB_ROW_FMT, step, size, pb_kind_name[k], "hot", r->hot_ps, r->hot_ok,
-	       r->fails, r->vhits, r->done);
+	pb_out(PB_ROW_FMT, step, size, pb_kind_name[k], "hot", r->hot_ps,
+	       r->hot_min, r->hot_max, r->hot_ok, r->fails, r->vhits, r->done);
 	if (r->measured_batch)
-		pb_out(PB_ROW_FMT, step, size, pb_kind_name[k], "batch", r->batch_ps,
-		       r->batch_ok, r->fails, r->vhits, r->done);
+		pb_out(PB_ROW_FMT, step, size, pb_kind_name[k], "batch",
+		       r->batch_ps, r->batch_min, r->batch_max, r->batch_ok,
+		       r->fails, r->vhits, r->done);
 }
 
 static void pb_out_info(void)
@@ -717,6 +683,11 @@ static const struct {
 	{ "free",	pb_step_free },
 	{ "success",	pb_step_success },
 	{ "kvpath",	pb_step_kvpath },
+	{ "growth",	pb_step_growth },
+	{ "adv",	pb_step_adv },
+	{ "tail",	pb_step_tail },
+	{ "scale",	pb_step_scale },
+	{ "obs",	pb_step_obs },
 };
 
 /* "STEP [ARG]": the step's index, @arg pointed at ARG ("" without). */
@@ -797,6 +768,8 @@ static int pb_check_param(const char *name, unsigned int v, unsigned int min,
 
 static int __init pb_init(void)
 {
+	int ret;
+
 	if (pb_check_param("repeats", repeats, 1, PB_REPEATS_MAX) ||
 	    pb_check_param("hot_iters", hot_iters, 1, 1000000) ||
 	    pb_check_param("batch", batch, 1, 100000) ||
@@ -823,6 +796,13 @@ static int __init pb_init(void)
 		return -ENOMEM;
 	}
 
+	ret = pb_perf_init();
+	if (ret) {
+		kvfree(pb_ptrs);
+		kvfree(pb_success_ptrs);
+		return ret;
+	}
+
 	pb_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("run", 0200, pb_dir, NULL, &pb_run_fops);
 	debugfs_create_file("results", 0400, pb_dir, NULL, &pb_results_fops);
@@ -835,6 +815,7 @@ static void __exit pb_exit(void)
 	mutex_lock(&pb_lock);
 	pb_release_held();
 	mutex_unlock(&pb_lock);
+	pb_perf_exit();
 	kvfree(pb_success_ptrs);
 	kvfree(pb_ptrs);
 }
