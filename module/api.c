@@ -14,6 +14,8 @@
 #include <linux/ratelimit.h>
 #include <linux/sched/mm.h>
 
+#include "callers.h"
+#include "diagnose.h"
 #include "internal.h"
 #include "stats.h"
 
@@ -67,6 +69,7 @@ static void *pgc_alloc(size_t size, gfp_t gfp, unsigned int flags, int node,
 		if (!(gfp & __GFP_NOWARN))
 			pr_warn_ratelimited("rejected request: size %zu flags %#x from %pS\n",
 					    size, flags, (void *)caller);
+		pgc_callers_alloc(caller, NULL, gfp);
 		return NULL;
 	}
 	refusal = pgc_gfp_refusal(gfp, node);
@@ -76,6 +79,7 @@ static void *pgc_alloc(size_t size, gfp_t gfp, unsigned int flags, int node,
 		pr_err_ratelimited("refused request of %zu bytes (gfp %pGg, node %d) from %pS: %s\n",
 				   size, &gfp, node, (void *)caller,
 				   refusal);
+		pgc_callers_alloc(caller, NULL, gfp);
 		return NULL;
 	}
 	if (node != NUMA_NO_NODE && (node < 0 || node >= MAX_NUMNODES ||
@@ -86,8 +90,8 @@ static void *pgc_alloc(size_t size, gfp_t gfp, unsigned int flags, int node,
 	if (!p && (flags & PGCLUSTER_VIRTOK))
 		p = pgc_emerg_alloc(size, gfp, node);
 	if (!p && !(gfp & __GFP_NOWARN))
-		pr_warn_ratelimited("allocation of %zu bytes failed (gfp %pGg, flags %#x) from %pS\n",
-				    size, &gfp, flags, (void *)caller);
+		pgc_report_alloc_failure(size, gfp, flags, node, caller);
+	pgc_callers_alloc(caller, p, gfp);
 	return p;
 }
 
@@ -172,6 +176,7 @@ void pgcluster_free(const void *ptr)
 {
 	if (!ptr)
 		return;
+	pgc_callers_free(ptr);
 	if (is_vmalloc_addr(ptr)) {
 		if (!pgc_emerg_free(ptr))
 			pgc_report_bad_free(ptr, "not a live emergency allocation",
