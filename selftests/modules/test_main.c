@@ -36,6 +36,7 @@ static const struct pgct_case *const pgct_tables[] = {
 	pgct_stress_cases,
 	pgct_numa_cases,
 	pgct_harness_cases,
+	pgct_callers_cases,
 };
 
 struct pgct_action {
