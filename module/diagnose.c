@@ -21,6 +21,7 @@
 #include <linux/ratelimit.h>
 #include <linux/rculist.h>
 #include <linux/spinlock.h>
+#include <linux/string.h>
 
 #include "diagnose.h"
 #include "internal.h"
@@ -212,18 +213,21 @@ void pgc_report_alloc_failure(size_t size, gfp_t gfp, unsigned int flags,
 	bool blocking = gfpflags_allow_blocking(gfp);
 	bool thisnode = gfp & __GFP_THISNODE;
 	int pref = node == NUMA_NO_NODE ? numa_mem_id() : node;
-	const char *why;
+	char why[96];
 
 	if (!__ratelimit(&rs))
 		return;
 	if (pgc_skip_contig(flags))
-		why = "the pool was skipped (testing/force_virtual)";
+		strscpy(why, "the pool was skipped (testing/force_virtual)",
+			sizeof(why));
 	else if (thisnode && node != NUMA_NO_NODE && !pgc_node_of(pref))
-		why = "__GFP_THISNODE on a node without a pool";
-	else if (!blocking)
-		why = "no free run that long, and the pool is not grown for non-sleeping callers";
+		strscpy(why, "__GFP_THISNODE on a node without a pool",
+			sizeof(why));
 	else
-		why = "no cluster has a free run that long, and the pool could not grow";
+		snprintf(why, sizeof(why),
+			 "no free run of %zu bytes, and the pool %s", need,
+			 blocking ? "could not grow" :
+			 "is not grown for non-sleeping callers");
 	pr_warn("allocation of %zu bytes failed (gfp %pGg, flags %#x, node %d) from %pS: %s%s\n",
 		size, &gfp, flags, node, (void *)caller, why,
 		thisnode ? " (__GFP_THISNODE)" : "");

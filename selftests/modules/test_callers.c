@@ -24,8 +24,11 @@
 #define PGCT_FORCE_VIRTUAL	"/sys/kernel/debug/pgcluster/testing/force_virtual"
 #define PGCT_CALLERS_BUF	(64 << 10)
 
-/* The call sites: not inlined, and not tail calls, so _RET_IP_ is here. */
-static noinline void *pgct_callers_site_a(size_t size, gfp_t gfp)
+/*
+ * The call sites: not inlined, not cloned (a clone's %pS has a suffix) and
+ * not tail calls, so _RET_IP_ is in them.
+ */
+static noinline __noclone void *pgct_callers_site_a(size_t size, gfp_t gfp)
 {
 	void *p = pgcluster_alloc(size, gfp, 0);
 
@@ -33,7 +36,7 @@ static noinline void *pgct_callers_site_a(size_t size, gfp_t gfp)
 	return p;
 }
 
-static noinline void *pgct_callers_site_b(size_t size, gfp_t gfp)
+static noinline __noclone void *pgct_callers_site_b(size_t size, gfp_t gfp)
 {
 	void *p = pgcluster_alloc_node(size, gfp, 0, NUMA_NO_NODE);
 
@@ -41,7 +44,7 @@ static noinline void *pgct_callers_site_b(size_t size, gfp_t gfp)
 	return p;
 }
 
-static noinline void *pgct_callers_site_virt(size_t size, gfp_t gfp)
+static noinline __noclone void *pgct_callers_site_virt(size_t size, gfp_t gfp)
 {
 	void *p = pgcluster_alloc(size, gfp, PGCLUSTER_VIRTOK);
 
@@ -78,10 +81,11 @@ static void pgct_callers_row(const char *fn, struct pgct_row *row)
 {
 	unsigned long prev = ULONG_MAX, v[4];
 	char *line = pgct_callers_buf, *nl = NULL;
-	char name[64];
+	char name[64], name_clone[64];
 	int idx = 0;
 
 	snprintf(name, sizeof(name), " %s+", fn);
+	snprintf(name_clone, sizeof(name_clone), " %s.", fn);
 	memset(row, 0, sizeof(*row));
 	row->line = -1;
 	for (; line && *line; line = nl ? nl + 1 : NULL) {
@@ -92,7 +96,7 @@ static void pgct_callers_row(const char *fn, struct pgct_row *row)
 			continue;
 		if (nl)
 			*nl = '\0';
-		match = strstr(line, name);
+		match = strstr(line, name) || strstr(line, name_clone);
 		if (!PGCT_CHECK(sscanf(line, "%lu %lu %lu %lu", &v[0], &v[1],
 				       &v[2], &v[3]) == 4, "bad row '%s'", line))
 			v[0] = 0;
@@ -259,8 +263,8 @@ static int pgct_callers_sites(void)
 }
 
 /* Not inlined: callers.sh looks for this name in the failure report. */
-static noinline void *pgct_callers_fail_site(size_t size, gfp_t gfp,
-					     unsigned int flags)
+static noinline __noclone void *
+pgct_callers_fail_site(size_t size, gfp_t gfp, unsigned int flags)
 {
 	void *p = pgcluster_alloc(size, gfp, flags);
 
