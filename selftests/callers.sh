@@ -8,7 +8,8 @@
 #    with its module, and the ratelimited report says why (a non-sleeping
 #    caller, the node's pool state, the emergency path skipped) and where
 #    to look;
-#  - the callers_sites case (exact counts per site) and on/off/reset.
+#  - the callers_sites case (exact counts per site) and on/off/reset;
+#  - callers_cost: hot pairs with accounting off and on (only measures).
 . "$(dirname "$0")/tap.sh"
 D=/sys/kernel/debug/pgcluster
 
@@ -64,4 +65,13 @@ tap_check "on again" sh -c "echo on > $D/callers && grep -q '^# callers: on,' $D
 rmmod pgcluster_test
 rmmod pgcluster
 pgc_check_unloaded "unload with accounting on is clean"
+
+# The cost of accounting, off and on, with the default pool, for the
+# record (docs/accounting.md).
+if insmod "$ko" && insmod "$tko"; then
+	case_tap callers_cost
+else
+	tap_fail "reload pgcluster and pgcluster_test"
+fi
+pgc_unload_all
 tap_finish

@@ -12,10 +12,13 @@
 #include <linux/compiler.h>
 #include <linux/gfp.h>
 #include <linux/kernel.h>
+#include <linux/ktime.h>
+#include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/pgcluster.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/string.h>
 
 #include "pgct.h"
@@ -288,8 +291,72 @@ static int pgct_callers_atomic_fail(void)
 	return PGCT_PASS;
 }
 
+#define PGCT_COST_ROUNDS	9
+#define PGCT_COST_PAIRS		20000
+
+/* ns per alloc+free pair of @size, @n pairs from one call site. */
+static u64 pgct_callers_pairs(size_t size, unsigned int n)
+{
+	u64 t0 = ktime_get_ns();
+	unsigned int i;
+	void *p;
+
+	for (i = 0; i < n; i++) {
+		p = pgct_callers_site_a(size, GFP_KERNEL | __GFP_NOWARN);
+		pgcluster_free(p);
+	}
+	return div_u64(ktime_get_ns() - t0, n);
+}
+
+static int pgct_u64_cmp(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The cost of accounting: hot alloc+free pairs of 64 bytes with it off and
+ * on, the rounds interleaved so that a busy host slows both alike; the
+ * medians go to the log (the smallest size, so that the allocator, not
+ * init_on_alloc zeroing, dominates).  Driven (callers_cost): it only
+ * measures.
+ */
+static int pgct_callers_cost(void)
+{
+	static u64 off[PGCT_COST_ROUNDS], on[PGCT_COST_ROUNDS];
+	char head[24];
+	bool was_on;
+	u64 moff, mon;
+	int r;
+
+	PGCT_ASSERT(pgct_read_file(PGCT_CALLERS, head, sizeof(head)) > 0,
+		    "read %s", PGCT_CALLERS);
+	was_on = !strncmp(head, "# callers: on", 13);
+	pgct_callers_pairs(64, PGCT_COST_PAIRS / 10);	/* warm up */
+	for (r = 0; r < PGCT_COST_ROUNDS; r++) {
+		PGCT_ASSERT(!pgct_write_file(PGCT_CALLERS, "off"), "off");
+		off[r] = pgct_callers_pairs(64, PGCT_COST_PAIRS);
+		PGCT_ASSERT(!pgct_write_file(PGCT_CALLERS, "on"), "on");
+		on[r] = pgct_callers_pairs(64, PGCT_COST_PAIRS);
+	}
+	PGCT_EXPECT(!pgct_write_file(PGCT_CALLERS, was_on ? "on" : "off"),
+		    "restore");
+	sort(off, PGCT_COST_ROUNDS, sizeof(u64), pgct_u64_cmp, NULL);
+	sort(on, PGCT_COST_ROUNDS, sizeof(u64), pgct_u64_cmp, NULL);
+	moff = off[PGCT_COST_ROUNDS / 2];
+	mon = on[PGCT_COST_ROUNDS / 2];
+	pgct_log("64 B hot pair, median of %d runs of %d: off %llu ns, on %llu ns (%+lld%%)",
+		 PGCT_COST_ROUNDS, PGCT_COST_PAIRS, moff, mon,
+		 moff ? div64_s64(((s64)mon - (s64)moff) * 100, moff) : 0);
+	pgct_log("min/max ns: off %llu/%llu, on %llu/%llu", off[0],
+		 off[PGCT_COST_ROUNDS - 1], on[0], on[PGCT_COST_ROUNDS - 1]);
+	return pgct_failed() ? PGCT_FAIL : PGCT_PASS;
+}
+
 const struct pgct_case pgct_callers_cases[] = {
 	{ "callers_sites", pgct_callers_sites },
 	{ "callers_atomic_fail", pgct_callers_atomic_fail, PGCT_DRIVEN },
+	{ "callers_cost", pgct_callers_cost, PGCT_DRIVEN },
 	{ NULL, NULL }
 };
