@@ -82,7 +82,9 @@ static struct pgc_site *pgc_site_find(struct hlist_head *head,
 {
 	struct pgc_site *s;
 
-	hlist_for_each_entry_rcu(s, head, node)
+	/* Under rcu_read_lock(), or pgc_site_lock when adding. */
+	hlist_for_each_entry_rcu(s, head, node,
+				 lockdep_is_held(&pgc_site_lock))
 		if (s->ip == ip)
 			return s;
 	return NULL;
