@@ -57,6 +57,22 @@ tap_check "the report says why the emergency path did not help" \
 tap_check "the report says where to look" \
 	has 'see /sys/kernel/debug/pgcluster/stats'
 
+# A sleeping caller that cannot grow the pool (debug kernel only: it needs
+# fail_page_alloc): the report gives the last grow failure.
+n1=$(dmesg | wc -l)
+if echo callers_grow_fail > "$run" 2> /tmp/.case_err; then
+	sed 's/^/# /' "$tlog"
+	msg=$(dmesg | tail -n +$((n1 + 1)) | grep -A6 'allocation of 2097152 bytes failed')
+	echo "$msg" | sed 's/^/# /'
+	tap_check "the report says why the pool could not grow" has \
+		'could not grow: last grow failure [0-9]* ms ago on node [0-9]*: buddy: no free block of order 9-9; contig: not used for a caller that may not wait for FS/IO'
+elif grep -q 'not supported' /tmp/.case_err; then
+	tap_skip "the report says why the pool could not grow" "$(tail -n 1 "$tlog")"
+else
+	sed 's/^/# /' "$tlog"
+	tap_fail "callers_grow_fail"
+fi
+
 case_tap callers_sites
 tap_check "off is shown in the header" sh -c "echo off > $D/callers && grep -q '^# callers: off,' $D/callers"
 tap_check "reset is accepted while off" sh -c "echo reset > $D/callers"

@@ -4,8 +4,8 @@
  * live counts and bytes of this module's own call sites, the sort order,
  * failures, reset, off, and frees of allocations made while it was off.
  * The sites are non-inlined functions, so the file names them by %pS.
- * selftests/callers.sh drives callers_atomic_fail and checks the file and
- * the failure report from user space.
+ * selftests/callers.sh drives callers_atomic_fail and callers_grow_fail
+ * and checks the file and the failure reports from user space.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -16,6 +16,7 @@
 #include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/pgcluster.h>
+#include <linux/sched.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
@@ -291,6 +292,75 @@ static int pgct_callers_atomic_fail(void)
 	return PGCT_PASS;
 }
 
+#if IS_ENABLED(CONFIG_FAIL_PAGE_ALLOC) && IS_ENABLED(CONFIG_FAULT_INJECTION_DEBUG_FS)
+#define PGCT_FPA	"/sys/kernel/debug/fail_page_alloc/"
+
+/*
+ * Page allocations of order 6 and up (a cluster) by a task with
+ * make_it_fail set fail; smaller ones (slab, the records) do not.
+ */
+static int pgct_fpa_set(bool on)
+{
+	static const char *const cfg[][3] = {
+		/* file, on, off; probability first off and last on */
+		{ "probability", "100", "0" },
+		{ "verbose", "0", "0" },
+		{ "task-filter", "Y", "N" },
+		{ "ignore-gfp-wait", "N", "Y" },
+		{ "min-order", "6", "1" },
+		{ "interval", "1", "1" },
+		{ "space", "0", "0" },
+		{ "times", "-1", "1" },
+	};
+	int i, n = ARRAY_SIZE(cfg), ret = 0;
+	char path[96];
+
+	for (i = 0; i < n; i++) {
+		int k = on ? n - 1 - i : i;
+
+		snprintf(path, sizeof(path), PGCT_FPA "%s", cfg[k][0]);
+		if (pgct_write_file(path, cfg[k][on ? 1 : 2]) && !ret)
+			ret = -EIO;
+	}
+	return ret;
+}
+
+static void pgct_fpa_off(void *unused)
+{
+	PGCT_EXPECT(!pgct_fpa_set(false), "cannot restore fail_page_alloc");
+}
+
+/*
+ * Driven by callers.sh with an empty pool: a GFP_NOIO request of a whole
+ * cluster while the buddy allocator fails every block of a cluster's
+ * order.  The pool cannot grow (migration is not for GFP_NOIO), and the
+ * report must give the last grow failure.
+ */
+static int pgct_callers_grow_fail(void)
+{
+	void *p;
+
+	PGCT_ASSERT(!pgct_defer(pgct_fpa_off, NULL), "defer");
+	PGCT_ASSERT(!pgct_fpa_set(true), "cannot configure fail_page_alloc");
+	WRITE_ONCE(current->make_it_fail, 1);
+	p = pgct_callers_fail_site(PGCLUSTER_MAX_SIZE, GFP_NOIO, 0);
+	WRITE_ONCE(current->make_it_fail, 0);
+	pgct_release(pgct_fpa_off, NULL);
+	if (p) {
+		pgcluster_free(p);
+		PGCT_SKIP_IF(true, "the pool had a free cluster: load with pool_mb=0");
+	}
+	pgct_log("a GFP_NOIO request of a whole cluster failed, as it should");
+	return pgct_failed() ? PGCT_FAIL : PGCT_PASS;
+}
+#else
+static int pgct_callers_grow_fail(void)
+{
+	PGCT_SKIP_IF(true, "needs CONFIG_FAIL_PAGE_ALLOC and CONFIG_FAULT_INJECTION_DEBUG_FS");
+	return PGCT_SKIP;
+}
+#endif
+
 #define PGCT_COST_ROUNDS	9
 #define PGCT_COST_PAIRS		20000
 
@@ -357,6 +427,7 @@ static int pgct_callers_cost(void)
 const struct pgct_case pgct_callers_cases[] = {
 	{ "callers_sites", pgct_callers_sites },
 	{ "callers_atomic_fail", pgct_callers_atomic_fail, PGCT_DRIVEN },
+	{ "callers_grow_fail", pgct_callers_grow_fail, PGCT_DRIVEN },
 	{ "callers_cost", pgct_callers_cost, PGCT_DRIVEN },
 	{ NULL, NULL }
 };
