@@ -84,10 +84,19 @@ pgc_check_unloaded "unload with accounting on is clean"
 
 # The cost of accounting, off and on, with the default pool, for the
 # record (docs/accounting.md).
-if insmod "$ko" && insmod "$tko"; then
-	case_tap callers_cost
-else
-	tap_fail "reload pgcluster and pgcluster_test"
-fi
+# Not on debug kernels: KASAN and lockdep make the numbers meaningless
+# and the loop long.
+case $(uname -r) in
+*debug*)
+	tap_skip callers_cost "a debug kernel times nothing useful"
+	;;
+*)
+	if insmod "$ko" && insmod "$tko"; then
+		case_tap callers_cost
+	else
+		tap_fail "reload pgcluster and pgcluster_test"
+	fi
+	;;
+esac
 pgc_unload_all
 tap_finish
