@@ -14,6 +14,8 @@
 #include <linux/ratelimit.h>
 #include <linux/sched/mm.h>
 
+#include "callers.h"
+#include "diagnose.h"
 #include "internal.h"
 #include "stats.h"
 #include "trace.h"
@@ -70,6 +72,7 @@ static void *pgc_alloc(size_t size, gfp_t gfp, unsigned int flags, int node,
 			pr_warn_ratelimited("rejected request: size %zu flags %#x from %pS\n",
 					    size, flags, (void *)caller);
 		trace_pgcluster_alloc(size, gfp, flags, node, NULL, caller);
+		pgc_callers_alloc(caller, NULL, gfp);
 		return NULL;
 	}
 	refusal = pgc_gfp_refusal(gfp, node);
@@ -80,6 +83,7 @@ static void *pgc_alloc(size_t size, gfp_t gfp, unsigned int flags, int node,
 				   size, &gfp, node, (void *)caller,
 				   refusal);
 		trace_pgcluster_alloc(size, gfp, flags, node, NULL, caller);
+		pgc_callers_alloc(caller, NULL, gfp);
 		return NULL;
 	}
 	if (node != NUMA_NO_NODE && (node < 0 || node >= MAX_NUMNODES ||
@@ -90,9 +94,9 @@ static void *pgc_alloc(size_t size, gfp_t gfp, unsigned int flags, int node,
 	if (!p && (flags & PGCLUSTER_VIRTOK))
 		p = pgc_emerg_alloc(size, gfp, node);
 	if (!p && !(gfp & __GFP_NOWARN))
-		pr_warn_ratelimited("allocation of %zu bytes failed (gfp %pGg, flags %#x) from %pS\n",
-				    size, &gfp, flags, (void *)caller);
+		pgc_report_alloc_failure(size, gfp, flags, node, caller);
 	trace_pgcluster_alloc(size, gfp, flags, node, p, caller);
+	pgc_callers_alloc(caller, p, gfp);
 	return p;
 }
 
@@ -180,6 +184,7 @@ void pgcluster_free(const void *ptr)
 
 	if (!ptr)
 		return;
+	pgc_callers_free(ptr);
 	/* The event's size costs a lookup: only while the event is on. */
 	if (trace_pgcluster_free_enabled())
 		size = pgcluster_size(ptr);

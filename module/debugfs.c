@@ -4,6 +4,8 @@
  *
  *   stats      read: one "name value" per line (stats.c)
  *   slots      read: the live emergency slots
+ *   callers    root only: per call site live allocations, live bytes,
+ *              calls and failures (callers.c); write on, off or reset
  *   testing/   test-only knobs, see pgc_knobs[] below; those that were
  *              once top-level files are also reachable under their old
  *              names (symlinks), which outside scripts use
@@ -21,6 +23,7 @@
 #include <linux/kernel.h>
 #include <linux/seq_file.h>
 
+#include "callers.h"
 #include "emerg.h"
 #include "input.h"
 #include "pool.h"
@@ -39,6 +42,38 @@ static int pgc_slots_show(struct seq_file *m, void *unused)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(pgc_slots);
+
+static int pgc_callers_file_show(struct seq_file *m, void *unused)
+{
+	return pgc_callers_show(m);
+}
+
+static int pgc_callers_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, pgc_callers_file_show, NULL);
+}
+
+static ssize_t pgc_callers_file_write(struct file *file,
+				      const char __user *ubuf, size_t len,
+				      loff_t *ppos)
+{
+	char buf[PGC_INPUT_MAX];
+	int ret;
+
+	ret = pgc_input_get(ubuf, len, ppos, buf, sizeof(buf));
+	if (!ret)
+		ret = pgc_callers_write(buf);
+	return ret ? ret : len;
+}
+
+static const struct file_operations pgc_callers_fops = {
+	.owner = THIS_MODULE,
+	.open = pgc_callers_open,
+	.read = seq_read,
+	.write = pgc_callers_file_write,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
 
 /* One test knob: @show formats its value (NULL: write-only), @store sets it. */
 struct pgc_knob {
@@ -206,6 +241,8 @@ int pgc_debugfs_init(void)
 			    &pgc_stats_file_fops);
 	debugfs_create_file("slots", 0444, pgc_debugfs_root, NULL,
 			    &pgc_slots_fops);
+	debugfs_create_file("callers", 0600, pgc_debugfs_root, NULL,
+			    &pgc_callers_fops);
 	testing = debugfs_create_dir("testing", pgc_debugfs_root);
 	for (i = 0; i < ARRAY_SIZE(pgc_knobs); i++) {
 		debugfs_create_file(pgc_knobs[i].name, pgc_knobs[i].mode,

@@ -12,6 +12,8 @@
  *   stats.c      event counters (stats.h) and the debugfs "stats" file
  *   debugfs.c    the allocator's debugfs files and test knobs
  *   input.c      the strict parser of every debugfs write (input.h)
+ *   callers.c    per-caller accounting, debugfs "callers" (callers.h)
+ *   diagnose.c   why an allocation failed, for its message (diagnose.h)
  *   lab/         the fragmentation lab, behind lab-iface.h
  */
 #ifndef _PGCLUSTER_INTERNAL_H

@@ -17,6 +17,7 @@
 #include <linux/log2.h>
 #include <linux/mm.h>
 
+#include "callers.h"
 #include "internal.h"
 #include "extent.h"
 
@@ -127,6 +128,9 @@ MODULE_PARM_DESC(slot_cache,
 module_param_named(allow_inject, pgc_allow_inject, bool, 0444);
 MODULE_PARM_DESC(allow_inject,
 		 "Create debugfs inject/ to pin pages in a fragmentation pattern (default 0)");
+module_param_named(callers, pgc_callers_param, bool, 0444);
+MODULE_PARM_DESC(callers,
+		 "Count live allocations per call site from load on (debugfs callers; default 0)");
 
 /* The parts, in the order they come up; they go down in reverse. */
 static const struct {
@@ -137,6 +141,7 @@ static const struct {
 	{ pgc_pool_init, pgc_pool_exit },
 	{ pgc_emerg_init, pgc_emerg_exit },
 	{ pgc_lab_init, pgc_lab_exit },
+	{ pgc_callers_init, pgc_callers_exit },
 	{ pgc_debugfs_init, NULL },
 };
 

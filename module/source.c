@@ -20,6 +20,7 @@
 #include <linux/seq_file.h>
 #include <linux/string.h>
 
+#include "diagnose.h"
 #include "pool.h"
 
 /**
@@ -174,6 +175,7 @@ struct page *pgc_source_take(unsigned long sources, int nid,
 			return page;
 		}
 	}
+	pgc_note_grow_failure(sources, nid, min_order, max_order, gfp);
 	return NULL;
 }
 

@@ -175,6 +175,14 @@ static const struct input s_pool_grow[] = {
 	S("BUDDY 0"), S("0 buddy"), S("buddy\n0"), S("buddy 2147483648"),
 };
 
+static const struct input s_callers[] = {
+	S("On"), S("ON"), S("OFF"), S("Reset"), S("RESET"), S("o"), S("of"),
+	S("onn"), S("offf"), S("resets"), S("on off"), S("on "), S(" on"),
+	S("on\n\n"), S("off\n\n"), S("reset now"), S("on\0"), S("on\r\n"),
+	S("\0on"), S("on\ton"), S("1"), S("0"), S("y"), S("n"), S("enable"),
+	S("disable"), S("clear"), S("on,reset"), S("on;off"), S("+on"),
+};
+
 struct file_case {
 	const char *name;		/* relative to the debugfs dir */
 	const char *state[2];		/* files read back, NULL-terminated */
@@ -198,6 +206,7 @@ static const struct file_case files[] = {
 	  s_amount, ARRAY_SIZE(s_amount) },
 	{ "inject/control", { "inject/control", "inject/status" },
 	  s_control, ARRAY_SIZE(s_control) },
+	{ "callers", { "callers" }, s_callers, ARRAY_SIZE(s_callers) },
 	{ "emerg_fail_pages", { "emerg_fail_pages" }, NULL, 0 },
 	{ "force_virtual", { "force_virtual" }, NULL, 0 },
 	{ "testing/pool_grow", { NULL }, s_pool_grow, ARRAY_SIZE(s_pool_grow) },

@@ -16,7 +16,7 @@ run_all() {
 	export PGC_MODDIR=${PGC_MODDIR:-/pgcluster}
 	timeout=$(sed -n 's/^timeout=//p' settings 2>/dev/null)
 	timeout=${timeout:-600}
-	tests=${*:-"params.sh load_unload.sh probes.sh pgcluster_kmod_test pool_shrink.sh gfp.sh debugfs_badinput lab.sh trace.sh unload_busy.sh stress.sh"}
+	tests=${*:-"params.sh load_unload.sh probes.sh pgcluster_kmod_test pool_shrink.sh gfp.sh callers.sh debugfs_badinput lab.sh trace.sh unload_busy.sh stress.sh"}
 	. ./tap.sh
 	for t in $tests; do
 		name="selftests: pgcluster: $t"

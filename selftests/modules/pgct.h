@@ -50,6 +50,7 @@ extern const struct pgct_case pgct_numa_cases[];
 extern const struct pgct_case pgct_pcp_cases[];
 extern const struct pgct_case pgct_harness_cases[];
 extern const struct pgct_case pgct_trace_cases[];
+extern const struct pgct_case pgct_callers_cases[];
 
 /* Gives back what a lab case keeps across calls (module exit). */
 void pgct_lab_exit(void);

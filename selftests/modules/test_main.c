@@ -38,6 +38,7 @@ static const struct pgct_case *const pgct_tables[] = {
 	pgct_pcp_cases,
 	pgct_harness_cases,
 	pgct_trace_cases,
+	pgct_callers_cases,
 };
 
 struct pgct_action {
