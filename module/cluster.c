@@ -246,10 +246,12 @@ static long pgc_cluster_free_locked(struct pgc_cluster *c, void *ptr,
 	if (tag) {
 		if (!pgc_pcp_handed_out(tag, ptr, true))
 			return -ENOENT;
-	} else if (pgc_pcp_stash(c, ptr, units, evicted)) {
-		pgc_extent_set_tag(&c->map, start,
-				   pgc_pcp_tag(smp_processor_id()));
-		return units;
+	} else {
+		tag = pgc_pcp_stash(c, ptr, units, evicted);
+		if (tag) {
+			pgc_extent_set_tag(&c->map, start, tag);
+			return units;
+		}
 	}
 	pgc_extent_free(&c->map, start);
 	pgc_cluster_hints(c);
@@ -303,12 +305,12 @@ static long pgc_cluster_find(const void *ptr, bool free)
 /**
  * pgc_cluster_release_cached() - free a cached extent in its cluster
  * @e: the extent, taken off a stack or out of a token table by the caller
- * @free_counted: its units already count as free in its node's free_units
+ *
+ * Cached extents count as allocated in the node's free_units until here.
  *
  * Context: any context; no cluster lock held.
  */
-void pgc_cluster_release_cached(const struct pgc_pcp_entry *e,
-				bool free_counted)
+void pgc_cluster_release_cached(const struct pgc_pcp_entry *e)
 {
 	struct pgc_cluster *c;
 	unsigned long flags, off;
@@ -325,7 +327,7 @@ void pgc_cluster_release_cached(const struct pgc_pcp_entry *e,
 		if (units > 0 && tag) {
 			pgc_extent_free(&c->map, off >> PGC_UNIT_SHIFT);
 			pgc_cluster_hints(c);
-			if (c->counted && !free_counted)
+			if (c->counted)
 				pgc_units_add(c->node, units);
 		}
 		spin_unlock_irqrestore(&c->lock, flags);

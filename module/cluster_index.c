@@ -12,7 +12,10 @@
  * hold members both shorter and longer than the request: a few of them are
  * looked at first, which keeps the choice close to best fit and leaves long
  * runs (and wholly free clusters, for the shrinker) for requests that need
- * them.  Zones are tried from the request's own downwards.
+ * them.  When neither those nor a larger bucket has a fit, the whole own
+ * bucket is walked: linear only when many of its members are just too
+ * short, and it guarantees that a fitting cluster is found if the index
+ * has one.  Zones are tried from the request's own downwards.
  *
  * A cluster is in the index from publication until it is marked dead; its
  * bucket changes only in pgc_index_update(), called wherever largest
@@ -63,6 +66,8 @@ void pgc_index_init(struct pgc_index *idx)
 {
 	unsigned int z, b;
 
+	/* c->idx_bucket is a u8. */
+	BUILD_BUG_ON(PGC_IDX_BUCKETS > 256);
 	spin_lock_init(&idx->lock);
 	for (z = 0; z < MAX_NR_ZONES; z++) {
 		bitmap_zero(idx->map[z], PGC_IDX_BUCKETS);
@@ -111,6 +116,24 @@ void pgc_index_update(struct pgc_cluster *c)
 	spin_unlock(&idx->lock);
 }
 
+/* Up to @max members of bucket @b of zone @z, for one that fits @units. */
+static struct pgc_cluster *pgc_index_scan(struct pgc_index *idx,
+					  unsigned int z, unsigned int b,
+					  u32 units, unsigned int max,
+					  const struct pgc_cluster *skip)
+{
+	struct pgc_cluster *c;
+	unsigned int seen = 0;
+
+	list_for_each_entry(c, &idx->bucket[z][b], idx_link) {
+		if (++seen > max)
+			break;
+		if (c != skip && READ_ONCE(c->largest) >= units)
+			return c;
+	}
+	return NULL;
+}
+
 /**
  * pgc_index_pick() - a cluster of @n that likely serves a request
  * @n: the node
@@ -120,7 +143,7 @@ void pgc_index_update(struct pgc_cluster *c)
  *
  * Context: under rcu_read_lock(); the result is valid until it is dropped.
  * Return: a cluster whose longest run fitted @units when looked at, or NULL
- * when the index has none.
+ * when the index has none besides @skip.
  */
 struct pgc_cluster *pgc_index_pick(struct pgc_node *n, u32 units,
 				   enum zone_type zone,
@@ -128,7 +151,7 @@ struct pgc_cluster *pgc_index_pick(struct pgc_node *n, u32 units,
 {
 	struct pgc_index *idx = &n->index;
 	struct pgc_cluster *c, *found = NULL;
-	unsigned int own = pgc_idx_bucket(units), first, b, seen;
+	unsigned int own = pgc_idx_bucket(units), first, b;
 	unsigned long flags;
 	int z;
 
@@ -137,17 +160,9 @@ struct pgc_cluster *pgc_index_pick(struct pgc_node *n, u32 units,
 	first = pgc_idx_bucket_low(own) >= units ? own : own + 1;
 	spin_lock_irqsave(&idx->lock, flags);
 	for (z = zone; z >= 0 && !found; z--) {
-		if (first != own && test_bit(own, idx->map[z])) {
-			seen = 0;
-			list_for_each_entry(c, &idx->bucket[z][own], idx_link) {
-				if (++seen > PGC_IDX_SCAN)
-					break;
-				if (c != skip && READ_ONCE(c->largest) >= units) {
-					found = c;
-					break;
-				}
-			}
-		}
+		if (first != own && test_bit(own, idx->map[z]))
+			found = pgc_index_scan(idx, z, own, units, PGC_IDX_SCAN,
+					       skip);
 		if (found)
 			break;
 		/* Every member fits: the first one not just tried. */
@@ -162,6 +177,10 @@ struct pgc_cluster *pgc_index_pick(struct pgc_node *n, u32 units,
 			if (found)
 				break;
 		}
+		/* Only too short members looked at: the rest of the bucket. */
+		if (!found && first != own && test_bit(own, idx->map[z]))
+			found = pgc_index_scan(idx, z, own, units, UINT_MAX,
+					       skip);
 	}
 	spin_unlock_irqrestore(&idx->lock, flags);
 	return found;

@@ -15,8 +15,17 @@
  * An allocation takes an extent of its exact size from this CPU's stack
  * only when the extent lies on the preferred node and in an allowed zone.
  * A free on the CPU that handed the extent out finds its token and pushes
- * it back without looking at the cluster.  Cached units count as free in
- * the node's free_units, so the refill check sees them.
+ * it back without looking at the cluster.  Cached units do not count as
+ * free in the node's free_units: only this CPU can use them, so the refill
+ * check must not rely on them.  Only extents of the local memory node are
+ * cached (no other node's are ever served), and none while the token table
+ * is full (nothing could be handed out from the stacks).
+ *
+ * A CPU's cache is reached through raw_cpu_ptr() and its lock taken with
+ * spin_lock_irqsave(), which is also correct on PREEMPT_RT: a task that
+ * migrates after picking the pointer still uses one consistent cache, the
+ * one of the CPU in the extent's tag.  An extent pushed on the stack of a
+ * CPU that has meanwhile died is drained by the shrinker or at unload.
  *
  * Bounds: PGC_PCP_CLASSES classes of PGC_PCP_DEPTH extents, at most
  * PGC_PCP_MAX_BYTES per CPU, extents of at most PGC_PCP_MAX_UNITS.  The
@@ -170,9 +179,8 @@ void *pgc_pcp_alloc(u32 units, int nid, enum zone_type zone)
 	/* Racy hint: an empty cache costs no lock; if wrong, a miss. */
 	if (!data_race(READ_ONCE(raw_cpu_ptr(&pgc_pcp)->bytes)))
 		goto miss;
-	local_irq_save(flags);
-	pcp = this_cpu_ptr(&pgc_pcp);
-	spin_lock(&pcp->lock);
+	pcp = raw_cpu_ptr(&pgc_pcp);
+	spin_lock_irqsave(&pcp->lock, flags);
 	cls = pgc_pcp_class_of(pcp, units);
 	if (!cls || pcp->nr_tokens == PGC_PCP_TOKENS)
 		goto out;
@@ -187,12 +195,9 @@ void *pgc_pcp_alloc(u32 units, int nid, enum zone_type zone)
 		break;
 	}
 out:
-	spin_unlock(&pcp->lock);
-	local_irq_restore(flags);
+	spin_unlock_irqrestore(&pcp->lock, flags);
 	if (!e.ptr)
 		goto miss;
-	if (e.counted)
-		pgc_units_add(pgc_node_of(nid), -(s64)units);
 	pgc_stat_inc(PGC_STAT_PCP_HITS);
 	return e.ptr;
 
@@ -222,30 +227,23 @@ bool pgc_pcp_free(const void *ptr, u32 *units)
 	/* Racy hint: if wrong, the slow path finds the token on any CPU. */
 	if (!data_race(READ_ONCE(raw_cpu_ptr(&pgc_pcp)->nr_tokens)))
 		return false;
-	local_irq_save(flags);
-	pcp = this_cpu_ptr(&pgc_pcp);
-	spin_lock(&pcp->lock);
+	pcp = raw_cpu_ptr(&pgc_pcp);
+	spin_lock_irqsave(&pcp->lock, flags);
 	i = pgc_pcp_token_find(pcp, ptr);
 	if (i < 0) {
-		spin_unlock(&pcp->lock);
-		local_irq_restore(flags);
+		spin_unlock_irqrestore(&pcp->lock, flags);
 		return false;
 	}
 	e = pcp->tokens[i];
 	pgc_pcp_token_drop(pcp, i);
 	pushed = pgc_pcp_push(pcp, &e, &evicted);
-	spin_unlock(&pcp->lock);
-	local_irq_restore(flags);
+	spin_unlock_irqrestore(&pcp->lock, flags);
 
 	*units = e.units;
-	if (pushed) {
-		if (e.counted)
-			pgc_units_add(pgc_node_of(e.nid), e.units);
+	if (pushed)
 		pgc_stat_inc(PGC_STAT_PCP_FAST_FREES);
-	} else {
-		/* Tagged, no token, on no stack: nobody else frees it. */
-		pgc_cluster_release_cached(&e, false);
-	}
+	else	/* Tagged, no token, on no stack: nobody else frees it. */
+		pgc_cluster_release_cached(&e);
 	pgc_pcp_release(&evicted);
 	return true;
 }
@@ -258,32 +256,35 @@ bool pgc_pcp_free(const void *ptr, u32 *units)
  * @evicted: receives a class evicted to make room; the caller frees them
  *	with pgc_pcp_release() once it has dropped the cluster lock
  *
- * On success the caller tags the extent with pgc_pcp_tag() of this CPU
- * before dropping the cluster lock.
+ * On success the caller tags the extent with the returned tag before
+ * dropping the cluster lock.  Only extents of the local memory node are
+ * cached, and none while this CPU's token table is full.
  *
  * Context: under @c's lock (interrupts off).
- * Return: true when cached.
+ * Return: the tag of the CPU whose stack holds the extent, or 0 when it was
+ * not cached.
  */
-bool pgc_pcp_stash(struct pgc_cluster *c, void *ptr, u32 units,
-		   struct pgc_pcp_batch *evicted)
+u16 pgc_pcp_stash(struct pgc_cluster *c, void *ptr, u32 units,
+		  struct pgc_pcp_batch *evicted)
 {
 	struct pgc_pcp_entry e = {
 		.ptr = ptr, .units = units, .nid = c->nid, .zone = c->zone,
-		.counted = c->counted,
 	};
 	struct pgc_pcp *pcp;
+	unsigned int cpu;
 	bool pushed;
 
 	lockdep_assert_held(&c->lock);
-	if (units > PGC_PCP_MAX_UNITS || !READ_ONCE(pgc_pcp_enabled))
-		return false;
-	pcp = this_cpu_ptr(&pgc_pcp);
+	if (units > PGC_PCP_MAX_UNITS || !READ_ONCE(pgc_pcp_enabled) ||
+	    c->nid != numa_mem_id())
+		return 0;
+	cpu = raw_smp_processor_id();
+	pcp = per_cpu_ptr(&pgc_pcp, cpu);
 	spin_lock(&pcp->lock);
-	pushed = pgc_pcp_push(pcp, &e, evicted);
+	pushed = pcp->nr_tokens < PGC_PCP_TOKENS &&
+		 pgc_pcp_push(pcp, &e, evicted);
 	spin_unlock(&pcp->lock);
-	if (pushed && e.counted)
-		pgc_units_add(c->node, units);
-	return pushed;
+	return pushed ? pgc_pcp_tag(cpu) : 0;
 }
 
 /**
@@ -324,13 +325,18 @@ void pgc_pcp_release(struct pgc_pcp_batch *b)
 	while (b->nr) {
 		struct pgc_pcp_entry *e = &b->e[--b->nr];
 
-		pgc_cluster_release_cached(e, e->counted);
+		pgc_cluster_release_cached(e);
 		pgc_stat_inc(PGC_STAT_PCP_DRAINED);
 	}
 }
 
-/* Free everything on @cpu's stacks; its tokens stay valid. */
-static void pgc_pcp_drain_cpu(unsigned int cpu)
+/**
+ * pgc_pcp_drain_cpu() - free everything on one CPU's stacks
+ * @cpu: the CPU; its tokens stay valid
+ *
+ * Context: any context without a cluster lock.
+ */
+void pgc_pcp_drain_cpu(unsigned int cpu)
 {
 	struct pgc_pcp *pcp = per_cpu_ptr(&pgc_pcp, cpu);
 	struct pgc_pcp_batch b = { .nr = 0 };

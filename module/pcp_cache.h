@@ -22,7 +22,6 @@ struct pgc_pcp_entry {
 	u32 units;
 	u16 nid;
 	u8 zone;
-	bool counted;	/* its units count as free in its node's free_units */
 };
 
 /* Extents taken off a CPU's stacks, to be freed outside any lock. */
@@ -39,10 +38,11 @@ static inline u16 pgc_pcp_tag(unsigned int cpu)
 
 void *pgc_pcp_alloc(u32 units, int nid, enum zone_type zone);
 bool pgc_pcp_free(const void *ptr, u32 *units);
-bool pgc_pcp_stash(struct pgc_cluster *c, void *ptr, u32 units,
-		   struct pgc_pcp_batch *evicted);
+u16 pgc_pcp_stash(struct pgc_cluster *c, void *ptr, u32 units,
+		  struct pgc_pcp_batch *evicted);
 bool pgc_pcp_handed_out(u16 tag, const void *ptr, bool take);
 void pgc_pcp_release(struct pgc_pcp_batch *b);
+void pgc_pcp_drain_cpu(unsigned int cpu);
 void pgc_pcp_drain_all(void);
 unsigned long pgc_pcp_cached_bytes(void);
 size_t pgc_pcp_meta_bytes(void);
@@ -50,7 +50,6 @@ int pgc_pcp_init(void);
 void pgc_pcp_exit(void);
 
 /* cluster.c: free a cached extent in its map (it must carry a tag). */
-void pgc_cluster_release_cached(const struct pgc_pcp_entry *e,
-				bool free_counted);
+void pgc_cluster_release_cached(const struct pgc_pcp_entry *e);
 
 #endif /* _PGCLUSTER_PCP_CACHE_H */

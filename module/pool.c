@@ -162,8 +162,25 @@ static void pgc_refill_kick(struct pgc_node *n)
 		queue_work(pgc_wq, &n->refill_work);
 }
 
-/* Tries before giving up on the index (clusters changed under us). */
+/* Tries of the index before the exhaustive walk (clusters raced us). */
 #define PGC_INDEX_TRIES	3
+
+/* Every listed cluster: the index's picks kept losing races. */
+static void *pgc_node_walk(struct pgc_node *n, u32 units, enum zone_type zone,
+			   struct pgc_extent **spare)
+{
+	struct pgc_cluster *c;
+	void *p;
+
+	list_for_each_entry_rcu(c, &n->clusters, link) {
+		if (!pgc_cluster_fits(c, units, zone))
+			continue;
+		p = pgc_cluster_try(c, units, spare);
+		if (p)
+			return p;
+	}
+	return NULL;
+}
 
 /*
  * This CPU's current cluster, then the node's index of clusters by longest
@@ -193,6 +210,9 @@ static void *pgc_node_alloc(struct pgc_node *n, u32 units,
 			break;
 		tried = c;
 	}
+	/* Every pick lost a race: look at every cluster before failing. */
+	if (!p && i == PGC_INDEX_TRIES)
+		p = pgc_node_walk(n, units, zone, spare);
 	rcu_read_unlock();
 	/* Left the fast path: see whether the node runs low. */
 	pgc_refill_kick(n);
@@ -267,6 +287,25 @@ static int pgc_nth_node(struct pgc_node *pref, int i)
 	return pref->fallback[i - 1];
 }
 
+/* The pool of @pref, then the other nodes by distance, without growing. */
+static void *pgc_nodes_alloc(struct pgc_node *pref, u32 units, gfp_t gfp,
+			     struct pgc_extent **spare)
+{
+	enum zone_type zone = gfp_zone(gfp);
+	struct pgc_node *n;
+	void *p = NULL;
+	int i, nid;
+
+	for (i = 0; (nid = pgc_nth_node(pref, i)) >= 0; i++) {
+		n = pgc_node_of(nid);
+		if (n)
+			p = pgc_node_alloc(n, units, zone, spare);
+		if (p || (gfp & __GFP_THISNODE))
+			break;
+	}
+	return p;
+}
+
 /**
  * pgc_cluster_alloc() - allocate physically contiguous memory from the pool
  * @size: bytes, 1 to %PGCLUSTER_MAX_SIZE (rounded up to the granule)
@@ -308,12 +347,18 @@ void *pgc_cluster_alloc(size_t size, gfp_t gfp, int node)
 		goto done;
 
 	spare = pgc_spare_get(gfp);
-	for (i = 0; (nid = pgc_nth_node(pref, i)) >= 0; i++) {
-		n = pgc_node_of(nid);
-		if (n)
-			p = pgc_node_alloc(n, units, zone, &spare);
-		if (p || (gfp & __GFP_THISNODE))
-			break;
+	p = pgc_nodes_alloc(pref, units, gfp, &spare);
+	/*
+	 * Cached extents count as allocated: give them back (this CPU's, or
+	 * every CPU's for a caller that may sleep) and try once more before
+	 * failing or growing the pool.
+	 */
+	if (!p && pgc_pcp_cached_bytes()) {
+		if (blocking)
+			pgc_pcp_drain_all();
+		else
+			pgc_pcp_drain_cpu(raw_smp_processor_id());
+		p = pgc_nodes_alloc(pref, units, gfp, &spare);
 	}
 	for (i = 0; !p && blocking && (nid = pgc_nth_node(pref, i)) >= 0;
 	     i++) {
@@ -556,16 +601,20 @@ static struct pgc_node *pgc_node_create(int nid)
  * got; the load does not fail for that.
  *
  * Context: process context, module load.
- * Return: 0, or -ENOMEM when the pool's own structures cannot be allocated.
+ * Return: 0, -ENOMEM when the pool's own structures cannot be allocated, or
+ * the errno of the CPU hotplug setup.
  */
 int pgc_pool_init(void)
 {
 	struct pgc_node *n;
-	int nid;
+	int nid, ret;
 
 	pgc_dying = false;
-	if (pgc_pcp_init())
-		goto fail;
+	ret = pgc_pcp_init();
+	if (ret) {
+		pgc_pool_teardown();
+		return ret;
+	}
 	pgc_wq = alloc_workqueue("pgcluster_refill", WQ_UNBOUND, 0);
 	pgc_nodes = kcalloc(nr_node_ids, sizeof(*pgc_nodes), GFP_KERNEL);
 	if (!pgc_wq || !pgc_nodes)

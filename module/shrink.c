@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The pool's shrinker: under memory pressure (or drop_caches) it drains
- * the per-CPU caches of freed extents, then returns wholly free clusters,
+ * the per-CPU caches of freed extents (when some node is above its
+ * reserve, else that frees no page), then returns wholly free clusters,
  * newest first, never taking a node below its reserve.  A shrink stamps
  * the node so that the refill worker does not grow it past the reserve
  * again for a second.  Lock order: pool.h.
@@ -25,6 +26,7 @@ static unsigned long pgc_shrink_count(struct shrinker *s,
 {
 	unsigned long count = 0;
 	struct pgc_cluster *c;
+	bool above = false;
 	int nid;
 
 	for_each_node_state(nid, N_MEMORY) {
@@ -36,6 +38,7 @@ static unsigned long pgc_shrink_count(struct shrinker *s,
 		pages = READ_ONCE(n->pages);
 		if (pages <= n->reserve)
 			continue;
+		above = true;
 		rcu_read_lock();
 		list_for_each_entry_rcu(c, &n->clusters, link)
 			if (pgc_cluster_is_free(c))
@@ -43,8 +46,12 @@ static unsigned long pgc_shrink_count(struct shrinker *s,
 		rcu_read_unlock();
 		count += min(free, pages - n->reserve);
 	}
-	/* A scan drains the CPUs' caches first, which may free clusters. */
-	count += DIV_ROUND_UP(pgc_pcp_cached_bytes(), PAGE_SIZE);
+	/*
+	 * A scan drains the CPUs' caches first, which may free clusters; not
+	 * when every node is at its reserve: that would free no page.
+	 */
+	if (above)
+		count += DIV_ROUND_UP(pgc_pcp_cached_bytes(), PAGE_SIZE);
 	return count ? count : SHRINK_EMPTY;
 }
 
@@ -88,8 +95,18 @@ static unsigned long pgc_shrink_scan(struct shrinker *s,
 	struct pgc_cluster *c;
 	int nid;
 
-	/* Cached extents keep their clusters busy: give them back first. */
-	pgc_pcp_drain_all();
+	/*
+	 * Cached extents keep their clusters busy: give them back first, when
+	 * some node is above its reserve (else no page could be freed).
+	 */
+	for_each_node_state(nid, N_MEMORY) {
+		struct pgc_node *n = pgc_node_of(nid);
+
+		if (n && READ_ONCE(n->pages) > n->reserve) {
+			pgc_pcp_drain_all();
+			break;
+		}
+	}
 	for_each_node_state(nid, N_MEMORY) {
 		struct pgc_node *n = pgc_node_of(nid);
 

@@ -12,11 +12,16 @@
  *                    free (size 0); freeing it again on either CPU is
  *                    refused
  *   pcp_drain        the shrinker (drop_caches) gives every cached extent
- *                    back: pcp_cached_bytes 0, pcp_drained moves
+ *                    back when a node is above its reserve (one cluster
+ *                    is added first): pcp_cached_bytes 0, pcp_drained moves
  *   pcp_zone_node    a cached extent is not handed out for a zone it is not
  *                    in (GFP_DMA) nor for another node (__GFP_THISNODE)
  *   pcp_irq          GFP_ATOMIC allocation and free from a hard-irq irq_work,
  *                    the free of an extent handed out from the cache
+ *   index_fit        the cluster index finds the one cluster that fits
+ *                    among several of the same size class whose longest
+ *                    runs are just too short (GFP_ATOMIC, refill stalled):
+ *                    success and no pool growth
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -26,11 +31,13 @@
 #include <linux/nodemask.h>
 #include <linux/pgcluster.h>
 #include <linux/slab.h>
+#include <linux/vmalloc.h>
 #include <linux/sched.h>
 
 #include "pgct.h"
 
-#define PCPT_STATS	"/sys/kernel/debug/pgcluster/stats"
+#define PCPT_DEBUGFS	"/sys/kernel/debug/pgcluster/"
+#define PCPT_STATS	PCPT_DEBUGFS "stats"
 #define PCPT_STATS_LEN	16384
 #define PCPT_SIZE	9000
 #define PCPT_USABLE	ALIGN(PCPT_SIZE, PGCLUSTER_GRANULE)
@@ -209,6 +216,9 @@ static int pgct_pcp_drain(void)
 			return ret;
 	}
 	PGCT_EXPECT(pcpt_stat("pcp_cached_bytes") > 0, "nothing cached");
+	/* The shrinker drains only when that can free pages. */
+	PGCT_ASSERT(!pgct_write_file(PCPT_DEBUGFS "testing/pool_grow", "buddy 0"),
+		    "pool_grow");
 	drained = pcpt_stat("pcp_drained");
 	PGCT_ASSERT(!pgct_write_file("/proc/sys/vm/drop_caches", "2"),
 		    "drop_caches");
@@ -227,6 +237,7 @@ static int pgct_pcp_drain(void)
 static long pcpt_zone_node_fn(void *arg)
 {
 	int other = NUMA_NO_NODE, nid;
+	bool drained = false;
 	void *p, *q;
 
 	p = pgcluster_alloc(PCPT_SIZE, GFP_KERNEL, 0);
@@ -241,6 +252,8 @@ static long pcpt_zone_node_fn(void *arg)
 			    "GFP_DMA got zone %d", page_zonenum(virt_to_page(q)));
 		pgcluster_free(q);
 	}
+	/* A failed allocation drains this CPU's cache before it gives up. */
+	drained |= !q;
 	if (page_zonenum(virt_to_page(p)) != ZONE_DMA)
 		PGCT_EXPECT(q != p, "cached extent outside ZONE_DMA handed out");
 
@@ -256,6 +269,7 @@ static long pcpt_zone_node_fn(void *arg)
 		if (q)
 			PGCT_EXPECT(page_to_nid(virt_to_page(q)) == other,
 				    "__GFP_THISNODE broken");
+		drained |= !q;
 		pgcluster_free(q);
 	} else {
 		pgct_log("one memory node: node rule not checked\n");
@@ -264,7 +278,9 @@ static long pcpt_zone_node_fn(void *arg)
 	/* Still cached and still served for its own node. */
 	q = pgcluster_alloc_node(PCPT_SIZE, GFP_NOWAIT | __GFP_THISNODE, 0,
 				 nid);
-	PGCT_EXPECT(q == p, "cache lost the extent: %p then %p", p, q);
+	PGCT_EXPECT(q, "allocation failed");
+	PGCT_EXPECT(q == p || drained, "cache lost the extent: %p then %p",
+		    p, q);
 	pgcluster_free(q);
 	return pgct_failed() ? PGCT_FAIL : PGCT_PASS;
 }
@@ -329,11 +345,119 @@ static int pgct_pcp_irq(void)
 	return ret;
 }
 
+/*
+ * index_fit: five clusters whose longest free run is 140 units and one of
+ * 150, all in the size class 128..159, and no other free space: a request
+ * of 141 units must find the 150 one (the index once looked at only the
+ * first four members of the class).  The pool is exhausted with GFP_ATOMIC
+ * (which never grows it) and the refill worker stalled meanwhile; each
+ * shaped cluster is one taken whole by a 2 MiB allocation, freed and taken
+ * again but for its hole (sizes above the per-CPU cache's limit).
+ */
+#define IXT_MAX		4096
+#define IXT_GFP		(GFP_ATOMIC | __GFP_NOWARN | __GFP_THISNODE)
+#define IXT_UNITS(u)	((size_t)(u) * PGCLUSTER_GRANULE)
+
+struct ixt {
+	void *p[IXT_MAX];
+	unsigned int nr;
+	void *whole[6];
+	unsigned int nr_whole;
+};
+
+static void ixt_free_all(struct ixt *x)
+{
+	while (x->nr)
+		pgcluster_free(x->p[--x->nr]);
+}
+
+static long ixt_fn(void *arg)
+{
+	static const u32 holes[] = { 140, 140, 140, 140, 150, 140 };
+	struct ixt *x = arg;
+	int nid = numa_mem_id();
+	long long clusters, refills, grow_sync;
+	size_t size;
+	void *p;
+	int i;
+
+	/* Whole 2 MiB clusters first, then everything else, halving. */
+	for (size = PGCLUSTER_MAX_SIZE; size >= PGCLUSTER_GRANULE; size /= 2) {
+		while (x->nr < IXT_MAX) {
+			p = pgcluster_alloc(size, IXT_GFP, nid);
+			if (!p)
+				break;
+			if (size == PGCLUSTER_MAX_SIZE &&
+			    x->nr_whole < ARRAY_SIZE(x->whole))
+				x->whole[x->nr_whole++] = p;
+			x->p[x->nr++] = p;
+		}
+	}
+	PGCT_SKIP_IF(x->nr == IXT_MAX, "pool too large to exhaust");
+	PGCT_SKIP_IF(x->nr_whole < ARRAY_SIZE(holes),
+		     "only %u whole 2 MiB clusters", x->nr_whole);
+	clusters = pcpt_stat("clusters");
+	refills = pcpt_stat("refills");
+	grow_sync = pcpt_stat("grow_sync");
+
+	for (i = 0; i < ARRAY_SIZE(holes); i++) {
+		char *w = x->whole[i];
+		int j;
+
+		for (j = 0; j < x->nr && x->p[j] != w; j++)
+			;
+		pgcluster_free(w);
+		p = pgcluster_alloc(PGCLUSTER_MAX_SIZE - IXT_UNITS(holes[i]),
+				    IXT_GFP, nid);
+		x->p[j] = p;
+		PGCT_ASSERT(p, "cluster %d not taken again", i);
+		PGCT_ASSERT((char *)p >= w && (char *)p < w + PGCLUSTER_MAX_SIZE,
+			    "cluster %d taken again elsewhere: %p, not %p",
+			    i, p, w);
+	}
+
+	p = pgcluster_alloc(IXT_UNITS(141), IXT_GFP, nid);
+	PGCT_EXPECT(p, "141 units failed; a 150-unit run was free");
+	if (p) {
+		char *w = x->whole[4];
+
+		PGCT_EXPECT((char *)p >= w && (char *)p < w + PGCLUSTER_MAX_SIZE,
+			    "served from %p, outside the 150-unit cluster", p);
+		x->p[x->nr++] = p;
+	}
+	PGCT_EXPECT(pcpt_stat("clusters") == clusters &&
+		    pcpt_stat("refills") == refills &&
+		    pcpt_stat("grow_sync") == grow_sync,
+		    "pool grew: clusters %lld -> %lld", clusters,
+		    pcpt_stat("clusters"));
+	return pgct_failed() ? PGCT_FAIL : PGCT_PASS;
+}
+
+static int pgct_index_fit(void)
+{
+	struct ixt *x = vzalloc(sizeof(*x));
+	int ret;
+
+	PGCT_ASSERT(x, "no memory");
+	/* The refill worker, kicked once the pool runs low, waits meanwhile. */
+	ret = pgct_write_file(PCPT_DEBUGFS "testing/grow_stall_ms", "10000");
+	if (ret) {
+		vfree(x);
+		PGCT_FAIL_NOW("grow_stall_ms: %d", ret);
+	}
+	ret = pcpt_on(cpumask_first(cpu_online_mask), ixt_fn, x);
+	ixt_free_all(x);
+	pgct_write_file(PCPT_DEBUGFS "testing/grow_stall_ms", "0");
+	vfree(x);
+	return ret;
+}
+
 const struct pgct_case pgct_pcp_cases[] = {
 	{ "pcp_hot_pair", pgct_pcp_hot_pair },
 	{ "pcp_cross_cpu", pgct_pcp_cross_cpu },
 	{ "pcp_drain", pgct_pcp_drain },
 	{ "pcp_zone_node", pgct_pcp_zone_node },
 	{ "pcp_irq", pgct_pcp_irq },
+	{ "index_fit", pgct_index_fit },
 	{ NULL, NULL }
 };
