@@ -46,7 +46,7 @@ failed_stages=()
 # "it ran and printed every table" into TAP.
 bench_tap() (
 	log=$out/bench-$1.txt
-	KERNEL=$1 BENCH_QUICK=1 "$root/scripts/bench.sh" >"$log" 2>	KERNEL=$1 "$root/scripts/bench.sh" >"$log" 2>&11
+	KERNEL=$1 BENCH_QUICK=1 "$root/scripts/bench.sh" >"$log" 2>&1
 	rc=$?
 	grep -av '^\[ *[0-9]*\.[0-9]*\]' "$log" | sed 's/^/  | /'
 	. "$root/selftests/tap.sh"

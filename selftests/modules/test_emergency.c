@@ -16,6 +16,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/err.h>
 #include <linux/fs.h>
@@ -802,6 +803,7 @@ struct emt_thread {
 	bool few_sizes;		/* 1-3 pages only, so the slot cache hits */
 	unsigned int allocs;
 	int result;
+	struct completion done;	/* its iterations are over */
 };
 
 static DEFINE_SPINLOCK(emt_thread_lock);
@@ -850,6 +852,7 @@ static int emt_thread_fn(void *arg)
 	}
 	for (k = 0; k < EMT_KEEP; k++)
 		pgcluster_free(p[k]);
+	complete(&t->done);
 
 	while (!kthread_should_stop()) {
 		set_current_state(TASK_INTERRUPTIBLE);
@@ -881,6 +884,7 @@ static int emt_concurrency_inner(void)
 		t[i].slot = slot;
 		t[i].few_sizes = emt_cache_mode;
 		t[i].result = PGCT_FAIL;	/* until the thread has run */
+		init_completion(&t[i].done);
 		t[i].task = kthread_run(emt_thread_fn, &t[i], "pgct_emerg/%u", i);
 		if (!PGCT_CHECK(!IS_ERR(t[i].task), "kthread_run: %ld",
 				PTR_ERR(t[i].task)))
@@ -893,6 +897,8 @@ static int emt_concurrency_inner(void)
 	for (i = 0; i < EMT_THREADS; i++) {
 		if (!t[i].task)
 			continue;
+		/* A thread stopped before it first runs never runs at all. */
+		wait_for_completion(&t[i].done);
 		kthread_stop(t[i].task);
 		PGCT_EXPECT(t[i].result == PGCT_PASS, "thread %u", i);
 		total += t[i].allocs;

@@ -116,9 +116,10 @@ static int pgct_trace_cache(void)
 }
 
 #define PGCT_TRACE_GROW_N	6
+#define PGCT_TRACE_GROW_MAX	16
 #define PGCT_TRACE_STATS	"/sys/kernel/debug/pgcluster/stats"
 #define PGCT_TRACE_STATS_LEN	16384
-#define PGCT_TRACE_WAIT_MS	5000
+#define PGCT_TRACE_WAIT_MS	1000
 
 /* The "refills" counter of debugfs stats, or -1. */
 static long long pgct_trace_refills(char *buf)
@@ -129,15 +130,17 @@ static long long pgct_trace_refills(char *buf)
 }
 
 /*
- * Six 1 MiB allocations held at once: more than a 4 MiB pool of 2 MiB
- * clusters serves, so the pool grows, for a request or by the refill
- * worker.  The allocations are held until the worker has grown the pool
- * (it keeps a pool with a reserve above its low watermark), at most 5 s:
- * with pool_mb=0 there is no worker and every grow is a request's own.
+ * 1 MiB allocations held at once: six are more than a 4 MiB pool of 2 MiB
+ * clusters serves, so the pool grows for the requests.  The refill worker
+ * runs once free space drops below the low watermark, which depends on
+ * the clusters the grows got: with @want_refill more are taken, one at a
+ * time, until the worker has grown the pool (at most PGCT_TRACE_GROW_MAX,
+ * waiting up to a second after each).  With pool_mb=0 there is no worker
+ * and every grow is a request's own: exactly six, no waiting.
  */
-static int pgct_trace_grow(void)
+static noinline __noclone int pgct_trace_grow_held(bool want_refill)
 {
-	void *p[PGCT_TRACE_GROW_N];
+	void *p[PGCT_TRACE_GROW_MAX];
 	long long refills0, refills;
 	char *buf;
 	int i, n, ms;
@@ -145,21 +148,38 @@ static int pgct_trace_grow(void)
 	buf = kmalloc(PGCT_TRACE_STATS_LEN, GFP_KERNEL);
 	PGCT_ASSERT(buf, "no memory for stats");
 	refills0 = pgct_trace_refills(buf);
-	for (n = 0; n < PGCT_TRACE_GROW_N; n++) {
+	refills = refills0;
+	for (n = 0; n < PGCT_TRACE_GROW_MAX; n++) {
+		if (n == PGCT_TRACE_GROW_N && (!want_refill || refills != refills0))
+			break;
 		p[n] = pgcluster_alloc(SZ_1M, GFP_KERNEL, 0);
 		if (!PGCT_CHECK(p[n], "1 MiB #%d", n))
 			break;
+		for (ms = 0; want_refill && n + 1 >= PGCT_TRACE_GROW_N &&
+		     ms < PGCT_TRACE_WAIT_MS && refills == refills0; ms += 20) {
+			msleep(20);
+			refills = pgct_trace_refills(buf);
+		}
 	}
-	refills = refills0;
-	for (ms = 0; ms < PGCT_TRACE_WAIT_MS && refills == refills0; ms += 20) {
-		msleep(20);
-		refills = pgct_trace_refills(buf);
-	}
-	pgct_log("refills %lld -> %lld", refills0, refills);
+	pgct_log("%d allocations of 1 MiB, refills %lld -> %lld", n, refills0,
+		 refills);
+	if (want_refill)
+		PGCT_EXPECT(refills > refills0,
+			    "the refill worker did not grow the pool");
 	for (i = 0; i < n; i++)
 		pgcluster_free(p[i]);
 	kfree(buf);
 	return pgct_failed() ? PGCT_FAIL : PGCT_PASS;
+}
+
+static int pgct_trace_grow(void)
+{
+	return pgct_trace_grow_held(true);
+}
+
+static int pgct_trace_grow_sync(void)
+{
+	return pgct_trace_grow_held(false);
 }
 
 const struct pgct_case pgct_trace_cases[] = {
@@ -168,5 +188,6 @@ const struct pgct_case pgct_trace_cases[] = {
 	{ "trace_reserve", pgct_trace_reserve, PGCT_DRIVEN },
 	{ "trace_cache", pgct_trace_cache, PGCT_DRIVEN },
 	{ "trace_grow", pgct_trace_grow, PGCT_DRIVEN },
+	{ "trace_grow_sync", pgct_trace_grow_sync, PGCT_DRIVEN },
 	{ NULL, NULL }
 };
