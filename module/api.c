@@ -72,7 +72,7 @@ static void *pgc_alloc(size_t size, gfp_t gfp, unsigned int flags, int node,
 			pr_warn_ratelimited("rejected request: size %zu flags %#x from %pS\n",
 					    size, flags, (void *)caller);
 		trace_pgcluster_alloc(size, gfp, flags, node, NULL, caller);
-		pgc_callers_alloc(caller, NULL, gfp);
+		pgc_callers_alloc(caller, NULL, size, gfp);
 		return NULL;
 	}
 	refusal = pgc_gfp_refusal(gfp, node);
@@ -83,7 +83,7 @@ static void *pgc_alloc(size_t size, gfp_t gfp, unsigned int flags, int node,
 				   size, &gfp, node, (void *)caller,
 				   refusal);
 		trace_pgcluster_alloc(size, gfp, flags, node, NULL, caller);
-		pgc_callers_alloc(caller, NULL, gfp);
+		pgc_callers_alloc(caller, NULL, size, gfp);
 		return NULL;
 	}
 	if (node != NUMA_NO_NODE && (node < 0 || node >= MAX_NUMNODES ||
@@ -96,7 +96,7 @@ static void *pgc_alloc(size_t size, gfp_t gfp, unsigned int flags, int node,
 	if (!p && !(gfp & __GFP_NOWARN))
 		pgc_report_alloc_failure(size, gfp, flags, node, caller);
 	trace_pgcluster_alloc(size, gfp, flags, node, p, caller);
-	pgc_callers_alloc(caller, p, gfp);
+	pgc_callers_alloc(caller, p, size, gfp);
 	return p;
 }
 

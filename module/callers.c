@@ -42,7 +42,8 @@
 #include "pool.h"
 
 #define PGC_SITE_BITS	8
-#define PGC_REC_BITS	10
+/* ~6 records a bucket at 100k live allocations; made at the first "on". */
+#define PGC_REC_BITS	14
 
 struct pgc_site {
 	unsigned long ip;		/* the caller's return address */
@@ -74,7 +75,8 @@ static struct hlist_head pgc_sites[1 << PGC_SITE_BITS];
 /* Serialises additions to pgc_sites[]; lookups are lockless. */
 static DEFINE_SPINLOCK(pgc_site_lock);
 static atomic_t pgc_nr_sites = ATOMIC_INIT(0);
-static struct pgc_rec_bucket *pgc_recs;	/* 1 << PGC_REC_BITS buckets */
+/* 1 << PGC_REC_BITS buckets; set before the first "on", kept until exit. */
+static struct pgc_rec_bucket *pgc_recs;
 static atomic_long_t pgc_untracked = ATOMIC_LONG_INIT(0);
 
 static struct pgc_site *pgc_site_find(struct hlist_head *head,
@@ -143,11 +145,13 @@ static struct pgc_rec_bucket *pgc_rec_bucket(const void *ptr)
  * __pgc_callers_alloc() - count one allocation call of @caller
  * @caller: _RET_IP_ of the exported allocation function
  * @ptr: what the call returned, NULL when it failed
+ * @size: the size asked for
  * @gfp: the caller's effective mask, for the records' own allocations
  *
  * Context: any context the allocation was called from.
  */
-void __pgc_callers_alloc(unsigned long caller, const void *ptr, gfp_t gfp)
+void __pgc_callers_alloc(unsigned long caller, const void *ptr, size_t size,
+			 gfp_t gfp)
 {
 	struct pgc_rec_bucket *b;
 	struct pgc_rec *r = NULL;
@@ -158,7 +162,8 @@ void __pgc_callers_alloc(unsigned long caller, const void *ptr, gfp_t gfp)
 	if (ptr)
 		r = kmalloc(sizeof(*r), pgc_meta_gfp(gfp));
 	rcu_read_lock();
-	if (!READ_ONCE(pgc_callers_on))
+	/* Acquire: pgc_recs is set before accounting is first on. */
+	if (!smp_load_acquire(&pgc_callers_on))
 		goto out;
 	if (!s) {
 		if (ptr)
@@ -176,7 +181,7 @@ void __pgc_callers_alloc(unsigned long caller, const void *ptr, gfp_t gfp)
 	}
 	r->ptr = ptr;
 	r->site = s;
-	r->bytes = pgcluster_size(ptr);
+	r->bytes = pgc_usable_size(size, ptr);
 	atomic_long_inc(&s->live);
 	atomic_long_add(r->bytes, &s->live_bytes);
 	b = pgc_rec_bucket(ptr);
@@ -205,7 +210,8 @@ void __pgc_callers_free(const void *ptr)
 	unsigned long flags;
 
 	rcu_read_lock();
-	if (!READ_ONCE(pgc_callers_on))
+	/* Acquire: pairs with the release that switched it on. */
+	if (!smp_load_acquire(&pgc_callers_on))
 		goto out;
 	b = pgc_rec_bucket(ptr);
 	spin_lock_irqsave(&b->lock, flags);
@@ -236,7 +242,7 @@ static void pgc_callers_drop_records(void)
 	HLIST_HEAD(dead);
 	unsigned int i;
 
-	for (i = 0; i < (1U << PGC_REC_BITS); i++) {
+	for (i = 0; pgc_recs && i < (1U << PGC_REC_BITS); i++) {
 		spin_lock_irqsave(&pgc_recs[i].lock, flags);
 		hlist_move_list(&pgc_recs[i].head, &dead);
 		spin_unlock_irqrestore(&pgc_recs[i].lock, flags);
@@ -253,20 +259,43 @@ static void pgc_callers_drop_records(void)
 	atomic_long_set(&pgc_untracked, 0);
 }
 
-static void pgc_callers_set(bool on)
+/* The record table, made when accounting is first switched on. */
+static int pgc_recs_alloc(void)
+{
+	struct pgc_rec_bucket *t;
+	unsigned int i;
+
+	if (pgc_recs)
+		return 0;
+	t = kvcalloc(1U << PGC_REC_BITS, sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return -ENOMEM;
+	for (i = 0; i < (1U << PGC_REC_BITS); i++) {
+		spin_lock_init(&t[i].lock);
+		INIT_HLIST_HEAD(&t[i].head);
+	}
+	pgc_recs = t;
+	return 0;
+}
+
+static int pgc_callers_set(bool on)
 {
 	if (on == pgc_callers_on)
-		return;
+		return 0;
 	if (on) {
-		WRITE_ONCE(pgc_callers_on, true);
+		if (pgc_recs_alloc())
+			return -ENOMEM;
+		/* Release: hooks that see it on see the table. */
+		smp_store_release(&pgc_callers_on, true);
 		static_branch_enable(&pgc_callers_key);
-		return;
+		return 0;
 	}
 	WRITE_ONCE(pgc_callers_on, false);
 	static_branch_disable(&pgc_callers_key);
 	/* Hooks that saw it on are done with the records after this. */
 	synchronize_rcu();
 	pgc_callers_drop_records();
+	return 0;
 }
 
 static void pgc_callers_reset(void)
@@ -290,12 +319,13 @@ static void pgc_callers_reset(void)
  * @cmd: the input, newline already stripped by pgc_input_get()
  *
  * Context: process context, may sleep.
- * Return: 0, or -EINVAL (nothing changed) unless @cmd is "on", "off" or
- * "reset".
+ * Return: 0, -EINVAL (nothing changed) unless @cmd is "on", "off" or
+ * "reset", or -ENOMEM (still off) when the record table cannot be made.
  */
 int pgc_callers_write(const char *cmd)
 {
 	bool on = !strcmp(cmd, "on");
+	int ret = 0;
 
 	if (!on && strcmp(cmd, "off") && strcmp(cmd, "reset"))
 		return -EINVAL;
@@ -303,9 +333,9 @@ int pgc_callers_write(const char *cmd)
 	if (!strcmp(cmd, "reset"))
 		pgc_callers_reset();
 	else
-		pgc_callers_set(on);
+		ret = pgc_callers_set(on);
 	mutex_unlock(&pgc_callers_mutex);
-	return 0;
+	return ret;
 }
 
 struct pgc_site_snap {
@@ -391,26 +421,20 @@ int pgc_callers_show(struct seq_file *m)
 }
 
 /**
- * pgc_callers_init() - set up the record table; accounting on if asked
+ * pgc_callers_init() - accounting on if asked (callers=1)
  *
  * Context: process context, module load.
  * Return: 0 or -ENOMEM.
  */
 int pgc_callers_init(void)
 {
-	unsigned int i;
+	int ret = 0;
 
-	pgc_recs = kvcalloc(1U << PGC_REC_BITS, sizeof(*pgc_recs),
-			    GFP_KERNEL);
-	if (!pgc_recs)
-		return -ENOMEM;
-	for (i = 0; i < (1U << PGC_REC_BITS); i++) {
-		spin_lock_init(&pgc_recs[i].lock);
-		INIT_HLIST_HEAD(&pgc_recs[i].head);
-	}
+	mutex_lock(&pgc_callers_mutex);
 	if (pgc_callers_param)
-		pgc_callers_set(true);
-	return 0;
+		ret = pgc_callers_set(true);
+	mutex_unlock(&pgc_callers_mutex);
+	return ret;
 }
 
 /**
@@ -428,6 +452,12 @@ void pgc_callers_exit(void)
 	mutex_lock(&pgc_callers_mutex);
 	pgc_callers_set(false);
 	mutex_unlock(&pgc_callers_mutex);
+	/*
+	 * No grace period needed: hooks run only inside the module's own
+	 * functions, which no caller can be in once the module is being
+	 * unloaded (its users hold a reference), and the debugfs files that
+	 * read the sites are gone.
+	 */
 	for (i = 0; i < ARRAY_SIZE(pgc_sites); i++) {
 		hlist_for_each_entry_safe(s, tmp, &pgc_sites[i], node) {
 			hlist_del(&s->node);

@@ -16,15 +16,19 @@ DECLARE_STATIC_KEY_FALSE(pgc_callers_key);
 
 extern bool pgc_callers_param;		/* module parameter "callers" */
 
-void __pgc_callers_alloc(unsigned long caller, const void *ptr, gfp_t gfp);
+void __pgc_callers_alloc(unsigned long caller, const void *ptr, size_t size,
+			 gfp_t gfp);
 void __pgc_callers_free(const void *ptr);
 
-/* After every allocation call, @ptr NULL when it failed. */
+/*
+ * After every allocation call of @size bytes, @ptr NULL when it failed;
+ * the usable size is worked out from @size, without a lookup.
+ */
 static inline void pgc_callers_alloc(unsigned long caller, const void *ptr,
-				     gfp_t gfp)
+				     size_t size, gfp_t gfp)
 {
 	if (static_branch_unlikely(&pgc_callers_key))
-		__pgc_callers_alloc(caller, ptr, gfp);
+		__pgc_callers_alloc(caller, ptr, size, gfp);
 }
 
 /* Before @ptr is given back, so a reuse of @ptr cannot race its record. */

@@ -3,7 +3,8 @@
  * Failure reports a sysadmin can act on.  When an allocation fails and the
  * caller did not pass __GFP_NOWARN, the ratelimited message names the
  * request and its caller, then says why: the pool state of the nodes that
- * were tried (clusters, free bytes, longest free run), why the pool was not
+ * were tried (clusters, free bytes, longest free run) and the freed extents
+ * the per-CPU caches hold for their exact size, why the pool was not
  * grown (a non-sleeping caller, or the last grow failure as source.c
  * recorded it), why the emergency path did not help, and where to look.
  *
@@ -25,6 +26,7 @@
 
 #include "diagnose.h"
 #include "internal.h"
+#include "pcp_cache.h"
 #include "pool.h"
 
 /* The last failure to take a cluster from any source. */
@@ -232,9 +234,16 @@ void pgc_report_alloc_failure(size_t size, gfp_t gfp, unsigned int flags,
 		size, &gfp, flags, node, (void *)caller, why,
 		thisnode ? " (__GFP_THISNODE)" : "");
 	if (!pgc_skip_contig(flags)) {
+		unsigned long cached = pgc_pcp_cached_bytes();
+
+		/* The walk is lockless and later than the request's search. */
 		if (pgc_report_nodes(need, gfp, pref))
-			pr_warn("  a free run of %zu bytes exists now: it was freed while the request ran\n",
+			pr_warn("  a free run of %zu bytes exists now (freed meanwhile, or missed by the search)\n",
 				need);
+		/* Allocated in their clusters' maps: not in the free bytes above. */
+		if (cached)
+			pr_warn("  per-CPU caches hold %lu bytes of freed extents besides, each reused only for a request of its exact size\n",
+				cached);
 		if (blocking)
 			pgc_report_grow();
 	}

@@ -21,6 +21,7 @@
 
 #include <linux/types.h>
 #include <linux/gfp.h>
+#include <linux/mm.h>
 #include <linux/pgcluster.h>
 
 #include "compat.h"
@@ -70,6 +71,24 @@ extern bool pgc_force_virtual;
 static inline bool pgc_skip_contig(unsigned int flags)
 {
 	return (flags & PGCLUSTER_VIRTOK) && READ_ONCE(pgc_force_virtual);
+}
+
+/**
+ * pgc_usable_size() - what pgcluster_size() reports for a result
+ * @size: the request's size
+ * @ptr: what the request returned, NULL when it failed
+ *
+ * Worked out, not looked up, so that no lock is taken: the cluster pool
+ * rounds to %PGCLUSTER_GRANULE, the emergency path (vmalloc space) to pages.
+ *
+ * Return: usable bytes at @ptr, 0 when @ptr is NULL.
+ */
+static inline size_t pgc_usable_size(size_t size, const void *ptr)
+{
+	if (!ptr)
+		return 0;
+	return is_vmalloc_addr(ptr) ? PAGE_ALIGN(size) :
+				      round_up(size, PGCLUSTER_GRANULE);
 }
 
 /* debugfs.c: stats, slots and testing/; the lab adds its own files. */

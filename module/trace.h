@@ -16,6 +16,8 @@
 #include <linux/mm.h>
 #include <linux/pgcluster.h>
 
+#include "internal.h"
+
 /* Why a cluster was added (pgcluster_pool_grow). */
 enum pgc_trace_grow {
 	PGC_TRACE_GROW_SYNC,	/* a request grew the pool for itself */
@@ -45,18 +47,6 @@ enum pgc_trace_lab {
 };
 
 struct pgc_pattern;
-
-/*
- * What pgcluster_size() reports for a result of a @size request, 0 on
- * failure; computed, not looked up, so that no lock is taken here.
- */
-static inline size_t pgc_trace_rounded(size_t size, const void *ptr)
-{
-	if (!ptr)
-		return 0;
-	return is_vmalloc_addr(ptr) ? PAGE_ALIGN(size) :
-				      round_up(size, PGCLUSTER_GRANULE);
-}
 
 #endif /* _PGCLUSTER_TRACE_ENUMS_H */
 
@@ -127,7 +117,7 @@ TRACE_EVENT(pgcluster_alloc,
 			     __field(const void *, ptr)
 			     __field(unsigned long, call_site)),
 	    TP_fast_assign(__entry->size = size;
-			   __entry->rounded = pgc_trace_rounded(size, ptr);
+			   __entry->rounded = pgc_usable_size(size, ptr);
 			   __entry->gfp = (__force unsigned long)gfp;
 			   __entry->flags = flags;
 			   __entry->node = node;

@@ -647,6 +647,34 @@ static void emt_fpa_off(void *unused)
 	PGCT_EXPECT(!emt_fpa_set(false), "cannot restore fail_page_alloc");
 }
 
+/*
+ * One emergency allocation of @n pages while every page allocation of this
+ * task fails.  The reserve covers the pages and the record, not
+ * vm_map_ram(): a new vmap block needs memory of its own (its KASAN shadow,
+ * slab objects) and so may a page table, so whether it can map depends on
+ * what earlier users of vmalloc space (other tests too) left behind.  A
+ * mapping made just before, with the page allocator working, on the same
+ * CPU (migration is off), leaves that CPU's vmap block in place with its
+ * tables filled up to the chunk the faulting request takes next, unless
+ * that chunk starts a new page table or block; the next try then has one
+ * ready.
+ */
+static void *emt_fpa_try(unsigned int n)
+{
+	void *p;
+
+	p = pgcluster_alloc(n * PAGE_SIZE, GFP_KERNEL | __GFP_NOWARN,
+			    PGCLUSTER_VIRTOK);
+	if (!p)
+		return NULL;
+	pgcluster_free(p);
+	WRITE_ONCE(current->make_it_fail, 1);
+	p = pgcluster_alloc(n * PAGE_SIZE, GFP_KERNEL | __GFP_NOWARN,
+			    PGCLUSTER_VIRTOK);
+	WRITE_ONCE(current->make_it_fail, 0);
+	return p;
+}
+
 static int emt_fail_page_alloc_inner(void)
 {
 	unsigned int slot = emt_slot_pages(), n = min(slot, 4u), tries;
@@ -664,17 +692,14 @@ static int emt_fail_page_alloc_inner(void)
 	PGCT_ASSERT(!emt_fpa_set(true), "cannot configure fail_page_alloc");
 	WRITE_ONCE(current->make_it_fail, 1);
 	probe = alloc_page(GFP_KERNEL | __GFP_NOWARN);
-	/*
-	 * The reserve covers the pages and the record; vm_map_ram() may still
-	 * need memory of its own for a new vmap block, so allow retries.
-	 */
+	WRITE_ONCE(current->make_it_fail, 0);
+	migrate_disable();
 	for (tries = 1; tries <= 3; tries++) {
-		p = pgcluster_alloc(n * PAGE_SIZE, GFP_KERNEL | __GFP_NOWARN,
-				    PGCLUSTER_VIRTOK);
+		p = emt_fpa_try(n);
 		if (p)
 			break;
 	}
-	WRITE_ONCE(current->make_it_fail, 0);
+	migrate_enable();
 	pgct_release(emt_fpa_off, NULL);
 	if (probe)
 		__free_page(probe);
