@@ -20,18 +20,6 @@ if ! insmod "$ko" pool_mb=0 callers=1 || ! insmod "$tko"; then
 	tap_finish
 fi
 
-case_tap() {
-	if echo "$1" > "$run" 2> /tmp/.case_err; then
-		sed 's/^/# /' "$tlog"
-		tap_ok "$1"
-	elif grep -q 'not supported' /tmp/.case_err; then
-		sed 's/^/# /' "$tlog"
-		tap_skip "$1" "$(tail -n 1 "$tlog")"
-	else
-		sed 's/^/# /' "$tlog"
-		tap_fail "$1"
-	fi
-}
 
 mode=$(ls -l $D/callers | cut -c1-10)
 tap_check "callers is root only ($mode)" [ "$mode" = "-rw-------" ]

@@ -34,19 +34,6 @@ case_ok() {
 	sed 's/^/# /' "$tlog"
 	return 1
 }
-# case_tap NAME: one TAP line for a case; a case that skips is a SKIP.
-case_tap() {
-	if echo "$1" > "$run" 2> /tmp/.case_err; then
-		sed 's/^/# /' "$tlog"
-		tap_ok "$1"
-	elif grep -q 'not supported' /tmp/.case_err; then
-		sed 's/^/# /' "$tlog"
-		tap_skip "$1" "$(tail -n 1 "$tlog")"
-	else
-		sed 's/^/# /' "$tlog"
-		tap_fail "$1"
-	fi
-}
 
 r0=$(pgc_stat refused_requests)
 case_tap gfp_refused

@@ -68,3 +68,18 @@ pgc_check_unloaded() {
 	fi
 }
 pgc_stat() { awk -v k="$1" '$1 == k {print $2}' /sys/kernel/debug/pgcluster/stats; }
+
+# case_tap NAME: run pgcluster_test's case NAME through $run, show its log
+# ($tlog) and print one TAP line; a case that skips is a SKIP.
+case_tap() {
+	if echo "$1" > "$run" 2> /tmp/.case_err; then
+		sed 's/^/# /' "$tlog"
+		tap_ok "$1"
+	elif grep -q 'not supported' /tmp/.case_err; then
+		sed 's/^/# /' "$tlog"
+		tap_skip "$1" "$(tail -n 1 "$tlog")"
+	else
+		sed 's/^/# /' "$tlog"
+		tap_fail "$1"
+	fi
+}
