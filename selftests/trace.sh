@@ -184,7 +184,7 @@ has "evicted 2-page slot unmapped" "pgcluster_emerg_unmap: ptr=$c2 pages=2 slot=
 echo 0 > $D/testing/force_virtual
 
 # ---- pool: refill, pool_grow, shrink; then sync grow ----------------------
-# A 4 MiB pool: the case takes and holds 1 MiB allocations until the
+# A 4 MiB pool: the case takes and holds 1.75 MiB allocations until the
 # refill worker has grown the pool.
 begin
 tap_check "trace_grow_passes" run_case trace_grow
@@ -197,11 +197,11 @@ echo 3 > /proc/sys/vm/drop_caches
 p1=$(pgc_stat pool_bytes)
 snap
 dump
-has "1 MiB allocation traced" \
-    "pgcluster_alloc: size=1048576 rounded=1048576 gfp=GFP_KERNEL flags=0x0 node=-1 kind=contig ptr=$X ${cs}grow_held\+"
-na=$(count 'pgcluster_alloc: size=1048576 ')
-nf=$(count 'pgcluster_free: ptr=[^ ]+ size=1048576 kind=contig deferred=0 call_site=pgct_trace_grow_held\+')
-tap_check "as many frees as allocs of 1 MiB, at least 6 ($na/$nf)" [ "$na" = "$nf" -a "$na" -ge 6 ]
+has "1.75 MiB allocation traced" \
+    "pgcluster_alloc: size=1835008 rounded=1835008 gfp=GFP_KERNEL flags=0x0 node=-1 kind=contig ptr=$X ${cs}grow_held\+"
+na=$(count 'pgcluster_alloc: size=1835008 ')
+nf=$(count 'pgcluster_free: ptr=[^ ]+ size=1835008 kind=contig deferred=0 call_site=pgct_trace_grow_held\+')
+tap_check "as many frees as allocs of 1.75 MiB, at least 6 ($na/$nf)" [ "$na" = "$nf" -a "$na" -ge 6 ]
 has "refill worker grew the pool" \
     "pgcluster_pool_grow: node=0 order=[0-9] source=(buddy|contig) why=refill$"
 has "pool_grow knob: buddy, node 0, order 9" \

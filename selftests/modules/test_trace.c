@@ -117,6 +117,7 @@ static int pgct_trace_cache(void)
 
 #define PGCT_TRACE_GROW_N	6
 #define PGCT_TRACE_GROW_MAX	16
+#define PGCT_TRACE_GROW_SIZE	(SZ_1M + SZ_512K + SZ_256K)
 #define PGCT_TRACE_STATS	"/sys/kernel/debug/pgcluster/stats"
 #define PGCT_TRACE_STATS_LEN	16384
 #define PGCT_TRACE_WAIT_MS	1000
@@ -130,13 +131,16 @@ static long long pgct_trace_refills(char *buf)
 }
 
 /*
- * 1 MiB allocations held at once: six are more than a 4 MiB pool of 2 MiB
- * clusters serves, so the pool grows for the requests.  The refill worker
- * runs once free space drops below the low watermark, which depends on
- * the clusters the grows got: with @want_refill more are taken, one at a
- * time, until the worker has grown the pool (at most PGCT_TRACE_GROW_MAX,
- * waiting up to a second after each).  With pool_mb=0 there is no worker
- * and every grow is a request's own: exactly six, no waiting.
+ * Allocations of 1.75 MiB held at once: each takes a 2 MiB cluster of its
+ * own and leaves a quarter of it, so six are more than a 4 MiB pool serves
+ * and the pool grows for the requests, while free space stays under the
+ * low watermark (a quarter of the reserve) and the refill worker must
+ * grow the pool too.  (With 1 MiB, free space can sit exactly at the
+ * watermark, which is not below it.)  With @want_refill more are taken,
+ * one at a time, until the worker has grown the pool (at most
+ * PGCT_TRACE_GROW_MAX, waiting up to a second after each).  With pool_mb=0
+ * there is no worker and every grow is a request's own: exactly six, no
+ * waiting.
  */
 static noinline __noclone int pgct_trace_grow_held(bool want_refill)
 {
@@ -152,8 +156,8 @@ static noinline __noclone int pgct_trace_grow_held(bool want_refill)
 	for (n = 0; n < PGCT_TRACE_GROW_MAX; n++) {
 		if (n == PGCT_TRACE_GROW_N && (!want_refill || refills != refills0))
 			break;
-		p[n] = pgcluster_alloc(SZ_1M, GFP_KERNEL, 0);
-		if (!PGCT_CHECK(p[n], "1 MiB #%d", n))
+		p[n] = pgcluster_alloc(PGCT_TRACE_GROW_SIZE, GFP_KERNEL, 0);
+		if (!PGCT_CHECK(p[n], "allocation #%d", n))
 			break;
 		for (ms = 0; want_refill && n + 1 >= PGCT_TRACE_GROW_N &&
 		     ms < PGCT_TRACE_WAIT_MS && refills == refills0; ms += 20) {
@@ -161,7 +165,7 @@ static noinline __noclone int pgct_trace_grow_held(bool want_refill)
 			refills = pgct_trace_refills(buf);
 		}
 	}
-	pgct_log("%d allocations of 1 MiB, refills %lld -> %lld", n, refills0,
+	pgct_log("%d allocations of 1.75 MiB, refills %lld -> %lld", n, refills0,
 		 refills);
 	if (want_refill)
 		PGCT_EXPECT(refills > refills0,
