@@ -335,11 +335,13 @@ void pgc_pcp_release(struct pgc_pcp_batch *b)
  * @cpu: the CPU; its tokens stay valid
  *
  * Context: any context without a cluster lock.
+ * Return: the number of extents freed.
  */
-void pgc_pcp_drain_cpu(unsigned int cpu)
+unsigned int pgc_pcp_drain_cpu(unsigned int cpu)
 {
 	struct pgc_pcp *pcp = per_cpu_ptr(&pgc_pcp, cpu);
 	struct pgc_pcp_batch b = { .nr = 0 };
+	unsigned int freed = 0;
 	unsigned long flags;
 	int i;
 
@@ -347,8 +349,10 @@ void pgc_pcp_drain_cpu(unsigned int cpu)
 		spin_lock_irqsave(&pcp->lock, flags);
 		pgc_pcp_class_empty(pcp, &pcp->cls[i], &b);
 		spin_unlock_irqrestore(&pcp->lock, flags);
+		freed += b.nr;
 		pgc_pcp_release(&b);
 	}
+	return freed;
 }
 
 /**
@@ -357,13 +361,15 @@ void pgc_pcp_drain_cpu(unsigned int cpu)
  * Extents cached again meanwhile stay cached.
  *
  * Context: process context or any context without a cluster lock.
+ * Return: the number of extents freed.
  */
-void pgc_pcp_drain_all(void)
+unsigned int pgc_pcp_drain_all(void)
 {
-	unsigned int cpu;
+	unsigned int cpu, freed = 0;
 
 	for_each_possible_cpu(cpu)
-		pgc_pcp_drain_cpu(cpu);
+		freed += pgc_pcp_drain_cpu(cpu);
+	return freed;
 }
 
 /**

@@ -42,8 +42,8 @@ u16 pgc_pcp_stash(struct pgc_cluster *c, void *ptr, u32 units,
 		  struct pgc_pcp_batch *evicted);
 bool pgc_pcp_handed_out(u16 tag, const void *ptr, bool take);
 void pgc_pcp_release(struct pgc_pcp_batch *b);
-void pgc_pcp_drain_cpu(unsigned int cpu);
-void pgc_pcp_drain_all(void);
+unsigned int pgc_pcp_drain_cpu(unsigned int cpu);
+unsigned int pgc_pcp_drain_all(void);
 unsigned long pgc_pcp_cached_bytes(void);
 size_t pgc_pcp_meta_bytes(void);
 int pgc_pcp_init(void);

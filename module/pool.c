@@ -350,16 +350,13 @@ void *pgc_cluster_alloc(size_t size, gfp_t gfp, int node)
 	p = pgc_nodes_alloc(pref, units, gfp, &spare);
 	/*
 	 * Cached extents count as allocated: give them back (this CPU's, or
-	 * every CPU's for a caller that may sleep) and try once more before
-	 * failing or growing the pool.
+	 * every CPU's for a caller that may sleep) and, when that freed any,
+	 * try once more before failing or growing the pool.
 	 */
-	if (!p && pgc_pcp_cached_bytes()) {
-		if (blocking)
-			pgc_pcp_drain_all();
-		else
-			pgc_pcp_drain_cpu(raw_smp_processor_id());
+	if (!p && pgc_pcp_cached_bytes() &&
+	    (blocking ? pgc_pcp_drain_all() :
+			pgc_pcp_drain_cpu(raw_smp_processor_id())))
 		p = pgc_nodes_alloc(pref, units, gfp, &spare);
-	}
 	for (i = 0; !p && blocking && (nid = pgc_nth_node(pref, i)) >= 0;
 	     i++) {
 		n = pgc_node_of(nid);
