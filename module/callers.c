@@ -322,7 +322,7 @@ static void pgc_callers_reset(void)
  * Return: 0, -EINVAL (nothing changed) unless @cmd is "on", "off" or
  * "reset", or -ENOMEM (still off) when the record table cannot be made.
  */
-int pgc_callers_write(const char *cmd)
+int pgc_callers_write(char *cmd)
 {
 	bool on = !strcmp(cmd, "on");
 	int ret = 0;

@@ -41,6 +41,6 @@ static inline void pgc_callers_free(const void *ptr)
 int pgc_callers_init(void);
 void pgc_callers_exit(void);
 int pgc_callers_show(struct seq_file *m);
-int pgc_callers_write(const char *cmd);
+int pgc_callers_write(char *cmd);
 
 #endif /* _PGCLUSTER_CALLERS_H */

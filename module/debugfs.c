@@ -57,13 +57,7 @@ static ssize_t pgc_callers_file_write(struct file *file,
 				      const char __user *ubuf, size_t len,
 				      loff_t *ppos)
 {
-	char buf[PGC_INPUT_MAX];
-	int ret;
-
-	ret = pgc_input_get(ubuf, len, ppos, buf, sizeof(buf));
-	if (!ret)
-		ret = pgc_callers_write(buf);
-	return ret ? ret : len;
+	return pgc_input_store(ubuf, len, ppos, pgc_callers_write);
 }
 
 static const struct file_operations pgc_callers_fops = {
@@ -205,13 +199,8 @@ static ssize_t pgc_knob_write(struct file *file, const char __user *ubuf,
 			      size_t len, loff_t *ppos)
 {
 	const struct pgc_knob *knob = file->private_data;
-	char buf[PGC_INPUT_MAX];
-	int ret;
 
-	ret = pgc_input_get(ubuf, len, ppos, buf, sizeof(buf));
-	if (!ret)
-		ret = knob->store(buf);
-	return ret ? ret : len;
+	return pgc_input_store(ubuf, len, ppos, knob->store);
 }
 
 static const struct file_operations pgc_knob_fops = {

@@ -131,6 +131,29 @@ int pgc_parse_ulong(const char *s, unsigned long *val)
 }
 
 /**
+ * pgc_input_store() - a whole write handed to a parser that applies it
+ * @ubuf: the user buffer
+ * @count: bytes written
+ * @ppos: the file position
+ * @store: parses the text and, only when it is valid, applies it
+ *
+ * pgc_input_get() followed by @store: the body of a write handler.
+ *
+ * Return: @count, or the error either returned.
+ */
+ssize_t pgc_input_store(const char __user *ubuf, size_t count, loff_t *ppos,
+			int (*store)(char *buf))
+{
+	char buf[PGC_INPUT_MAX];
+	int ret;
+
+	ret = pgc_input_get(ubuf, count, ppos, buf, sizeof(buf));
+	if (!ret)
+		ret = store(buf);
+	return ret ? ret : count;
+}
+
+/**
  * pgc_input_ulong() - a whole write holding one unsigned integer
  * @ubuf: the user buffer
  * @count: bytes written

@@ -23,6 +23,8 @@ int pgc_input_get(const char __user *ubuf, size_t count, loff_t *ppos,
 int pgc_input_split(char *s, char **fields, unsigned int max);
 int pgc_parse_dec(const char *s, unsigned long *val);
 int pgc_parse_ulong(const char *s, unsigned long *val);
+ssize_t pgc_input_store(const char __user *ubuf, size_t count, loff_t *ppos,
+			int (*store)(char *buf));
 int pgc_input_ulong(const char __user *ubuf, size_t count, loff_t *ppos,
 		    unsigned long *val);
 int pgc_parse_u32(const char *s, u32 *val);
